@@ -1,0 +1,5 @@
+"""``python -m zhibu``: the same as the ``zhibu`` command."""
+
+from zhibu.cli import main
+
+main()

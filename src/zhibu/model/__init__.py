@@ -1,0 +1,1 @@
+"""The pure data model: values and date arithmetic, no I/O."""

@@ -1,0 +1,425 @@
+"""The data model of a branch repository: frozen values, no I/O.
+
+Every value carries its :class:`~zhibu.model.findings.Source`. Roster questions
+("who counts on this date", "who votes", "who sat on the committee") are
+answered here so rules, documents and commands all get the same answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .findings import NOWHERE, Source
+from .periods import ThemeDay, add_years
+from .vocabulary import (
+    COUNTS_AS,
+    EXPECTS_ALL,
+    EXPECTS_COMMITTEE,
+    EXPECTS_GROUP,
+    NO_VOTE_DISCIPLINE,
+)
+
+FAR_PAST = dt.date(1900, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class BranchConfig:
+    name: str
+    parent: str
+    category: str
+    short_name: str | None = None
+    code: str | None = None
+    founded: dt.date | None = None
+    groups: tuple[str, ...] = ()
+    theme_day: ThemeDay | None = None
+    standard: tuple[str, ...] = ()
+    source: Source = NOWHERE
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    date: dt.date
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Discipline:
+    kind: str
+    start: dt.date
+    until: dt.date | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    name: str
+    status: str  # 正式党员 | 预备党员
+    admitted: dt.date | None
+    joined: dt.date
+    full_since: dt.date | None = None
+    gender: str | None = None
+    left: Leave | None = None
+    group: str | None = None
+    tags: tuple[str, ...] = ()
+    discipline: Discipline | None = None
+    source: Source = NOWHERE
+
+    def counted_on(self, day: dt.date) -> bool:
+        """Counts for ``day``: joined on or before it and not yet left (left.date > day)."""
+        return self.joined <= day and (self.left is None or self.left.date > day)
+
+    def full_member_on(self, day: dt.date) -> bool:
+        """正式党员 on ``day``: 正式 now and converted by then (or no conversion date known)."""
+        if self.status != "正式党员":
+            return False
+        return self.full_since is None or self.full_since <= day
+
+    def votes_on(self, day: dt.date) -> bool:
+        """Has a vote on ``day``: a counted 正式党员 not under 留党察看."""
+        if not (self.counted_on(day) and self.full_member_on(day)):
+            return False
+        d = self.discipline
+        return not (d is not None and d.kind == NO_VOTE_DISCIPLINE and d.active_on(day))
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A person in a committee role."""
+
+    name: str
+    role: str
+    approved: dt.date | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class CommitteeChange:
+    date: dt.date
+    name: str
+    role: str
+    action: str  # 离任 | 补选 | 调整
+    reason: str | None = None
+    approved: dt.date | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    elected: dt.date
+    seats: tuple[Seat, ...]
+    changes: tuple[CommitteeChange, ...] = ()
+    term_years: int | None = None
+    extended_to: dt.date | None = None
+    source: Source = NOWHERE
+
+    def seats_on(self, day: dt.date) -> tuple[Seat, ...]:
+        """Who holds which role on ``day`` (changes on ``day`` already applied)."""
+        seats = {(s.name, s.role): s for s in self.seats}
+        for change in sorted(self.changes, key=lambda c: c.date):
+            if change.date > day:
+                break
+            if change.action == "离任":
+                for key in [k for k in seats if k[0] == change.name and k[1] == change.role] or [
+                    k for k in seats if k[0] == change.name
+                ]:
+                    del seats[key]
+            elif change.action == "补选":
+                seats[(change.name, change.role)] = Seat(change.name, change.role, change.approved, change.source)
+            elif change.action == "调整":
+                for key in [k for k in seats if k[0] == change.name]:
+                    del seats[key]
+                seats[(change.name, change.role)] = Seat(change.name, change.role, change.approved, change.source)
+        return tuple(sorted(seats.values(), key=lambda s: (_ROLE_ORDER.get(s.role, 99), s.name)))
+
+    def default_years(self, category: str) -> int:
+        """Term length when ``term_years`` is absent (standard-b.md)."""
+        if self.elected >= dt.date(2022, 10, 22):
+            return 5
+        return 5 if category in ("村", "社区") else 3
+
+    def ends(self, category: str) -> dt.date:
+        """Last day of the term, after any approved extension."""
+        nominal = add_years(self.elected, self.term_years or self.default_years(category)) - dt.timedelta(days=1)
+        return max(nominal, self.extended_to) if self.extended_to else nominal
+
+
+_ROLE_ORDER = {role: i for i, role in enumerate(("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"))}
+
+
+@dataclass(frozen=True, slots=True)
+class Committee:
+    terms: tuple[Term, ...] = ()  # oldest first
+    group_leaders: tuple[tuple[str, str], ...] = ()  # (group, leader)
+    source: Source = NOWHERE
+
+    def term_on(self, day: dt.date) -> Term | None:
+        """The sitting term on ``day``: the last one elected on or before it."""
+        sitting = None
+        for term in self.terms:
+            if term.elected <= day:
+                sitting = term
+        return sitting
+
+    def seats_on(self, day: dt.date) -> tuple[Seat, ...]:
+        term = self.term_on(day)
+        return term.seats_on(day) if term else ()
+
+    def names_on(self, day: dt.date) -> tuple[str, ...]:
+        return tuple(sorted({s.name for s in self.seats_on(day)}))
+
+    def holder_of(self, role: str, day: dt.date) -> str | None:
+        for seat in self.seats_on(day):
+            if seat.role == role:
+                return seat.name
+        return None
+
+    def has_committee_on(self, day: dt.date) -> bool:
+        """A committee in the standard's sense: at least three people sit on it."""
+        return len(self.names_on(day)) >= 3
+
+    def leader_of(self, group: str) -> str | None:
+        return dict(self.group_leaders).get(group)
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    name: str
+    reason: str | None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Votes:
+    for_: int
+    against: int = 0
+    abstain: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    text: str
+    kind: str | None = None
+    votes: Votes | None = None
+    adopted: bool = True
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One meeting or activity (一册). ``types`` has several entries for a combined event."""
+
+    types: tuple[str, ...]
+    date: dt.date
+    place: str | None = None
+    host: str | None = None
+    recorder: str | None = None
+    attendees: tuple[str, ...] = ()
+    absent: tuple[Absence, ...] = ()
+    guests: tuple[str, ...] = ()
+    time: str | None = None
+    group: str | None = None
+    lecturer: str | None = None
+    theme: str | None = None
+    topics: tuple[str, ...] = ()
+    content: str | None = None
+    resolutions: tuple[Resolution, ...] = ()
+    counts_as: tuple[str, ...] = ()
+    plan: str | None = None
+    delegated: str | None = None
+    attachments: tuple[str, ...] = ()
+    source: Source = NOWHERE
+
+    @property
+    def type_label(self) -> str:
+        return "、".join(self.types)
+
+    def has_type(self, record_type: str) -> bool:
+        return record_type in self.types
+
+    @property
+    def plan_kinds(self) -> frozenset[str]:
+        """What this record counts as for 一表: 学习 and/or 活动."""
+        kinds = {COUNTS_AS[t] for t in self.types if t in COUNTS_AS}
+        kinds.update(self.counts_as)
+        return frozenset(kinds)
+
+    @property
+    def absent_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.absent)
+
+    @property
+    def path(self) -> str | None:
+        return self.source.path
+
+
+@dataclass(frozen=True, slots=True)
+class Talk:
+    date: dt.date
+    between: tuple[str, str]
+    form: str | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    month: int
+    kind: str  # 学习 | 活动
+    topic: str
+    id: str | None = None
+    type: str | None = None
+    date: dt.date | None = None
+    owner: str | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    year: int
+    items: tuple[PlanItem, ...] = ()
+    source: Source = NOWHERE
+
+    def items_of(self, month: int) -> tuple[PlanItem, ...]:
+        return tuple(i for i in self.items if i.month == month)
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """A person in the 发展党员 pipeline; each stage is a date or None."""
+
+    name: str
+    applied: dt.date | None = None
+    talked: dt.date | None = None
+    activist: dt.date | None = None
+    candidate: dt.date | None = None
+    admitted: dt.date | None = None
+    full: dt.date | None = None
+    extended_to: dt.date | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    name: str
+    months: tuple[int, ...]
+    amount: float | None = None
+    date: dt.date | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class DuesLedger:
+    year: int
+    monthly: tuple[tuple[str, float], ...] = ()
+    paid: tuple[Payment, ...] = ()
+    source: Source = NOWHERE
+
+    def months_paid(self, name: str) -> frozenset[int]:
+        return frozenset(m for p in self.paid if p.name == name for m in p.months)
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    code: str
+    period: str
+    reason: str
+    approved_by: str | None = None
+    approved: dt.date | None = None
+    expires: dt.date | None = None
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class PackFile:
+    """A rule pack named in zhibu.yaml, as parsed data (interpreted by the standard)."""
+
+    path: str
+    data: object
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """Everything a branch repository says, as values. Built by :mod:`zhibu.load`."""
+
+    config: BranchConfig
+    members: tuple[Member, ...] = ()
+    committee: Committee = field(default_factory=Committee)
+    records: tuple[Record, ...] = ()  # sorted by (date, path)
+    talks: tuple[Talk, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    applicants: tuple[Applicant, ...] = ()
+    dues: tuple[DuesLedger, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    packs: tuple[PackFile, ...] = ()
+
+    # --- roster queries -----------------------------------------------------
+
+    def member(self, name: str) -> Member | None:
+        for m in self.members:
+            if m.name == name:
+                return m
+        return None
+
+    def members_on(self, day: dt.date) -> tuple[Member, ...]:
+        """Members counted on ``day`` (joined <= day < left)."""
+        return tuple(m for m in self.members if m.counted_on(day))
+
+    def voters_on(self, day: dt.date) -> tuple[Member, ...]:
+        """应到会有表决权的党员: counted 正式党员 not under 留党察看."""
+        return tuple(m for m in self.members if m.votes_on(day))
+
+    def full_members_on(self, day: dt.date) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.counted_on(day) and m.full_member_on(day))
+
+    def group_members_on(self, group: str, day: dt.date) -> tuple[Member, ...]:
+        return tuple(m for m in self.members_on(day) if m.group == group)
+
+    def committee_on(self, day: dt.date) -> tuple[Seat, ...]:
+        return self.committee.seats_on(day)
+
+    def secretary_on(self, day: dt.date) -> str | None:
+        return self.committee.holder_of("书记", day)
+
+    def expected_at(self, record: Record) -> tuple[str, ...]:
+        """Names expected (应到) at a record, per format.md; union over a combined event's types."""
+        names: set[str] = set()
+        day = record.date
+        for record_type in record.types:
+            if record_type in EXPECTS_ALL:
+                names.update(m.name for m in self.members_on(day))
+            elif record_type in EXPECTS_COMMITTEE:
+                names.update(self.committee.names_on(day))
+            elif record_type in EXPECTS_GROUP and record.group:
+                names.update(m.name for m in self.group_members_on(record.group, day))
+        return tuple(sorted(names))
+
+    # --- other lookups ---------------------------------------------------------
+
+    def plan_for(self, year: int) -> Plan | None:
+        for plan in self.plans:
+            if plan.year == year:
+                return plan
+        return None
+
+    def dues_for(self, year: int) -> DuesLedger | None:
+        for ledger in self.dues:
+            if ledger.year == year:
+                return ledger
+        return None
+
+    def records_between(self, first: dt.date, last: dt.date) -> tuple[Record, ...]:
+        return tuple(r for r in self.records if first <= r.date <= last)
+
+    def records_of(self, record_type: str) -> Iterable[Record]:
+        return (r for r in self.records if record_type in r.types)
+
+    def talks_in(self, year: int) -> tuple[Talk, ...]:
+        return tuple(t for t in self.talks if t.date.year == year)

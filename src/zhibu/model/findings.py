@@ -1,0 +1,104 @@
+"""Findings are values: what a check says about the records, with where and why."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+
+class Severity(enum.IntEnum):
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @property
+    def chinese(self) -> str:
+        return {Severity.INFO: "提示", Severity.WARNING: "警告", Severity.ERROR: "错误"}[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return {"info": cls.INFO, "warning": cls.WARNING, "error": cls.ERROR}[text]
+
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a value came from: a file relative to the branch root, and a 1-based line.
+
+    ``base`` is the key path of the value inside its file and ``lines`` the
+    file's table of key path -> line, shared by every value of the file, so a
+    rule can ask for the line of any field without the model storing each one.
+    """
+
+    path: str | None
+    line: int | None = None
+    base: tuple = ()
+    lines: Mapping = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *keys) -> "Source":
+        """Source of a field or item below this value (falls back to the nearest parent)."""
+        path = self.base + keys
+        for cut in range(len(path), len(self.base) - 1, -1):
+            line = self.lines.get(path[:cut])
+            if line is not None:
+                return Source(self.path, line, path, self.lines)
+        return Source(self.path, self.line, path, self.lines)
+
+    def line_of(self, *keys) -> int | None:
+        return self.at(*keys).line
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+NOWHERE = Source(None)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a check found. Sorted by (path, line, period, code, subject)."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    path: str | None = None
+    line: int | None = None
+    period: str | None = None
+    subject: str | None = None
+    layer: str = "B"
+    pack: str = "B"
+    source: str = ""
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path or "", self.line or 0, self.period or "", self.code, self.subject or "")
+
+    def with_severity(self, severity: Severity) -> "Finding":
+        return replace(self, severity=severity)
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity.label,
+            "layer": self.layer,
+            "pack": self.pack,
+            "period": self.period,
+            "path": self.path,
+            "line": self.line,
+            "subject": self.subject,
+            "message": self.message,
+            "hint": self.hint,
+            "source": self.source,
+        }
+
+
+def sort_findings(findings) -> list[Finding]:
+    return sorted(findings, key=lambda f: f.sort_key)

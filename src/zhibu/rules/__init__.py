@@ -1,0 +1,1 @@
+"""Rules of the standard: functions over the loaded branch that yield findings."""

@@ -1,0 +1,613 @@
+"""The fields of every file kind in format version 1, as data.
+
+One table drives the loader's ``format.*`` findings, the generated format
+reference (docs/format.md) and, later, the JSON Schemas for editors. Checks
+that depend on other values (``full_since`` only for a 正式党员, ``group`` only
+for a 党小组会) live in :mod:`zhibu.load`, next to the model they build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .model.findings import Source
+from .model.vocabulary import (
+    CATEGORIES,
+    CHANGE_ACTIONS,
+    DISCIPLINE_KINDS,
+    GENDERS,
+    PLAN_KINDS,
+    RECORD_TYPES,
+    RESOLUTION_KINDS,
+    ROLES,
+    STATUSES,
+    TALK_FORMS,
+    TYPE_ALIASES,
+    canonical_type,
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a mapping. ``kind`` is one of the checkers in ``_CHECKERS``."""
+
+    name: str
+    kind: str
+    doc: str
+    required: bool = False
+    choices: tuple = ()
+    fields: tuple["Field", ...] = ()  # for kind "map" and "maps"
+    shorthand: str | None = None  # for "maps": a bare string stands for {shorthand: string}
+
+
+@dataclass(frozen=True)
+class FileKind:
+    key: str
+    pattern: str
+    title: str
+    fields: tuple[Field, ...]
+    list_key: str | None = None  # the key holding the file's main list, if any
+
+
+def F(name, kind, doc, required=False, choices=(), fields=(), shorthand=None) -> Field:
+    return Field(name, kind, doc, required, tuple(choices), tuple(fields), shorthand)
+
+
+TYPE_CHOICES = RECORD_TYPES + tuple(TYPE_ALIASES)
+
+BRANCH = FileKind(
+    "branch",
+    "zhibu.yaml",
+    "支部基本信息与设置",
+    (
+        F("format", "format", "格式版本，目前为 1", required=True),
+        F("name", "text", "党组织全称", required=True),
+        F("short_name", "text", "简称，用于文件页眉"),
+        F("code", "code", "党组织编码（字符串，请加引号）"),
+        F("parent", "text", "上级党组织全称", required=True),
+        F("category", "enum", "单位类别", required=True, choices=CATEGORIES),
+        F("founded", "date", "成立日期"),
+        F("groups", "texts", "党小组名称列表"),
+        F("theme_day", "theme_day", "固定主题党日，如 每月最后一个周五、每月20日；可加“遇节假日顺延”"),
+        F("standard", "texts", "按顺序适用的规则包（T、X），基本标准 B 总是最先适用"),
+    ),
+)
+
+MEMBER_FIELDS = (
+    F("name", "text", "姓名，名册内唯一；重名时按习惯区分，如 王芳（大）", required=True),
+    F("gender", "enum", "性别", choices=GENDERS),
+    F("status", "enum", "党员身份", required=True, choices=STATUSES),
+    F("admitted", "date", "入党时间（接收为预备党员的日期）", required=True),
+    F("full_since", "date", "转正日期（正式党员必填）"),
+    F("joined", "date", "转入本支部（入册）日期", required=True),
+    F(
+        "left",
+        "map",
+        "离开本支部：{date: 日期, reason: 原因}",
+        fields=(F("date", "date", "离开日期", required=True), F("reason", "text", "原因")),
+    ),
+    F("group", "text", "所在党小组（须为 zhibu.yaml 中的 groups 之一）"),
+    F("tags", "texts", "标签，如 领导干部 流动党员 退休 出国境 困难党员"),
+    F(
+        "discipline",
+        "map",
+        "党纪处分：{kind: 留党察看, from: 日期, until: 日期}",
+        fields=(
+            F("kind", "enum", "处分种类", required=True, choices=DISCIPLINE_KINDS),
+            F("from", "date", "起始日期", required=True),
+            F("until", "date", "截止日期"),
+        ),
+    ),
+)
+
+MEMBERS = FileKind(
+    "members",
+    "members.yaml",
+    "党员名册",
+    (F("members", "maps", "党员列表", required=True, fields=MEMBER_FIELDS),),
+    list_key="members",
+)
+
+SEAT_FIELDS = (
+    F("name", "text", "姓名", required=True),
+    F("role", "enum", "职务", required=True, choices=ROLES),
+    F("approved", "date", "上级批准日期（书记、副书记）"),
+)
+
+CHANGE_FIELDS = (
+    F("date", "date", "日期", required=True),
+    F("name", "text", "姓名", required=True),
+    F("role", "enum", "职务", required=True, choices=ROLES),
+    F("action", "enum", "变动：离任 补选 调整", required=True, choices=CHANGE_ACTIONS),
+    F("reason", "text", "原因"),
+    F("approved", "date", "上级批准日期（书记、副书记）"),
+)
+
+TERM_FIELDS = (
+    F("elected", "date", "选举日期（选举产生本届委员会的支部党员大会）", required=True),
+    F("term_years", "int", "任期年数；不写时按标准默认"),
+    F("extended_to", "date", "经上级批准延期至"),
+    F("members", "maps", "委员及分工", required=True, fields=SEAT_FIELDS),
+    F("changes", "maps", "届中变动，按时间先后", fields=CHANGE_FIELDS),
+)
+
+COMMITTEE = FileKind(
+    "committee",
+    "committee.yaml",
+    "支部委员会",
+    (
+        F("terms", "maps", "历届委员会，最早的在前，最后一届为现任", required=True, fields=TERM_FIELDS),
+        F("group_leaders", "name_map", "党小组组长：{党小组: 姓名}"),
+    ),
+    list_key="terms",
+)
+
+RESOLUTION_FIELDS = (
+    F("text", "text", "决议内容", required=True),
+    F("kind", "enum", "决议种类", choices=RESOLUTION_KINDS),
+    F(
+        "votes",
+        "map",
+        "表决：{for: 赞成, against: 反对, abstain: 弃权}",
+        fields=(
+            F("for", "count", "赞成票", required=True),
+            F("against", "count", "反对票"),
+            F("abstain", "count", "弃权票"),
+        ),
+    ),
+    F("adopted", "bool", "是否通过，默认 true"),
+)
+
+RECORD = FileKind(
+    "record",
+    "records/<YYYY>/*.yaml",
+    "会议与活动记录（一册）",
+    (
+        F("type", "types", "会议类型，或合并召开时的类型列表", required=True, choices=TYPE_CHOICES),
+        F("date", "date", "日期", required=True),
+        F("time", "text", "起止时间，如 \"14:30-16:00\"（请加引号）"),
+        F("place", "text", "地点", required=True),
+        F("host", "text", "主持人", required=True),
+        F("recorder", "text", "记录人", required=True),
+        F("attendees", "texts", "到会人员", required=True),
+        F(
+            "absent",
+            "maps",
+            "缺席人员及原因：{name: 姓名, reason: 原因}",
+            fields=(F("name", "text", "姓名", required=True), F("reason", "text", "缺席原因")),
+            shorthand="name",
+        ),
+        F("guests", "texts", "列席人员（不核对名册）"),
+        F("group", "text", "党小组（党小组会必填）"),
+        F("lecturer", "text", "党课主讲人（党课必填）"),
+        F("theme", "text", "主题党日的主题（主题党日必填）"),
+        F("topics", "texts", "议题，至少一项", required=True),
+        F("content", "text", "会议内容、发言要点"),
+        F("resolutions", "maps", "决议", fields=RESOLUTION_FIELDS),
+        F("counts_as", "enums", "在一表中另计为 学习 和/或 活动", choices=PLAN_KINDS),
+        F("plan", "text", "本记录落实的计划条目编号，如 2026-03-学习-1"),
+        F("delegated", "text", "书记委托他人主持的说明"),
+        F("attachments", "texts", "附件路径"),
+    ),
+)
+
+TALK_FIELDS = (
+    F("date", "date", "日期", required=True),
+    F("between", "pair", "谈话双方 [甲, 乙]", required=True),
+    F("form", "enum", "形式", choices=TALK_FORMS),
+)
+
+TALKS = FileKind(
+    "talks",
+    "talks/<YYYY>.yaml",
+    "谈心谈话登记",
+    (F("talks", "maps", "谈话列表（只记谁与谁、何时，不记内容）", required=True, fields=TALK_FIELDS),),
+    list_key="talks",
+)
+
+PLAN_ITEM_FIELDS = (
+    F("id", "text", "条目编号，如 2026-01-学习-1"),
+    F("month", "month", "月份 1-12", required=True),
+    F("kind", "enum", "学习 或 活动", required=True, choices=PLAN_KINDS),
+    F("topic", "text", "内容", required=True),
+    F("type", "type", "预计的记录类型", choices=TYPE_CHOICES),
+    F("date", "date", "计划日期"),
+    F("owner", "text", "责任人"),
+)
+
+PLAN = FileKind(
+    "plan",
+    "plans/<YYYY>.yaml",
+    "年度计划（一表）",
+    (
+        F("year", "year", "年份", required=True),
+        F("items", "maps", "计划条目", required=True, fields=PLAN_ITEM_FIELDS),
+    ),
+    list_key="items",
+)
+
+APPLICANT_FIELDS = (
+    F("name", "text", "姓名", required=True),
+    F("applied", "date", "递交入党申请书"),
+    F("talked", "date", "党组织派人谈话"),
+    F("activist", "date", "确定为入党积极分子"),
+    F("candidate", "date", "确定为发展对象"),
+    F("admitted", "date", "支部党员大会接收为预备党员"),
+    F("full", "full", "转正日期，或 {extended_to: 日期} 表示延长预备期"),
+)
+
+DEVELOPMENT = FileKind(
+    "development",
+    "development.yaml",
+    "发展党员",
+    (F("people", "maps", "入党申请人、积极分子、发展对象", required=True, fields=APPLICANT_FIELDS),),
+    list_key="people",
+)
+
+DUES = FileKind(
+    "dues",
+    "dues/<YYYY>.yaml",
+    "党费",
+    (
+        F("year", "year", "年份", required=True),
+        F("monthly", "number_map", "年初核定的月交纳额（元）：{姓名: 金额}"),
+        F(
+            "paid",
+            "maps",
+            "交纳记录",
+            fields=(
+                F("name", "text", "姓名", required=True),
+                F("months", "months", "所交月份列表", required=True),
+                F("amount", "number", "金额（元）"),
+                F("date", "date", "交纳日期"),
+            ),
+        ),
+    ),
+    list_key="paid",
+)
+
+WAIVERS = FileKind(
+    "waivers",
+    "waivers.yaml",
+    "经批准的例外",
+    (
+        F(
+            "waivers",
+            "maps",
+            "例外列表",
+            required=True,
+            fields=(
+                F("code", "text", "规则码", required=True),
+                F("period", "period", "期间：月 2026-02、季度 2026Q1、半年 2026H1 或年 2026", required=True),
+                F("reason", "text", "原因", required=True),
+                F("approved_by", "text", "批准的党组织"),
+                F("approved", "date", "批准日期"),
+                F("expires", "date", "失效日期"),
+            ),
+        ),
+    ),
+    list_key="waivers",
+)
+
+FILE_KINDS: tuple[FileKind, ...] = (BRANCH, MEMBERS, COMMITTEE, RECORD, TALKS, PLAN, DEVELOPMENT, DUES, WAIVERS)
+
+
+# --- validation -----------------------------------------------------------------
+
+Emit = Callable[[str, Source, str, str], None]  # (code, source, message, hint)
+
+_INVALID = object()
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, (int, float)):
+        return "数字"
+    if isinstance(value, dt.date):
+        return "日期"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "映射"
+    if value is None:
+        return "空值"
+    return "文本"
+
+
+def _text(value, field, src, emit):
+    if isinstance(value, str):
+        if not value.strip():
+            emit("format.bad-value", src, f"字段 {field.name} 为空", f"填写{field.doc}。")
+            return _INVALID
+        return value.strip()
+    if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        return str(value)
+    emit("format.bad-value", src, f"字段 {field.name} 应为文本，实为{_type_name(value)}", f"填写{field.doc}。")
+    return _INVALID
+
+
+def _code(value, field, src, emit):
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        emit(
+            "format.bad-value",
+            src,
+            f"字段 {field.name} 写成了数字 {value}，开头的 0 会丢失",
+            f'给编码加上引号，如 {field.name}: "{value:012d}"。',
+        )
+        return _INVALID
+    return _text(value, field, src, emit)
+
+
+def _date(value, field, src, emit):
+    if isinstance(value, dt.date):
+        return value
+    hint = "日期写成 YYYY-MM-DD，如 2026-03-05（不加引号）。"
+    if isinstance(value, str):
+        emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是有效日期", hint)
+    else:
+        emit("format.bad-value", src, f"字段 {field.name} 应为日期，实为{_type_name(value)}", hint)
+    return _INVALID
+
+
+def _int_in(low, high, what):
+    def check(value, field, src, emit):
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+        emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是有效的{what}", f"填写 {low} 到 {high} 之间的整数。")
+        return _INVALID
+
+    return check
+
+
+def _number(value, field, src, emit):
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 and value == value:
+        return float(value)
+    emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是有效金额", "填写不小于 0 的数字，如 85.50。")
+    return _INVALID
+
+
+def _bool(value, field, src, emit):
+    if isinstance(value, bool):
+        return value
+    emit("format.bad-value", src, f"字段 {field.name} 应为 true 或 false，实为“{value}”", "写 true 或 false。")
+    return _INVALID
+
+
+def _enum(value, field, src, emit):
+    if isinstance(value, str) and value.strip() in field.choices:
+        return value.strip()
+    suggestion = _nearest(str(value), field.choices)
+    hint = f"可选值：{' '.join(c for c in field.choices if c not in TYPE_ALIASES)}。"
+    if suggestion:
+        hint = f"是否应为“{suggestion}”？" + hint
+    emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是规定的{field.doc}", hint)
+    return _INVALID
+
+
+def _record_type(value, field, src, emit):
+    canonical = canonical_type(value.strip()) if isinstance(value, str) else None
+    if canonical is None:
+        _enum(value, field, src, emit)
+        return _INVALID
+    return canonical
+
+
+def _types(value, field, src, emit):
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        emit("format.bad-value", src, "字段 type 为空列表", "写一个会议类型，或合并召开时写类型列表。")
+        return _INVALID
+    out = []
+    for i, item in enumerate(items):
+        checked = _record_type(item, field, src.at(i) if isinstance(value, list) else src, emit)
+        if checked is _INVALID:
+            return _INVALID
+        if checked not in out:
+            out.append(checked)
+    return tuple(out)
+
+
+def _list_of(item_check):
+    def check(value, field, src, emit):
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            emit(
+                "format.bad-value",
+                src,
+                f"字段 {field.name} 应为列表，实为{_type_name(value)}",
+                f"写成列表，如 {field.name}: [甲, 乙]，或每项一行“- 甲”。",
+            )
+            return _INVALID
+        out = []
+        for i, item in enumerate(value):
+            checked = item_check(item, Field(f"{field.name}[{i + 1}]", field.kind, field.doc, choices=field.choices), src.at(i), emit)
+            if checked is not _INVALID:
+                out.append(checked)
+        return tuple(out)
+
+    return check
+
+
+def _pair(value, field, src, emit):
+    names = _list_of(_text)(value, field, src, emit)
+    if names is _INVALID:
+        return _INVALID
+    if len(names) != 2 or names[0] == names[1]:
+        emit("format.bad-value", src, f"字段 {field.name} 应恰好写两个不同的人", "写成 between: [甲, 乙]。")
+        return _INVALID
+    return names
+
+
+def _months(value, field, src, emit):
+    months = _list_of(_int_in(1, 12, "月份"))(value, field, src, emit)
+    if months is _INVALID or not months:
+        if months == ():
+            emit("format.bad-value", src, f"字段 {field.name} 为空", "写所交月份，如 months: [1, 2, 3]。")
+        return _INVALID
+    return tuple(sorted(set(months)))
+
+
+def _period(value, field, src, emit):
+    from .model.periods import Period
+
+    period = Period.parse(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if period is None:
+        emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是有效期间", "写 2026-02（月）、2026Q1（季度）、2026H1（半年）或 2026（年）。")
+        return _INVALID
+    return period.label
+
+
+def _format(value, field, src, emit):
+    if value == 1 and not isinstance(value, bool):
+        return 1
+    emit(
+        "format.bad-value",
+        src,
+        f"不支持的格式版本“{value}”，本版本 zhibu 读取格式 1",
+        "写 format: 1；如果仓库来自更新版本的 zhibu，请升级 zhibu。",
+    )
+    return _INVALID
+
+
+def _theme_day(value, field, src, emit):
+    from .model.periods import parse_theme_day
+
+    parsed = parse_theme_day(value)
+    if parsed is None:
+        emit(
+            "format.bad-value",
+            src,
+            f"无法理解的主题党日规则“{value}”",
+            "写成 每月20日、每月第1个周五、每月最后一个周五，或 {weekday: 5, nth: -1}；需要顺延时写 {rule: 每月20日, 顺延: 节假日}。",
+        )
+        return _INVALID
+    return parsed
+
+
+def _full(value, field, src, emit):
+    if value is None or isinstance(value, dt.date):
+        return value
+    if isinstance(value, dict) and set(value) == {"extended_to"} and isinstance(value["extended_to"], dt.date):
+        return {"extended_to": value["extended_to"]}
+    emit("format.bad-value", src, f"字段 {field.name} 应为转正日期、null 或 {{extended_to: 日期}}", "如 full: 2026-10-12。")
+    return _INVALID
+
+
+def _name_map(value_check, what):
+    def check(value, field, src, emit):
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            emit("format.bad-value", src, f"字段 {field.name} 应为映射 {{名称: {what}}}", f"写成 {field.name}: {{甲: …}}。")
+            return _INVALID
+        out = []
+        for key, item in value.items():
+            checked = value_check(item, Field(f"{field.name}.{key}", field.kind, field.doc), src.at(key), emit)
+            if checked is not _INVALID:
+                out.append((str(key), checked))
+        return tuple(out)
+
+    return check
+
+
+_CHECKERS: dict[str, Callable] = {
+    "text": _text,
+    "code": _code,
+    "date": _date,
+    "int": _int_in(1, 20, "年数"),
+    "count": _int_in(0, 10_000, "票数"),
+    "month": _int_in(1, 12, "月份"),
+    "year": _int_in(1921, 2200, "年份"),
+    "number": _number,
+    "bool": _bool,
+    "enum": _enum,
+    "type": _record_type,
+    "types": _types,
+    "texts": _list_of(_text),
+    "enums": _list_of(_enum),
+    "pair": _pair,
+    "months": _months,
+    "period": _period,
+    "format": _format,
+    "theme_day": _theme_day,
+    "full": _full,
+    "name_map": _name_map(_text, "姓名"),
+    "number_map": _name_map(_number, "金额"),
+}
+
+# Keys people type in Chinese or by habit, mapped to the format's key.
+_SYNONYMS = {
+    "日期": "date", "时间": "time", "地点": "place", "主持人": "host", "主持": "host",
+    "记录人": "recorder", "记录": "recorder", "参会人员": "attendees", "出席": "attendees",
+    "到会": "attendees", "缺席": "absent", "列席": "guests", "议题": "topics", "主题": "theme",
+    "内容": "content", "决议": "resolutions", "类型": "type", "姓名": "name", "性别": "gender",
+    "党小组": "group", "主讲人": "lecturer", "原因": "reason", "status_": "status",
+    "topic": "topics", "attendee": "attendees", "absentees": "absent", "absence": "absent",
+    "kind_": "kind", "guest": "guests", "resolution": "resolutions", "members_": "members",
+}
+
+
+def _nearest(key: str, candidates) -> str | None:
+    if key in _SYNONYMS and _SYNONYMS[key] in candidates:
+        return _SYNONYMS[key]
+    matches = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit, what: str) -> dict | None:
+    """Validate a mapping against ``fields``; return the valid values (invalid ones dropped).
+
+    Returns None when ``data`` is not a mapping at all (already reported).
+    """
+    if not isinstance(data, dict):
+        emit("format.bad-value", src, f"{what or '文件内容'}应为“键: 值”的映射，实为{_type_name(data)}", "参照格式说明的示例改写。")
+        return None
+    known = {f.name: f for f in fields}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        field = known.get(key) if isinstance(key, str) else None
+        if field is None:
+            suggestion = _nearest(str(key), known)
+            hint = f"是否应为“{suggestion}”？" if suggestion else f"可用的键：{' '.join(known)}。"
+            emit("format.unknown-field", src.at(key), f"{what + '中' if what else ''}有格式未定义的键“{key}”", hint)
+            continue
+        if value is None and field.kind not in ("full",):
+            if field.required:
+                emit("format.missing-field", src.at(key), f"{what}的必填字段 {key} 为空", f"填写{field.doc}。")
+            continue
+        checked = check_value(value, field, src.at(key), emit)
+        if checked is not _INVALID:
+            out[key] = checked
+    for field in fields:
+        if field.required and field.name not in data:
+            emit("format.missing-field", src, f"{what}缺少必填字段 {field.name}", f"补上 {field.name}（{field.doc}）。")
+    return out
+
+
+def check_value(value: Any, field: Field, src: Source, emit: Emit) -> Any:
+    if field.kind == "map":
+        checked = check_mapping(value, field.fields, src, emit, f"字段 {field.name} ")
+        return _INVALID if checked is None else checked
+    if field.kind == "maps":
+        if not isinstance(value, list):
+            emit("format.bad-value", src, f"字段 {field.name} 应为列表，实为{_type_name(value)}", "每项一行，以“- ”开头。")
+            return _INVALID
+        out = []
+        for i, item in enumerate(value):
+            if field.shorthand and isinstance(item, str) and item.strip():
+                item = {field.shorthand: item}
+            checked = check_mapping(item, field.fields, src.at(i), emit, f"{field.name} 第 {i + 1} 项")
+            if checked is not None:
+                out.append((i, checked))
+        return out
+    return _CHECKERS[field.kind](value, field, src, emit)
+
+
+INVALID = _INVALID

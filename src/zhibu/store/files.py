@@ -1,0 +1,203 @@
+"""Files of a branch on disk: finding the root, listing, safe reads, atomic writes, a lock.
+
+Reads refuse what a hostile or broken repository might hold (huge files,
+symlinks out of the branch); writes go to a temporary file that is renamed
+into place, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..errors import ZhibuError
+
+MARKER = "zhibu.yaml"
+MAX_FILE_BYTES = 1024 * 1024
+"""A record is a few KB; anything above this is refused unread."""
+
+# Folders whose *.yaml files are part of the format.
+_FOLDERS = ("records", "talks", "plans", "dues")
+_TOP_FILES = ("zhibu.yaml", "members.yaml", "committee.yaml", "development.yaml", "waivers.yaml")
+
+
+class Refused(Exception):
+    """A file the loader will not read; the message says why, in Chinese."""
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds zhibu.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    raise ZhibuError(
+        f"{start} 及其上级目录中没有 zhibu.yaml，不是支部仓库。",
+        "用 -C 指定支部目录，或运行 zhibu init 新建支部。",
+    )
+
+
+@dataclass(frozen=True)
+class WorkTree:
+    """The files of a branch as they are on disk."""
+
+    root: Path
+
+    def list_files(self) -> list[str]:
+        """Relative POSIX paths of every file the format defines, plus misnamed ones
+        (``*.yml``) under the format's folders so the loader can point at them."""
+        found = [name for name in _TOP_FILES if os.path.lexists(self.root / name)]
+        for folder in _FOLDERS:
+            base = self.root / folder
+            if not base.is_dir() or base.is_symlink():
+                continue
+            for dirpath, dirnames, filenames in os.walk(base):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                rel_dir = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
+                for name in filenames:
+                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                        found.append(str(rel_dir / name))
+        return sorted(found)
+
+    def exists(self, rel: str) -> bool:
+        return os.path.lexists(self.root / rel)
+
+    def read(self, rel: str) -> bytes:
+        """Bytes of a file, refusing symlinks that leave the branch and oversized files."""
+        path = self.root / rel
+        real = path.resolve()
+        if path.is_symlink() or real != path.absolute():
+            root = self.root.resolve()
+            if root != real and root not in real.parents:
+                raise Refused("该文件是指向支部目录以外的符号链接，拒绝读取")
+        try:
+            size = real.stat().st_size
+        except OSError as exc:
+            raise Refused(f"无法读取：{exc.strerror}") from None
+        if size > MAX_FILE_BYTES:
+            raise Refused(f"文件大小 {size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
+        try:
+            with open(real, "rb") as handle:
+                return handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise Refused(f"无法读取：{exc.strerror}") from None
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A tree with some files replaced (bytes) or deleted (None): a change before it is written."""
+
+    base: WorkTree
+    changes: dict  # rel -> bytes | None
+
+    @property
+    def root(self) -> Path:
+        return self.base.root
+
+    def list_files(self) -> list[str]:
+        names = set(self.base.list_files())
+        for rel, content in self.changes.items():
+            if content is None:
+                names.discard(rel)
+            else:
+                names.add(rel)
+        return sorted(names)
+
+    def exists(self, rel: str) -> bool:
+        if rel in self.changes:
+            return self.changes[rel] is not None
+        return self.base.exists(rel)
+
+    def read(self, rel: str) -> bytes:
+        if rel in self.changes and self.changes[rel] is not None:
+            return self.changes[rel]
+        return self.base.read(rel)
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def safe_target(root: Path, rel: str) -> Path:
+    """The absolute path for writing ``rel``, refusing paths outside the branch and symlinks."""
+    candidate = PurePosixPath(rel)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        raise ZhibuError(f"拒绝写入支部目录以外的路径：{rel}")
+    path = root / candidate
+    current = root
+    for part in candidate.parts:
+        current = current / part
+        if current.is_symlink():
+            raise ZhibuError(f"拒绝通过符号链接写入：{current.relative_to(root)}", "请把符号链接换成普通文件或目录。")
+    return path
+
+
+def write_atomic(root: Path, rel: str, data: bytes) -> None:
+    """Write ``data`` to ``rel`` through a temporary file in the same folder, then rename."""
+    path = safe_target(root, rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temp, 0o644 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def remove_file(root: Path, rel: str) -> None:
+    path = safe_target(root, rel)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def branch_lock(root: Path, timeout: float = 30.0):
+    """Serialise zhibu's writers on one branch.
+
+    An advisory ``flock`` on a file inside ``.git`` (or the branch root when
+    there is no git): the kernel drops it when the process dies, so a killed
+    command never leaves a stale lock behind. A second writer waits up to
+    ``timeout`` seconds, then fails with a clear message.
+    """
+    import fcntl
+
+    git_dir = root / ".git"
+    lock_path = (git_dir if git_dir.is_dir() else root) / "zhibu.lock"
+    handle = open(lock_path, "a+b")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise ZhibuError(
+                        "另一个 zhibu 命令正在修改这个支部仓库，等待超时。",
+                        "等它完成后重试。",
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        handle.close()
