@@ -173,7 +173,8 @@ def parse(text: str) -> Parsed:
                     root = container
                     documents += 1
                     if documents > 1:
-                        raise YamlProblem("一个文件只能有一个 YAML 文档（去掉多余的 ---）", event.start_mark.line + 1)
+                        # the end event sits after the document; point at where it starts
+                        raise YamlProblem("一个文件只能有一个 YAML 文档（去掉多余的 ---）", lines.get(()))
                     continue
                 _attach(stack[-1], value, None, lines)
                 continue
@@ -202,12 +203,21 @@ def parse(text: str) -> Parsed:
                 anchors[event.anchor] = (value, 1)
             _attach(stack[-1], value, line, lines)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise YamlProblem(_describe(exc), line) from None
+        raise YamlProblem(_describe(exc), _error_line(exc, text)) from None
     except YAMLError as exc:
         raise YamlProblem(str(exc).strip().splitlines()[0] if str(exc).strip() else "YAML 语法错误") from None
     return Parsed(root, lines)
+
+
+def _error_line(exc: MarkedYAMLError, text: str) -> int | None:
+    """1-based line of a syntax error. An unclosed quote or bracket is only noticed at the
+    end of the file, past its last line; the line where it was opened is the useful one."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None
+    if exc.context_mark is not None and mark.line >= len(text.splitlines()):
+        mark = exc.context_mark
+    return mark.line + 1
 
 
 _NO_KEY = object()
@@ -288,8 +298,7 @@ def load_roundtrip(text: str) -> Any:
     try:
         return _roundtrip_yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem(_describe(exc), mark.line + 1 if mark else None) from None
+        raise YamlProblem(_describe(exc), _error_line(exc, text)) from None
     except YAMLError as exc:
         raise YamlProblem(str(exc).strip() or "YAML 语法错误") from None
 
