@@ -291,3 +291,9 @@ def test_load_roundtrip_reports_syntax_errors_as_yaml_problem():
     with pytest.raises(YamlProblem) as info:
         load_roundtrip("a: [1, 2\n")
     assert info.value.line == 1
+
+
+@pytest.mark.parametrize("text", ["type: 党课\ndate: [\n", "a: {\n", "a: 1\nb: [1, 2\n", 'a: "x\n', "a: 1\nb: [1, 2"])
+def test_error_at_end_of_file_names_an_existing_line(text):
+    problem = problem_of(text)
+    assert problem.line == len(text.splitlines())

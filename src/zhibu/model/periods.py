@@ -162,7 +162,7 @@ def parse_theme_day(value) -> ThemeDay | None:
         elif isinstance(value.get("day"), int) and not isinstance(value.get("day"), bool):
             day = value["day"]
             return ThemeDay(day=day, shift_to_workday=shift) if 1 <= day <= 31 else None
-        elif isinstance(value.get("weekday"), int) and isinstance(value.get("nth"), int):
+        elif all(isinstance(value.get(k), int) and not isinstance(value.get(k), bool) for k in ("weekday", "nth")):
             weekday, nth = value["weekday"], value["nth"]
             if 1 <= weekday <= 7 and nth in (1, 2, 3, 4, 5, -1):
                 return ThemeDay(weekday=weekday, nth=nth, shift_to_workday=shift)

@@ -215,9 +215,10 @@ def _error_line(exc: MarkedYAMLError, text: str) -> int | None:
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
         return None
-    if exc.context_mark is not None and mark.line >= len(text.splitlines()):
+    last = max(len(text.splitlines()), 1)
+    if exc.context_mark is not None and mark.line >= last:
         mark = exc.context_mark
-    return mark.line + 1
+    return min(mark.line + 1, last)
 
 
 _NO_KEY = object()
