@@ -147,10 +147,13 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False) -> Loaded:
             out.emit("format.bad-value", where, f"规则包路径 {rel} 不在支部目录内", "把规则包放在 standards/ 下，写相对路径。")
             continue
         if not tree.exists(rel):
-            packs.append(PackFile(rel, None, where))  # reported by the standard as standard.bad-pack
+            packs.append(PackFile(rel, None, where, problem="missing"))  # the standard reports it
             continue
         doc = parsed[rel] if rel in parsed else read(rel)
-        packs.append(PackFile(rel, doc.data if doc is not None else None, Source(rel, 1, (), doc.lines if doc else {})))
+        if doc is None:
+            packs.append(PackFile(rel, None, Source(rel, None), problem="unreadable"))
+        else:
+            packs.append(PackFile(rel, doc.data, _root_source(doc, rel)))
 
     branch = Branch(
         config=config,
@@ -219,7 +222,8 @@ def _build_config(doc, present: bool, out: _Collector) -> tuple[BranchConfig, bo
             short_name=values.get("short_name"),
             code=values.get("code"),
             founded=values.get("founded"),
-            groups=tuple(values.get("groups", ())),
+            groups=tuple(name for name, _since in values.get("groups", ())),
+            group_since=tuple((name, since) for name, since in values.get("groups", ()) if since),
             theme_day=values.get("theme_day"),
             standard=tuple(values.get("standard", ())),
             source=where,

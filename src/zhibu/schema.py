@@ -70,7 +70,7 @@ BRANCH = FileKind(
         F("parent", "text", "上级党组织全称", required=True),
         F("category", "enum", "单位类别", required=True, choices=CATEGORIES),
         F("founded", "date", "成立日期"),
-        F("groups", "texts", "党小组名称列表"),
+        F("groups", "groups", "党小组名称列表；年中新设的党小组可写成 {name: 第三党小组, since: 2026-07-01}"),
         F("theme_day", "theme_day", "固定主题党日，如 每月最后一个周五、每月20日；可加“遇节假日顺延”"),
         F("standard", "texts", "按顺序适用的规则包（T、X），基本标准 B 总是最先适用"),
     ),
@@ -435,6 +435,32 @@ def _list_of(item_check):
     return check
 
 
+def _groups(value, field, src, emit):
+    """Group names, each a string or {name, since} (since: the day the group was set up)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        emit("format.bad-value", src, f"字段 {field.name} 应为列表", "写成 groups: [第一党小组, 第二党小组]。")
+        return _INVALID
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            checked = check_mapping(
+                item,
+                (F("name", "text", "党小组名称", required=True), F("since", "date", "设立日期")),
+                src.at(i),
+                emit,
+                f"groups 第 {i + 1} 项",
+            )
+            if checked and "name" in checked:
+                out.append((checked["name"], checked.get("since")))
+            continue
+        name = _text(item, Field(f"groups[{i + 1}]", "text", "党小组名称"), src.at(i), emit)
+        if name is not _INVALID:
+            out.append((name, None))
+    return tuple(out)
+
+
 def _pair(value, field, src, emit):
     names = _list_of(_text)(value, field, src, emit)
     if names is _INVALID:
@@ -533,6 +559,7 @@ _CHECKERS: dict[str, Callable] = {
     "texts": _list_of(_text),
     "enums": _list_of(_enum),
     "pair": _pair,
+    "groups": _groups,
     "months": _months,
     "period": _period,
     "format": _format,

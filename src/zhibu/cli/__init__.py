@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "committee": ("zhibu.cli.committee:committee", "支部委员会：选举、届中变动、查看"),
     "meeting": ("zhibu.cli.meeting:meeting", "会议与活动记录（一册）：新增、列表、查看、修改"),
     "talk": ("zhibu.cli.talk:talk", "谈心谈话登记"),
+    "check": ("zhibu.cli.check:check_command", "对照标准（B+T+X）检查支部记录"),
+    "standard": ("zhibu.cli.standard:standard", "查看合并后的标准、解释规则码、更新上级规则包"),
 }
 
 

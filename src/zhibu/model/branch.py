@@ -33,6 +33,7 @@ class BranchConfig:
     code: str | None = None
     founded: dt.date | None = None
     groups: tuple[str, ...] = ()
+    group_since: tuple[tuple[str, dt.date], ...] = ()  # (group, date set up), when zhibu.yaml says
     theme_day: ThemeDay | None = None
     standard: tuple[str, ...] = ()
     source: Source = NOWHERE
@@ -139,15 +140,16 @@ class Term:
                 seats[(change.name, change.role)] = Seat(change.name, change.role, change.approved, change.source)
         return tuple(sorted(seats.values(), key=lambda s: (_ROLE_ORDER.get(s.role, 99), s.name)))
 
-    def default_years(self, category: str) -> int:
-        """Term length when ``term_years`` is absent (standard-b.md)."""
+    def default_years(self, category: str, *, after_2022: int = 5, village: int = 5, other: int = 3) -> int:
+        """Term length when ``term_years`` is absent (standard-b.md; a pack may shorten these)."""
         if self.elected >= dt.date(2022, 10, 22):
-            return 5
-        return 5 if category in ("村", "社区") else 3
+            return after_2022
+        return village if category in ("村", "社区") else other
 
-    def ends(self, category: str) -> dt.date:
+    def ends(self, category: str, **defaults: int) -> dt.date:
         """Last day of the term, after any approved extension."""
-        nominal = add_years(self.elected, self.term_years or self.default_years(category)) - dt.timedelta(days=1)
+        years = self.term_years or self.default_years(category, **defaults)
+        nominal = add_years(self.elected, years) - dt.timedelta(days=1)
         return max(nominal, self.extended_to) if self.extended_to else nominal
 
 
@@ -343,6 +345,7 @@ class PackFile:
     path: str
     data: object
     source: Source = NOWHERE
+    problem: str | None = None  # "missing" or "unreadable" when there is no data to use
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,3 +103,86 @@ def absent_reasons(branch: Branch, record: Record) -> Iterator[Finding]:
 def record_findings(branch: Branch, record: Record) -> list[Finding]:
     """All single-record findings for ``record`` (used before writing one)."""
     return [*unknown_people(branch, record), *attendance(branch, record), *absent_reasons(branch, record)]
+
+
+# --- as rules of the standard ---------------------------------------------------------
+
+from collections import defaultdict  # noqa: E402
+
+from .registry import Context, Rule, kind, passive_kind  # noqa: E402
+
+passive_kind("format", "文件格式检查，由读取器在载入时完成。")
+passive_kind("standard", "标准本身的检查（规则包、例外登记），由分层合并时完成。")
+
+_SINGLE_RECORD = {
+    "record.unknown-person": unknown_people,
+    "record.attendance": attendance,
+    "record.absent-reason": absent_reasons,
+}
+
+
+@kind("record", "逐条检查记录本身：人员、出勤、缺席原因、重复、日期。")
+def record_rules(ctx: Context, rule: Rule):
+    check = _SINGLE_RECORD.get(rule.code)
+    if check is not None:
+        for record in ctx.records_in_range():
+            for found in check(ctx.branch, record):
+                yield Finding(**_restamp(rule, found))
+        return
+    if rule.code == "record.future-date":
+        for record in ctx.branch.records:
+            if record.date > ctx.as_of:
+                yield ctx.finding(
+                    rule,
+                    f"记录日期 {record.date} 晚于检查日期 {ctx.as_of}",
+                    record.source.at("date"),
+                    period=_period(record),
+                )
+    elif rule.code == "record.duplicate":
+        seen = defaultdict(list)
+        for record in ctx.records_in_range():
+            seen[(frozenset(record.types), record.date, record.group)].append(record)
+        for (_types, day, group), records in sorted(seen.items(), key=lambda kv: (kv[0][1], sorted(kv[0][0]), kv[0][2] or "")):
+            if len(records) < 2:
+                continue
+            first, *others = sorted(records, key=lambda r: r.source.path or "")
+            for record in others:
+                yield ctx.finding(
+                    rule,
+                    f"与 {first.source.path} 类型、日期{'、党小组' if group else ''}相同，可能重复录入",
+                    record.source.at(),
+                    period=_period(record),
+                    subject=group,
+                )
+    elif rule.code == "record.filename-date":
+        for record in ctx.records_in_range():
+            path = record.source.path or ""
+            stem = path.rsplit("/", 1)[-1]
+            named = stem[:10]
+            folder = path.split("/")[1] if path.count("/") >= 2 else ""
+            wrong_name = len(named) == 10 and named[4] == "-" and named != record.date.isoformat()
+            wrong_folder = folder.isdigit() and int(folder) != record.date.year
+            if wrong_name or wrong_folder:
+                yield ctx.finding(
+                    rule,
+                    f"文件名或目录中的日期与记录日期 {record.date} 不一致",
+                    record.source.at("date"),
+                    period=_period(record),
+                )
+
+
+def _restamp(rule: Rule, found: Finding) -> dict:
+    """A single-record finding re-issued under the rule's current severity, layer and source."""
+    return {
+        "code": rule.code,
+        "severity": rule.severity,
+        "message": found.message,
+        "hint": found.hint,
+        "path": found.path,
+        "line": found.line,
+        "period": found.period,
+        "subject": found.subject,
+        "layer": rule.layer,
+        "pack": rule.pack,
+        "source": rule.source,
+    }

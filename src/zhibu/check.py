@@ -1,0 +1,181 @@
+"""``zhibu check`` as a library call: load, merge the standard, run every rule, apply waivers.
+
+The result is data; :mod:`zhibu.report` turns it into text or JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import __version__
+from .holidays import Calendar
+from .load import Loaded, load_branch
+from .model.branch import Waiver
+from .model.findings import Finding, Severity, sort_findings
+from .model.periods import Period
+from .rules.registry import KINDS, Context, Rule
+from .standard import Standard, build_standard
+
+
+@dataclass
+class CheckResult:
+    loaded: Loaded
+    standard: Standard
+    as_of: dt.date
+    start: dt.date
+    end: dt.date
+    findings: list[Finding] = field(default_factory=list)  # not waived, sorted
+    waived: list[tuple[Finding, Waiver]] = field(default_factory=list)
+    version: str = __version__
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def summary(self) -> dict:
+        return {
+            "error": self.count(Severity.ERROR),
+            "warning": self.count(Severity.WARNING),
+            "info": self.count(Severity.INFO),
+            "waived": len(self.waived),
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """0 without unwaived errors, 1 with; 2 when the configuration could not be used."""
+        if not self.loaded.config_ok:
+            return 2
+        return 1 if self.count(Severity.ERROR) else 0
+
+
+def check_range(as_of: dt.date, year: int | None) -> tuple[dt.date, dt.date]:
+    """The checked range: the whole of ``year`` (default: the as-of date's), cut at the as-of date."""
+    year = year or as_of.year
+    return dt.date(year, 1, 1), min(dt.date(year, 12, 31), as_of)
+
+
+def check_branch(
+    root: Path,
+    *,
+    as_of: dt.date | None = None,
+    year: int | None = None,
+    loaded: Loaded | None = None,
+    strict: bool = False,
+) -> CheckResult:
+    """Check the branch at ``root`` against its standard.
+
+    Args:
+        as_of: the date the check is made on (default today); only periods that
+            ended by then are judged.
+        year: the calendar year to report (default: the as-of date's year).
+        loaded: an already loaded branch (skips reading the files again).
+        strict: re-raise a crashing rule instead of reporting it (for tests).
+    """
+    as_of = as_of or dt.date.today()
+    loaded = loaded or load_branch(root)
+    start, end = check_range(as_of, year)
+    standard = build_standard(loaded.branch)
+    ctx = Context(loaded.branch, as_of, start, end, standard.rules, holidays=Calendar())
+    findings = [_restamp(f, standard.rules) for f in loaded.findings]
+    findings += [_restamp(f, standard.rules) for f in standard.findings]
+    if end >= start:
+        for rule in standard.rules.values():
+            evaluate = KINDS[rule.kind].evaluate
+            if evaluate is None:
+                continue
+            try:
+                findings.extend(evaluate(ctx, rule))
+            except Exception as exc:  # a crashing rule costs one finding, not the whole check
+                if strict:
+                    raise
+                findings.append(_crash(rule, exc))
+    active, waiver_findings = _active_waivers(loaded, standard, as_of)
+    findings += waiver_findings
+    kept, waived = [], []
+    for finding in findings:
+        waiver = _waiver_for(finding, active)
+        if waiver is None:
+            kept.append(finding)
+        else:
+            waived.append((finding, waiver))
+    return CheckResult(
+        loaded=loaded,
+        standard=standard,
+        as_of=as_of,
+        start=start,
+        end=end,
+        findings=sort_findings(_dedupe(kept)),
+        waived=sorted(waived, key=lambda pair: pair[0].sort_key),
+    )
+
+
+def _restamp(finding: Finding, rules: dict[str, Rule]) -> Finding:
+    """A loader or layering finding under the severity, layer and pack its rule now has."""
+    rule = rules.get(finding.code)
+    if rule is None or (rule.severity == finding.severity and rule.pack == finding.pack):
+        return finding
+    severity = max(rule.severity, finding.severity) if rule.pack != "B" else finding.severity
+    return replace(finding, severity=severity, layer=rule.layer, pack=rule.pack, source=rule.source)
+
+
+def _crash(rule: Rule, exc: Exception) -> Finding:
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return Finding(
+        code="internal.rule-crashed",
+        severity=Severity.ERROR,
+        message=f"规则 {rule.code} 运行出错：{type(exc).__name__}: {exc}（{Path(where.filename).name}:{where.lineno}）",
+        hint="这是 zhibu 的缺陷，请报告给开发者；其余规则的结果仍然有效。",
+        layer=rule.layer,
+        pack=rule.pack,
+    )
+
+
+def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple[list[Waiver], list[Finding]]:
+    from .catalogue import make_finding
+
+    active, findings = [], []
+    for waiver in loaded.branch.waivers:
+        if waiver.code not in standard.rules:
+            findings.append(
+                make_finding("format.bad-value", f"例外登记的规则码 {waiver.code} 不存在", waiver.source.at("code"), "用 zhibu standard show 查看规则码。")
+            )
+            continue
+        if waiver.expires is not None and waiver.expires < as_of:
+            finding = make_finding(
+                "standard.waiver-expired",
+                f"{waiver.code} 在 {waiver.period} 的例外已于 {waiver.expires} 过期，不再豁免。",
+                waiver.source.at("expires"),
+                period=waiver.period,
+            )
+            findings.append(_restamp(finding, standard.rules))
+            continue
+        active.append(waiver)
+    return active, findings
+
+
+def _waiver_for(finding: Finding, waivers: list[Waiver]) -> Waiver | None:
+    """The waiver covering a finding: same code, and the finding's period inside the waiver's."""
+    if finding.period is None:
+        return None
+    period = Period.parse(finding.period)
+    if period is None:
+        return None
+    for waiver in waivers:
+        if waiver.code == finding.code:
+            covering = Period.parse(waiver.period)
+            if covering is not None and covering.covers(period):
+                return waiver
+    return None
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for finding in findings:
+        key = (finding.code, finding.path, finding.line, finding.period, finding.subject, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out

@@ -1,0 +1,43 @@
+"""zhibu check: judge one branch against its standard (B+T+X)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from .base import DATE, ZhibuCommand, branch_root
+
+
+@click.command("check", cls=ZhibuCommand)
+@click.argument("directory", required=False, metavar="[目录]")
+@click.option("-C", "dash_c", metavar="目录", help="支部仓库所在目录（同位置参数）。")
+@click.option("--as-of", "as_of", type=DATE, help="按该日期检查（默认今天）；同一仓库、同一日期，输出逐字节相同。")
+@click.option("--year", type=click.IntRange(1921, 2200), help="检查的年度（默认为 --as-of 所在年）。")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+@click.option("--sources", is_flag=True, help="在每条发现下列出所依据的规定原文。")
+def check_command(directory, dash_c, as_of, year, output, sources):
+    """对照标准（基本标准 B 加上 zhibu.yaml 中列出的 T、X 规则包）检查支部记录。
+
+    退出状态：0 没有未豁免的错误；1 有错误；2 无法检查（不是支部仓库、zhibu.yaml 无法使用）。
+
+    \b
+    示例：
+        zhibu check sample-branch --year 2025
+        zhibu check --as-of 2026-03-31 --format json > 检查结果.json
+    """
+    from ..check import check_branch
+    from ..report import root_label, to_json, to_text
+
+    root = branch_root(directory or dash_c)
+    as_of = as_of or dt.date.today()
+    if year and year > as_of.year:
+        raise click.BadParameter(f"{year} 年晚于检查日期 {as_of}", param_hint="--year")
+    result = check_branch(root, as_of=as_of, year=year)
+    if output == "json":
+        click.echo(to_json(result, root_label(root)), nl=False)
+    else:
+        click.echo(to_text(result, sources=sources), nl=False)
+    if not result.loaded.config_ok:
+        click.echo("错误：zhibu.yaml 无法使用，检查未能完成。", err=True)
+    raise SystemExit(result.exit_code)

@@ -1,0 +1,146 @@
+"""Rule kinds, the rules built from them, and the context they run in.
+
+A *kind* is code: what a rule checks and which parameters it takes, with the
+direction in which each parameter is stricter (so a pack can tighten but
+never loosen). A *rule* is data: a kind with a code, severity, source text
+and parameter values, taken from the baseline B and the branch's packs. The
+registry of kinds is filled at import time and never changed afterwards;
+each check builds its own list of rules from data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping
+
+from ..model.branch import Branch, Record
+from ..model.findings import NOWHERE, Finding, Severity, Source
+from ..model.periods import Period, periods_between
+
+PERIOD_ORDER = {"month": 1, "quarter": 2, "half": 3, "year": 4}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule parameter. ``stricter`` is how a later pack may change it:
+    ``up`` (only raise), ``down`` (only lower), ``shorter`` (a shorter period),
+    ``superset`` (only add items), or ``fixed`` (part of what the rule *is*)."""
+
+    name: str
+    stricter: str
+    type: str  # int | period | text | texts | per | when
+    doc: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    doc: str
+    params: Mapping[str, Param]
+    required: tuple[str, ...]
+    evaluate: Callable[["Context", "Rule"], Iterable[Finding]] | None
+    instantiable: bool  # may a pack create a new rule of this kind?
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(name: str, doc: str, *, params: Iterable[Param] = (), required: Iterable[str] = (), instantiable: bool = False):
+    """Register the function that evaluates rules of kind ``name``."""
+
+    def register(func):
+        if name in KINDS:
+            raise RuntimeError(f"rule kind {name} registered twice")
+        KINDS[name] = Kind(name, doc, MappingProxyType({p.name: p for p in params}), tuple(required), func, instantiable)
+        return func
+
+    return register
+
+
+def passive_kind(name: str, doc: str) -> None:
+    """A kind whose findings come from elsewhere (the loader, the layering); it only carries metadata."""
+    KINDS[name] = Kind(name, doc, MappingProxyType({}), (), None, False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the merged standard, with where each of its settings came from."""
+
+    code: str
+    kind: str
+    severity: Severity
+    title: str
+    source: str
+    hint: str
+    params: Mapping[str, object]
+    layer: str  # the layer of the last pack that set anything on this rule
+    pack: str
+    origin: Mapping[str, str] = field(default_factory=dict)  # setting -> pack id that set it
+
+    def param(self, name: str, default=None):
+        return self.params.get(name, default)
+
+
+@dataclass
+class Context:
+    """What a rule sees: the branch, the as-of date, the checked range, and the whole standard."""
+
+    branch: Branch
+    as_of: dt.date
+    start: dt.date  # first day of the checked range
+    end: dt.date  # last day of the checked range (never after as_of)
+    rules: Mapping[str, Rule]
+    holidays: object = None  # zhibu.holidays.Calendar, for rules about dates
+
+    def judged_periods(self, period_kind: str) -> list[Period]:
+        """Periods of ``period_kind`` inside the range that have ended by the as-of date
+        and began on or after the branch was founded."""
+        founded = self.branch.config.founded
+        out = []
+        for period in periods_between(period_kind, self.start, self.end):
+            if period.start < self.start or period.end > self.as_of:
+                continue
+            if founded and period.start < founded:
+                continue
+            out.append(period)
+        return out
+
+    def group_exists(self, group: str, day: dt.date) -> bool:
+        """A 党小组 exists on ``day`` once it is set up (``since`` in zhibu.yaml) and has a member."""
+        since = dict(self.branch.config.group_since).get(group)
+        if since is not None and day < since:
+            return False
+        return bool(self.branch.group_members_on(group, day))
+
+    def records_in(self, period: Period) -> list[Record]:
+        return [r for r in self.branch.records if period.start <= r.date <= period.end]
+
+    def records_in_range(self) -> list[Record]:
+        return [r for r in self.branch.records if self.start <= r.date <= self.end]
+
+    def finding(
+        self,
+        rule: Rule,
+        message: str,
+        where: Source = NOWHERE,
+        hint: str | None = None,
+        *,
+        period: str | None = None,
+        subject: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            code=rule.code,
+            severity=severity or rule.severity,
+            message=message,
+            hint=rule.hint if hint is None else hint,
+            path=where.path,
+            line=where.line,
+            period=period,
+            subject=subject,
+            layer=rule.layer,
+            pack=rule.pack,
+            source=rule.source,
+        )
