@@ -130,8 +130,7 @@ def _usage_error(exc: click.UsageError) -> None:
 @click.version_option(None, "--version", package_name="zhibu", message="zhibu %(version)s", help="显示版本并退出。")
 @click.pass_context
 def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
-    """zhibu（支部）：以 YAML 文件和 git 仓库保存党支部的工作记录，
-    对照“B+T+X”标准检查，并生成需要上交的文书。
+    """zhibu（支部）：以 YAML 文件和 git 仓库保存党支部的工作记录，对照“B+T+X”标准检查，并生成需要上交的文书。
 
     \b
     上手：

@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
 import click
 
 
+_CJK = "\u3000-\u9fff\uff00-\uffef"
+_SOFT_BREAK = re.compile(f"(?<=[{_CJK}])\\n[ \\t]*(?=[{_CJK}])")
+
+
+def _join_chinese_lines(text: str | None) -> str | None:
+    """Click joins a paragraph's lines with a space; between Chinese characters that is a stray gap."""
+    return _SOFT_BREAK.sub("", text) if text else text
+
+
 class _ChineseHelp:
+    def parse_args(self, ctx, args):
+        # click >= 8.2 words these as "No such option '--x'." and "Missing option … Choose from: …",
+        # which the translation table in cli/__init__.py does not match; say them in Chinese here.
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            close = f"是否应为 {' 或 '.join(exc.possibilities)}？" if exc.possibilities else ""
+            raise click.UsageError(f"没有选项 {exc.option_name}。{close}", ctx) from None
+        except click.MissingParameter as exc:
+            param = exc.param
+            if param is None or not isinstance(param.type, click.Choice):
+                raise
+            name = param.opts[0] if getattr(param, "opts", None) else param.name
+            what = "选项" if isinstance(param, click.Option) else "参数"
+            choices = " ".join(str(c) for c in param.type.choices)
+            raise click.UsageError(f"缺少{what} {name}，可选：{choices}。", ctx) from None
+
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
 
@@ -25,6 +52,8 @@ class _ChineseHelp:
 class ZhibuCommand(_ChineseHelp, click.Command):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("context_settings", {}).setdefault("help_option_names", ["-h", "--help"])
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs["help"] = _join_chinese_lines(kwargs.get("help"))
         super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx):
@@ -39,6 +68,9 @@ class ZhibuGroup(_ChineseHelp, click.Group):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("context_settings", {}).setdefault("help_option_names", ["-h", "--help"])
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        kwargs["help"] = _join_chinese_lines(kwargs.get("help"))
         super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx):

@@ -18,7 +18,7 @@ def committee():
 def _seat(value: str) -> tuple[str, str]:
     name, sep, role = value.partition("=")
     if not sep or not name.strip() or role.strip() not in ROLES:
-        raise click.BadParameter(f"“{value}”应写成 姓名=职务，职务为 {' '.join(ROLES)} 之一")
+        raise click.BadParameter(f"“{value}”应写成 姓名=职务，职务为 {' '.join(ROLES)} 之一", param_hint="'--seat'")
     return name.strip(), role.strip()
 
 

@@ -31,7 +31,7 @@ def init_command(directory, name, parent, category, short_name, groups, founded,
     """
     from ..edit import init_branch
 
-    target = Path(directory)
+    target = _under_c(directory)
     sha = init_branch(
         target, name=name, parent=parent, category=category, short_name=short_name, groups=tuple(groups),
         founded=founded, commit=not no_commit,
@@ -54,6 +54,12 @@ def demo_command(directory):
     """
     from ..demo import create_demo
 
-    count = create_demo(Path(directory))
+    count = create_demo(_under_c(directory))
     click.echo(f"已在 {directory} 创建示例支部，共 {count} 次提交。")
     click.echo(f"试试：cd {directory} && zhibu meeting list")
+
+
+def _under_c(directory: str) -> Path:
+    """``directory`` as seen from ``zhibu -C DIR`` (like ``git -C DIR init``), else from here."""
+    base = (click.get_current_context().find_root().obj or {}).get("directory")
+    return Path(base) / directory if base else Path(directory)

@@ -25,7 +25,8 @@ def open_repo(root: Path):
     """A GitPython Repo for ``root``, always closed (each open Repo keeps git child processes)."""
     git = _git()
     try:
-        repo = git.Repo(root)
+        # A branch may sit inside a bigger repository (is_repo says so too).
+        repo = git.Repo(root, search_parent_directories=True)
     except git.InvalidGitRepositoryError:
         raise ZhibuError(f"{root} 不是 git 仓库。", "运行 git init，或用 --no-commit 只写文件不提交。") from None
     except git.NoSuchPathError:
@@ -60,19 +61,20 @@ def commit(root: Path, paths: list[str], message: str, *, removed: list[str] = (
     """
     git = _git()
     with open_repo(root) as repo:
+        run = git.Git(str(root))  # paths are relative to the branch root, which may be below the top
         try:
             if paths:
-                repo.git.add("--", *paths)
+                run.add("--", *paths)
             if removed:
-                repo.git.rm("--cached", "--ignore-unmatch", "-q", "--", *removed)
-            repo.git.commit("-q", "-m", message, "--", *paths, *removed)
+                run.rm("--cached", "--ignore-unmatch", "-q", "--", *removed)
+            run.commit("-q", "-m", message, "--", *paths, *removed)
             return repo.head.commit.hexsha
         except git.GitCommandError as exc:
             with contextlib.suppress(git.GitCommandError):
                 if repo.head.is_valid():
-                    repo.git.reset("-q", "--", *paths, *removed)
+                    run.reset("-q", "--", *paths, *removed)
                 else:
-                    repo.git.rm("--cached", "-q", "-r", "--ignore-unmatch", "--", *paths)
+                    run.rm("--cached", "-q", "-r", "--ignore-unmatch", "--", *paths)
             raise _translate(exc) from None
 
 
@@ -99,6 +101,11 @@ def _translate(exc) -> ZhibuError:
         return ZhibuError("git 仓库正被另一个 git 程序使用（存在 index.lock）。", "等它结束后重试；若没有 git 在运行，删除 .git/index.lock。")
     if "hook" in text.lower():
         return ZhibuError("git 钩子拒绝了这次提交：" + _last_line(text), "按钩子的提示改正后重试。")
+    if not text.strip():  # a pre-commit hook that fails without a word
+        return ZhibuError(
+            f"git 提交失败（退出状态 {exc.status}，没有输出原因），常见原因是 pre-commit 等钩子拒绝了提交。",
+            "改动已撤回，仓库保持原样；检查 .git/hooks 中的钩子后重试。",
+        )
     return ZhibuError("git 提交失败：" + _last_line(text), "改动已撤回，仓库保持原样。")
 
 
@@ -121,9 +128,20 @@ def commit_as(root: Path, paths: list[str], message: str, *, author: str, email:
         "GIT_COMMITTER_DATE": stamp,
     }
     with open_repo(root) as repo:
+        run = git.Git(str(root))
         try:
-            repo.git.add("--", *paths)
-            repo.git.commit("-q", "--no-verify", "-m", message, "--", *paths, env=env)
+            run.add("--", *paths)
+            run.commit("-q", "--no-verify", "-m", message, "--", *paths, env=env)
             return repo.head.commit.hexsha
         except git.GitCommandError as exc:
             raise _translate(exc) from None
+
+
+def clone_shallow(url: str, target: Path) -> None:
+    """A depth-1 clone for reading files; nothing from the clone is ever executed."""
+    git = _git()
+    env = {"GIT_TERMINAL_PROMPT": "0"}  # fail instead of asking for a password
+    try:
+        git.Repo.clone_from(url, target, depth=1, env=env, no_checkout=False).close()
+    except git.GitCommandError as exc:
+        raise ZhibuError(f"无法获取 {url}：{_last_line(exc.stderr or '')}", "核对地址和网络；私有仓库请先配置好 git 凭据。") from None

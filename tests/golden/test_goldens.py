@@ -1,0 +1,77 @@
+"""One golden example per finding code (src/zhibu/data/examples.yaml).
+
+Each example is the clean sample branch plus one small change; its report must
+contain exactly that code and match tests/golden/<code>.txt byte for byte.
+Regenerate after an intended change with:  ZHIBU_UPDATE_GOLDENS=1 pytest tests/golden
+then review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from zhibu.check import check_branch
+from zhibu.examples import CLEAN_AS_OF, CLEAN_YEAR, clean_files, examples, materialise, write_branch
+from zhibu.report import to_text
+from zhibu.rules.registry import KINDS
+from zhibu.standard import baseline_rules
+
+GOLDEN = Path(__file__).parent
+UPDATE = os.environ.get("ZHIBU_UPDATE_GOLDENS") == "1"
+# Codes whose findings do not come from a rule run over the records.
+NOT_FROM_EXAMPLES = {"internal.rule-crashed"}
+
+
+def all_codes() -> list[str]:
+    _info, rules = baseline_rules()
+    return sorted(rules)
+
+
+def test_every_code_has_an_example():
+    missing = [code for code in all_codes() if code not in examples()]
+    assert missing == [], f"codes without a golden example: {missing}"
+
+
+def test_examples_only_name_real_codes():
+    unknown = [code for code in examples() if code not in all_codes()]
+    assert unknown == []
+
+
+def test_clean_sample_year_has_no_finding(tmp_path):
+    root = write_branch(tmp_path / "clean", clean_files())
+    result = check_branch(root, as_of=CLEAN_AS_OF, year=CLEAN_YEAR, strict=True)
+    assert result.findings == []
+    assert result.exit_code == 0
+    # the sample's one approved exception is reported in its own section
+    assert [f.code for f, _w in result.waived] == ["meeting.committee-monthly"]
+
+
+@pytest.mark.parametrize("code", sorted(examples()))
+def test_golden_example(code, tmp_path, monkeypatch):
+    example = examples()[code]
+    root = materialise(code, tmp_path / "branch")
+    monkeypatch.chdir(root)
+    result = check_branch(root, as_of=example.as_of, year=example.year, strict=True)
+    codes = sorted({f.code for f in result.findings})
+    assert codes == [code], f"{code}: the example should trigger exactly this code, got {codes}"
+    text = to_text(result)
+    golden = GOLDEN / f"{code}.txt"
+    if UPDATE or not golden.exists():
+        if not UPDATE:
+            pytest.fail(f"no golden file {golden.name}; run ZHIBU_UPDATE_GOLDENS=1 pytest tests/golden")
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_baseline_parameters_are_declared_by_their_kind():
+    _info, rules = baseline_rules()
+    for rule in rules.values():
+        kind = KINDS[rule.kind]
+        undeclared = set(rule.params) - set(kind.params)
+        assert not undeclared, f"{rule.code}: parameters {undeclared} are not declared by kind {rule.kind}"
+        missing = [p for p in kind.required if p not in rule.params]
+        assert not missing, f"{rule.code}: kind {rule.kind} needs {missing}"
+
