@@ -165,11 +165,11 @@ def make_branch(tmp_path):
 
 
 def git(root: Path, *args: str, check: bool = True) -> str:
-    """Run git in ``root`` and return its stdout (stripped)."""
+    """Run git in ``root`` and return its stdout (trailing whitespace removed)."""
     done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
     if check and done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
-    return done.stdout.strip()
+    return done.stdout.rstrip()
 
 
 def init_repo(root: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -125,9 +126,18 @@ def init_branch(
         files.write_atomic(target, rel, text.encode("utf-8"))
     if not commit:
         return None
-    if not gitrepo.is_repo(target):
-        gitrepo.init(target)
-    return gitrepo.commit(target, sorted(contents), f"新建支部 {name}")
+    created_repo = not gitrepo.is_repo(target)
+    try:
+        if created_repo:
+            gitrepo.init(target)
+        return gitrepo.commit(target, sorted(contents), f"新建支部 {name}")
+    except BaseException:
+        # Leave the folder as it was, so that init can simply be run again once git is fixed.
+        for rel in contents:
+            files.remove_file(target, rel)
+        if created_repo:
+            shutil.rmtree(target / ".git", ignore_errors=True)
+        raise
 
 
 def _dump_new(data: dict, comment: str | None = None) -> str:

@@ -180,9 +180,7 @@ def branch_lock(root: Path, timeout: float = 30.0):
     """
     import fcntl
 
-    git_dir = root / ".git"
-    lock_path = (git_dir if git_dir.is_dir() else root) / "zhibu.lock"
-    handle = open(lock_path, "a+b")
+    handle = open(_lock_path(root), "a+b")
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -201,3 +199,22 @@ def branch_lock(root: Path, timeout: float = 30.0):
         yield
     finally:
         handle.close()
+
+
+def _lock_path(root: Path) -> Path:
+    """The lock file: in the git directory of the repository holding the branch (which may be
+    a bigger repository above it, or a worktree whose ``.git`` is a file), so it never shows up
+    as an untracked file; a hidden file in the branch root when there is no git at all."""
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git / "zhibu.lock"
+        if dot_git.is_file():
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                text = dot_git.read_text(encoding="utf-8").strip()
+                if text.startswith("gitdir:"):
+                    git_dir = (folder / text[len("gitdir:"):].strip()).resolve()
+                    if git_dir.is_dir():
+                        return git_dir / "zhibu.lock"
+            break
+    return root / ".zhibu.lock"
