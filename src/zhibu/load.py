@@ -46,6 +46,7 @@ _REQUIRED_FILES = ("members.yaml", "committee.yaml")
 
 # An 18-digit 身份证号 (17 digits + digit or X) or an 11-digit mobile number, not inside a longer number.
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
+_ELEVEN_DIGITS = re.compile(r"[0-9]{11}")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
@@ -194,7 +195,7 @@ def _decode(raw: bytes, rel: str, out: _Collector) -> str | None:
 
 def _scan_personal_data(text: str, rel: str, out: _Collector) -> None:
     """Warn about ID-card and mobile numbers anywhere in a file, comments included."""
-    if not any(ch.isdigit() for ch in text):
+    if not _ELEVEN_DIGITS.search(text):  # one C-level scan rules out almost every file
         return
     for pattern, what in ((_ID_NUMBER, "身份证号"), (_MOBILE, "手机号")):
         for match in pattern.finditer(text):

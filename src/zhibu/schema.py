@@ -427,7 +427,8 @@ def _list_of(item_check):
             return _INVALID
         out = []
         for i, item in enumerate(value):
-            checked = item_check(item, Field(f"{field.name}[{i + 1}]", field.kind, field.doc, choices=field.choices), src.at(i), emit)
+            # The item's own line goes with any message, so the field itself names it well enough.
+            checked = item_check(item, field, src.at(i), emit)
             if checked is not _INVALID:
                 out.append(checked)
         return tuple(out)
@@ -609,7 +610,7 @@ def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit,
             if field.required:
                 emit("format.missing-field", src.at(key), f"{what}的必填字段 {key} 为空", f"填写{field.doc}。")
             continue
-        checked = check_value(value, field, src.at(key), emit)
+        checked = check_value(value, field, src.lazy(key), emit)
         if checked is not _INVALID:
             out[key] = checked
     for field in fields:

@@ -49,6 +49,10 @@ class Source:
                 return Source(self.path, line, path, self.lines)
         return Source(self.path, self.line, path, self.lines)
 
+    def lazy(self, *keys) -> "LazySource":
+        """Like :meth:`at`, but the line is looked up only when asked for."""
+        return LazySource(self, keys)
+
     def line_of(self, *keys) -> int | None:
         return self.at(*keys).line
 
@@ -59,6 +63,40 @@ class Source:
 
 
 NOWHERE = Source(None)
+
+
+class LazySource:
+    """A :class:`Source` below another, worked out only if something asks for its line.
+
+    Validation passes a location to every value it checks but needs one only
+    for the few that fail; building thousands of Sources up front was a
+    measurable part of loading a branch.
+    """
+
+    __slots__ = ("_parent", "_keys", "_source")
+
+    def __init__(self, parent: Source, keys: tuple):
+        self._parent = parent
+        self._keys = keys
+        self._source: Source | None = None
+
+    def _resolve(self) -> Source:
+        if self._source is None:
+            self._source = self._parent.at(*self._keys)
+        return self._source
+
+    @property
+    def path(self) -> str | None:
+        return self._parent.path
+
+    @property
+    def line(self) -> int | None:
+        return self._resolve().line
+
+    def at(self, *keys) -> "LazySource":
+        return LazySource(self._parent, self._keys + keys)
+
+    lazy = at
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PERIOD_KINDS = ("month", "quarter", "half", "year")
 _MONTHS_IN = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -20,6 +20,16 @@ class Period:
     year: int
     kind: str
     index: int = 1
+    # Derived once: rules ask for these hundreds of thousands of times.
+    start: dt.date = field(init=False, repr=False, compare=False)
+    end: dt.date = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        months = _MONTHS_IN[self.kind]
+        first = (self.index - 1) * months + 1
+        last = self.index * months
+        object.__setattr__(self, "start", dt.date(self.year, first, 1))
+        object.__setattr__(self, "end", dt.date(self.year, last, calendar.monthrange(self.year, last)[1]))
 
     @classmethod
     def containing(cls, kind: str, day: dt.date) -> "Period":
@@ -39,15 +49,6 @@ class Period:
         if re.fullmatch(r"\d{4}", text):
             return cls(int(text), "year", 1)
         return None
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, (self.index - 1) * _MONTHS_IN[self.kind] + 1, 1)
-
-    @property
-    def end(self) -> dt.date:
-        last_month = self.index * _MONTHS_IN[self.kind]
-        return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end

@@ -93,6 +93,7 @@ class Context:
     end: dt.date  # last day of the checked range (never after as_of)
     rules: Mapping[str, Rule]
     holidays: object = None  # zhibu.holidays.Calendar, for rules about dates
+    _by_month: dict | None = field(default=None, repr=False)
 
     def judged_periods(self, period_kind: str) -> list[Period]:
         """Periods of ``period_kind`` inside the range that have ended by the as-of date
@@ -115,7 +116,16 @@ class Context:
         return bool(self.branch.group_members_on(group, day))
 
     def records_in(self, period: Period) -> list[Record]:
-        return [r for r in self.branch.records if period.start <= r.date <= period.end]
+        """Records dated inside ``period``, in date order (from a month index built once)."""
+        if self._by_month is None:
+            index: dict[tuple[int, int], list[Record]] = {}
+            for record in self.branch.records:
+                index.setdefault((record.date.year, record.date.month), []).append(record)
+            self._by_month = index
+        out: list[Record] = []
+        for month in range(period.start.month, period.end.month + 1):
+            out.extend(self._by_month.get((period.year, month), ()))
+        return out
 
     def records_in_range(self) -> list[Record]:
         return [r for r in self.branch.records if self.start <= r.date <= self.end]

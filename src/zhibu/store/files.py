@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ class WorkTree:
             for dirpath, dirnames, filenames in os.walk(base):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
                 rel_dir = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
+                # os.walk does not enter linked folders; list them so the loader reports them.
+                found.extend(str(rel_dir / d) for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
                 for name in filenames:
                     if name.endswith((".yaml", ".yml")) and not name.startswith("."):
                         found.append(str(rel_dir / name))
@@ -68,21 +71,29 @@ class WorkTree:
         return os.path.lexists(self.root / rel)
 
     def read(self, rel: str) -> bytes:
-        """Bytes of a file, refusing symlinks that leave the branch and oversized files."""
+        """Bytes of a file, refusing symlinks that leave the branch and oversized files.
+
+        Only the file itself can be a link: list_files() never descends into linked folders.
+        """
         path = self.root / rel
-        real = path.resolve()
-        if path.is_symlink() or real != path.absolute():
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            raise Refused(f"无法读取：{exc.strerror}") from None
+        if stat.S_ISLNK(info.st_mode):
+            real = path.resolve()
             root = self.root.resolve()
             if root != real and root not in real.parents:
                 raise Refused("该文件是指向支部目录以外的符号链接，拒绝读取")
+            try:
+                info = os.stat(real)
+            except OSError as exc:
+                raise Refused(f"无法读取：{exc.strerror}") from None
+            path = real
+        if info.st_size > MAX_FILE_BYTES:
+            raise Refused(f"文件大小 {info.st_size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
         try:
-            size = real.stat().st_size
-        except OSError as exc:
-            raise Refused(f"无法读取：{exc.strerror}") from None
-        if size > MAX_FILE_BYTES:
-            raise Refused(f"文件大小 {size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
-        try:
-            with open(real, "rb") as handle:
+            with open(path, "rb") as handle:
                 return handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise Refused(f"无法读取：{exc.strerror}") from None

@@ -61,6 +61,22 @@ class Parsed:
 
 
 _safe = YAML(typ="safe")
+try:  # ruamel's C parser (libyaml), driven directly: a quarter faster than YAML.parse()'s generator
+    from _ruamel_yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - without ruamel.yaml.clib
+    _CParser = None
+
+
+def _next_event(text: str):
+    """A function returning the next parse event of ``text`` (None at the end)."""
+    if _CParser is None:
+        return _iter_next(_safe.parse(text))
+    return _CParser(text).get_event
+
+
+def _iter_next(events):
+    iterator = iter(events)
+    return lambda: next(iterator, None)
 
 # YAML 1.2 core schema, as ruamel resolves plain scalars, plus its timestamps.
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -138,7 +154,8 @@ def parse(text: str) -> Parsed:
     documents = 0
     nodes = 0
     try:
-        for event in _safe.parse(text):
+        next_event = _next_event(text)
+        while (event := next_event()) is not None:
             cls = type(event)
             if cls is ScalarEvent:
                 if event.tag is None and not event.style:  # plain style is "" from C, None from Python
