@@ -1,0 +1,112 @@
+"""`zhibu demo DIR`: the sample branch as a git repository with a believable history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import SAMPLE, git
+from zhibu.load import load_branch
+from zhibu.store.yamlio import parse
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """One demo repository for the module (it takes a second or two to build)."""
+    from click.testing import CliRunner
+
+    from zhibu.cli import cli
+
+    target = tmp_path_factory.mktemp("demo") / "示例支部"
+    result = CliRunner().invoke(cli, ["demo", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert "示例支部" in result.stdout and "次提交" in result.stdout
+    return target
+
+
+def files_of(root):
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts and "__pycache__" not in p.parts
+    }
+
+
+def test_work_tree_equals_the_sample_exactly(demo):
+    assert files_of(demo) == files_of(SAMPLE)
+
+
+def test_history_is_long_and_clean(demo):
+    assert int(git(demo, "rev-list", "--count", "HEAD")) > 50
+    assert git(demo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(demo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
+    assert git(demo, "fsck", "--no-progress") == ""
+
+
+def first_commits(root) -> dict[str, dt.datetime]:
+    """Path -> author date of the commit that added it."""
+    out = git(root, "-c", "core.quotepath=off", "log", "--reverse", "--diff-filter=A", "--name-only", "--format=@%aI")
+    added: dict[str, dt.datetime] = {}
+    when = None
+    for line in out.splitlines():
+        if line.startswith("@"):
+            when = dt.datetime.fromisoformat(line[1:])
+        elif line.strip():
+            added.setdefault(line.strip(), when)
+    return added
+
+
+def test_each_record_is_committed_after_its_meeting(demo):
+    added = first_commits(demo)
+    records = sorted(p.relative_to(demo).as_posix() for p in (demo / "records").rglob("*.yaml"))
+    assert len(records) > 60
+    late = []
+    for rel in records:
+        meeting = parse((demo / rel).read_text(encoding="utf-8")).data["date"]
+        committed = added[rel]
+        assert committed.date() > meeting, rel
+        if (committed.date() - meeting).days > 30:
+            late.append(rel)
+    assert late == ["records/2025/2025-08-29-主题党日.yaml"]  # the one recorded late on purpose
+
+
+def test_history_replays_the_roster(demo):
+    """The roster as first committed does not yet hold the members who joined during 2025."""
+    first = git(demo, "rev-list", "--max-parents=0", "HEAD")
+    roster = parse(git(demo, "show", f"{first}:members.yaml")).data
+    names = {m["name"] for m in roster["members"]}
+    assert "王建国" in names and "林静" not in names and "孙悦" not in names
+    messages = git(demo, "log", "--format=%s").splitlines()
+    assert any(m.startswith("记录 支部委员会 2025-03-06：") for m in messages)
+    authors = set(git(demo, "log", "--format=%an").splitlines())
+    assert len(authors) > 1
+
+
+def test_demo_loads_clean_and_lists(demo):
+    assert load_branch(demo).findings == []
+    from click.testing import CliRunner
+
+    from zhibu.cli import cli
+
+    result = CliRunner().invoke(cli, ["-C", str(demo), "meeting", "list"])
+    assert result.exit_code == 0
+    assert f"共 {len(list((SAMPLE / 'records').rglob('*.yaml')))} 条记录" in result.stdout
+
+
+def test_demo_refuses_a_non_empty_folder(run, tmp_path):
+    target = tmp_path / "x"
+    target.mkdir()
+    (target / "笔记.txt").write_text("keep")
+    result = run("demo", target)
+    assert result.exit_code == 2
+    assert "不是空目录" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in target.iterdir()] == ["笔记.txt"]
+
+
+def test_demo_into_an_existing_empty_folder(run, tmp_path):
+    target = tmp_path / "empty"
+    target.mkdir()
+    result = run("demo", target)
+    assert result.exit_code == 0, result.stderr
+    assert (target / "zhibu.yaml").is_file()
