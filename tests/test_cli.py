@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GIT_EMAIL, GIT_USER, git, init_repo, record_text
+from conftest import DEFAULT_MEMBERS, GIT_EMAIL, GIT_USER, git, init_repo, record_text
 from zhibu.load import load_branch
 from zhibu.store.yamlio import parse
 
@@ -884,3 +884,36 @@ def test_from_init_to_first_meeting(run, tmp_path, git_identity, repo):
     assert r.count() == 1 + len(people) + 1 + 1
     assert r.status() == ""
     assert load_branch(root).findings == []
+
+
+# --- writing on top of files that cannot be read ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_write_refused_when_the_roster_is_gbk(run, git_branch, repo, name):
+    root = git_branch({"members.yaml": DEFAULT_MEMBERS.encode("gbk")})
+    args, _message, _changed = WRITES[name]
+    result = run("-C", root, *args)
+    assert_refused(result, root, repo(root).head(), "members.yaml", "UTF-8", "iconv")
+    assert "内部错误" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["member-edit", "member-leave", "meeting-add", "committee-change"])
+def test_write_refused_when_the_roster_has_a_syntax_error(run, git_branch, repo, name):
+    root = git_branch({"members.yaml": DEFAULT_MEMBERS.replace("  - name: 刘芳\n", "  - name: 刘芳: 女\n")})
+    args, _message, _changed = WRITES[name]
+    result = run("-C", root, *args)
+    assert_refused(result, root, repo(root).head(), "members.yaml 第 21 行")
+    assert "名册中没有" not in result.stderr
+
+
+def test_write_refused_when_zhibu_yaml_is_unusable(run, git_branch, repo):
+    root = git_branch({"zhibu.yaml": "format: 1\nname: [\n"})
+    result = run("-C", root, *WRITES["member-add"][0])
+    assert_refused(result, root, repo(root).head(), "zhibu.yaml 无法使用")
+
+
+def test_talk_refused_when_the_ledger_is_gbk(run, git_branch, repo):
+    root = git_branch({"talks/2026.yaml": "# 谈心谈话\ntalks: []\n".encode("gbk")})
+    result = run("-C", root, *WRITES["talk-add"][0])
+    assert_refused(result, root, repo(root).head(), "talks/2026.yaml", "GBK")

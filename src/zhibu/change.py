@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import InvalidChange
+from .errors import InvalidChange, ZhibuError
 from .load import Loaded, load_branch
 from .model.findings import Finding, Severity
 from .store import files, gitrepo
@@ -64,6 +64,10 @@ def apply(
     """
     with files.branch_lock(root):
         before = load_branch(root)
+        if not before.config_ok:
+            problems = [f for f in before.findings if f.path == "zhibu.yaml"]
+            detail = "；".join(f"第 {f.line} 行 {f.message}" if f.line else f.message for f in problems[:3])
+            raise ZhibuError(f"zhibu.yaml 无法使用：{detail}", "修正 zhibu.yaml 后重试。")
         change = build(before)
         overlay = files.Overlay(files.WorkTree(root), dict(change.writes))
         after = load_branch(root, overlay)

@@ -49,7 +49,24 @@ def _read_text(loaded: Loaded, rel: str) -> str | None:
     path = loaded.root / rel
     if not path.is_file():
         return None
-    return files.WorkTree(loaded.root).read(rel).decode("utf-8-sig")
+    try:
+        return files.WorkTree(loaded.root).read(rel).decode("utf-8-sig")
+    except files.Refused as exc:
+        raise ZhibuError(f"{rel}：{exc}") from None
+    except UnicodeDecodeError:
+        raise ZhibuError(f"{rel} 不是 UTF-8 编码，无法修改。", f"用编辑器“另存为”UTF-8 编码，或运行：iconv -f GB18030 -t UTF-8 {rel} -o {rel}.new && mv {rel}.new {rel}") from None
+
+
+_UNREADABLE = ("format.yaml-syntax", "format.encoding", "format.unsafe-file")
+
+
+def _require_readable(loaded: Loaded, *rels: str) -> None:
+    """Refuse to build a change on a file the loader could not read: its entries would look
+    missing ("名册中没有 …") and the real problem would go unmentioned."""
+    for finding in loaded.findings:
+        if finding.path in rels and finding.code in _UNREADABLE:
+            where = f"{finding.path} 第 {finding.line} 行" if finding.line else finding.path
+            _reject(f"{where}：{finding.message}", finding.hint or "先修正这个文件，再运行命令。")
 
 
 def _edit_file(loaded: Loaded, rel: str, empty: Callable[[], Any], mutate: Callable[[Any], None]) -> str:
@@ -156,6 +173,7 @@ def add_member(root: Path, member: dict, opts: WriteOptions) -> Outcome:
         _reject(f"党员身份“{member.get('status')}”无效。", "可选：正式党员 预备党员。")
 
     def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "members.yaml")
         if loaded.branch.member(name):
             _reject(f"名册中已有 {name}。", "同名党员请加以区分，如 王芳（大）；修改信息用 zhibu member edit。")
         ordered = {k: member[k] for k in ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags") if member.get(k) not in (None, (), [])}
@@ -187,6 +205,7 @@ def edit_member(root: Path, name: str, updates: dict, opts: WriteOptions) -> Out
         _reject("没有指定要修改的内容。", "例如：zhibu member edit 孙悦 --status 正式党员 --full-since 2026-10-12")
 
     def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "members.yaml")
         names = {m.name for m in loaded.branch.members}
         if name not in names:
             _reject(f"名册中没有 {name}。", _names_suggestion(name, names))
@@ -216,6 +235,7 @@ def member_leave(root: Path, name: str, date: dt.date, reason: str | None, opts:
     """Record that a member left the branch (组织关系转出, 去世, …) on ``date``."""
 
     def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "members.yaml")
         member = loaded.branch.member(name)
         if member is None:
             _reject(f"名册中没有 {name}。", _names_suggestion(name, [m.name for m in loaded.branch.members]))
@@ -261,6 +281,7 @@ def committee_elect(
         _reject("新一届委员会应有且只有一名书记。")
 
     def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "members.yaml", "committee.yaml")
         counted = {m.name for m in loaded.branch.members_on(elected)}
         for person, _role in seats:
             if person not in counted:
@@ -310,6 +331,7 @@ def committee_change(
         _reject(f"职务“{role}”无效。", f"可选：{' '.join(ROLES)}。")
 
     def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "members.yaml", "committee.yaml")
         committee = loaded.branch.committee
         term = committee.term_on(date)
         if term is None or term is not committee.terms[-1]:
@@ -376,11 +398,11 @@ def complete_record(branch: Branch, fields: dict) -> dict:
     absent_names = {a["name"] for a in fields.get("absent") or []}
     if not fields.get("attendees"):
         probe = Record(types=fields["type"], date=fields["date"], group=fields.get("group"))
-        fields["attendees"] = [n for n in _expected_in_roster_order(branch, probe) if n not in absent_names]
+        fields["attendees"] = [n for n in expected_in_roster_order(branch, probe) if n not in absent_names]
     return fields
 
 
-def _expected_in_roster_order(branch: Branch, record: Record) -> list[str]:
+def expected_in_roster_order(branch: Branch, record: Record) -> list[str]:
     """Expected names in the roster's order (committee: in role order), as people list them."""
     expected = set(branch.expected_at(record))
     order = [s.name for s in branch.committee_on(record.date)] + [m.name for m in branch.members]
@@ -464,6 +486,7 @@ def add_record(root: Path, fields: dict, opts: WriteOptions) -> Outcome:
         _reject(f"缺少必填内容：{'、'.join(missing)}。", "用对应的选项补上（见 zhibu meeting add --help），或在终端中运行以逐项输入。")
 
     def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "members.yaml", "committee.yaml")
         complete = complete_record(loaded.branch, fields)
         taken = set(files.WorkTree(loaded.root).list_files())
         rel = record_path(loaded.branch, complete["type"], complete["date"], taken)
@@ -541,6 +564,7 @@ def add_talk(root: Path, date: dt.date, between: tuple[str, str], form: str | No
     rel = f"talks/{date.year}.yaml"
 
     def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "members.yaml", rel)
         counted = {m.name for m in loaded.branch.members_on(date)}
         for person in between:
             if person not in counted:
