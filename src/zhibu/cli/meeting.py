@@ -77,10 +77,10 @@ def add(types, date, time_, place, host, recorder, absent, attendees, guests, gr
         "plan": plan_id, "delegated": delegated,
     }
     fields.update({k: v for k, v in flags.items() if v is not None})
-    if fields.get("date") and not fields.get("host"):
-        fields["host"] = _default_host(root, fields)
     if missing_record_fields(fields) and interactive():
         fields = _ask(root, fields)
+    elif fields.get("date") and fields.get("type") and not fields.get("host"):
+        fields["host"] = _default_host(root, fields)
     outcome = add_record(root, fields, WriteOptions(commit=not no_commit, dry_run=dry_run))
     report_outcome(outcome, dry_run=dry_run)
 
@@ -118,7 +118,7 @@ def _default_host(root: Path, fields: dict) -> str | None:
 
 def _ask(root: Path, fields: dict) -> dict:
     """Ask in the terminal for what is still missing, showing who is expected."""
-    from ..edit import complete_record, normalise_types
+    from ..edit import complete_record, expected_in_roster_order, normalise_types
     from ..model.branch import Record
 
     fields = dict(fields)
@@ -153,7 +153,7 @@ def _ask(root: Path, fields: dict) -> dict:
         fields["topics"] = topics
     if not fields.get("absent") and not fields.get("attendees"):
         probe = Record(types=types, date=fields["date"], group=fields.get("group"))
-        expected = branch.expected_at(probe)
+        expected = expected_in_roster_order(branch, probe)
         if expected:
             click.echo(f"应到 {len(expected)} 人：{'、'.join(expected)}")
             answer = click.prompt("缺席人员及原因（如 刘芳:出差，多人用逗号分隔；全部到会直接回车）", default="", show_default=False)
