@@ -156,6 +156,12 @@ def dues(ctx: Context, rule: Rule):
     if not ledgers:
         return  # without a dues ledger nothing is known about payments
     streak = rule.param("months")
+    # Months of a longer streak that a stricter dues rule reports are not reported again here.
+    stricter = [
+        r.param("months")
+        for r in ctx.rules.values()
+        if r.kind == "dues" and r.param("months") and (streak is None or r.param("months") > streak) and r.severity >= rule.severity
+    ]
 
     def unpaid(member, month: Period):
         ledger = ledgers.get(month.year)
@@ -166,9 +172,11 @@ def dues(ctx: Context, rule: Rule):
 
     months = _months_to_judge(ctx)
     for member in ctx.branch.members:
+        runs = _streaks(months, lambda month, member=member: unpaid(member, month))
         if streak is None:
+            reported = {m.label for run in runs if run[-1].end >= ctx.start and any(len(run) >= n for n in stricter) for m in run}
             for month in months:
-                if month.start >= ctx.start and unpaid(member, month):
+                if month.start >= ctx.start and month.label not in reported and unpaid(member, month):
                     ledger = ledgers[month.year]
                     yield ctx.finding(
                         rule,
@@ -178,7 +186,9 @@ def dues(ctx: Context, rule: Rule):
                         subject=member.name,
                     )
             continue
-        for run in _streaks(months, lambda month, member=member: unpaid(member, month)):
+        for run in runs:
+            if any(len(run) >= longer for longer in stricter):
+                continue
             if len(run) >= streak and run[-1].end >= ctx.start:
                 ledger = ledgers[run[-1].year]
                 yield ctx.finding(
