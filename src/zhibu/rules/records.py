@@ -145,7 +145,8 @@ def record_rules(ctx: Context, rule: Rule):
         for (_types, day, group), records in sorted(seen.items(), key=lambda kv: (kv[0][1], sorted(kv[0][0]), kv[0][2] or "")):
             if len(records) < 2:
                 continue
-            first, *others = sorted(records, key=lambda r: r.source.path or "")
+            # The earlier file is the one without the CLI's "-<n>" suffix: compare names without ".yaml".
+            first, *others = sorted(records, key=lambda r: (r.source.path or "").removesuffix(".yaml"))
             for record in others:
                 yield ctx.finding(
                     rule,
