@@ -10,7 +10,8 @@ one's expected report), the examples in docs/rules.md, and what
       what: 到会人数未过半数的支部党员大会作出决议      # one line, Chinese
       edits:                     # replace text in a file of the clean branch
         - {path: records/…yaml, old: "…", new: "…"}
-      files: {path: text}        # add or replace whole files
+      files: {path: text}        # add or replace whole files; {path: {text: …, encoding: gbk}}
+                                 # writes that file in another encoding (for format.encoding)
       remove: [path, …]          # delete files
 """
 
@@ -38,6 +39,7 @@ class Example:
     edits: tuple = ()  # (path, old, new)
     files: dict = field(default_factory=dict)
     remove: tuple = ()
+    encodings: dict = field(default_factory=dict)  # path -> encoding, for files not written as UTF-8
 
 
 @functools.cache
@@ -49,14 +51,23 @@ def _data() -> dict:
 
 
 def _example(entry: dict) -> Example:
+    files, encodings = {}, {}
+    for path, value in (entry.get("files") or {}).items():
+        if isinstance(value, dict):
+            files[path] = value["text"]
+            if value.get("encoding"):
+                encodings[path] = value["encoding"]
+        else:
+            files[path] = value
     return Example(
         code=entry["code"],
         what=entry.get("what", ""),
         as_of=entry.get("as_of", CLEAN_AS_OF),
         year=entry.get("year", CLEAN_YEAR),
         edits=tuple((e["path"], e["old"], e["new"]) for e in entry.get("edits") or ()),
-        files=dict(entry.get("files") or {}),
+        files=files,
         remove=tuple(entry.get("remove") or ()),
+        encodings=encodings,
     )
 
 
@@ -92,11 +103,12 @@ def example_files(code: str) -> dict[str, str]:
     return _apply(clean_files(), examples()[code])
 
 
-def write_branch(target: Path, files: dict[str, str]) -> Path:
+def write_branch(target: Path, files: dict[str, str], encodings: dict[str, str] | None = None) -> Path:
+    """Write ``files`` under ``target``, as UTF-8 unless ``encodings`` names another for a path."""
     for rel, text in sorted(files.items()):
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes(text.encode((encodings or {}).get(rel, "utf-8")))
     return target
 
 
@@ -104,4 +116,4 @@ def materialise(code: str, target: Path) -> Path:
     """Write the example branch for ``code`` into ``target``."""
     if code not in examples():
         raise ZhibuError(f"规则码 {code} 没有示例。")
-    return write_branch(target, example_files(code))
+    return write_branch(target, example_files(code), examples()[code].encodings)
