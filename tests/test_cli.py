@@ -565,7 +565,8 @@ def test_member_edit_keeps_comments_and_changes_only_the_entry(run, git_branch, 
 
 
 def test_member_edit_flow_entry_and_rename(run, git_branch):
-    root = git_branch({"members.yaml": COMMENTED_MEMBERS})
+    committee = "terms:\n  - elected: 2023-06-20\n    members:\n      - {name: 王建国, role: 书记}\n"
+    root = git_branch({"members.yaml": COMMENTED_MEMBERS, "committee.yaml": committee})
     result = run("-C", root, "member", "edit", "李晓梅", "--gender", "女", "--rename", "李小梅")
     assert result.exit_code == 0, result.stderr
     text = (root / "members.yaml").read_text(encoding="utf-8")
@@ -917,3 +918,9 @@ def test_talk_refused_when_the_ledger_is_gbk(run, git_branch, repo):
     root = git_branch({"talks/2026.yaml": "# 谈心谈话\ntalks: []\n".encode("gbk")})
     result = run("-C", root, *WRITES["talk-add"][0])
     assert_refused(result, root, repo(root).head(), "talks/2026.yaml", "GBK")
+
+
+def test_rename_that_breaks_the_committee_is_refused(run, branch, repo):
+    head = repo(branch).head()
+    result = run("-C", branch, "member", "edit", "陈志强", "--rename", "陈智强")
+    assert_refused(result, branch, head, "committee.yaml", "陈志强")

@@ -71,9 +71,9 @@ def apply(
         change = build(before)
         overlay = files.Overlay(files.WorkTree(root), dict(change.writes))
         after = load_branch(root, overlay)
-        touched = set(change.writes)
         old = {_identity(f) for f in before.findings}
-        new = [f for f in after.findings if f.path in touched and _identity(f) not in old]
+        # Any file counts: renaming a member in members.yaml can break committee.yaml.
+        new = [f for f in after.findings if _identity(f) not in old]
         for validator in (*validators, *change.checks):
             new.extend(validator(after, change))
         errors = [f for f in new if f.severity >= Severity.ERROR]
