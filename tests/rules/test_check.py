@@ -310,3 +310,16 @@ def test_unusable_config_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(root), "--as-of", "2025-12-31"])
     assert result.exit_code == 2
     assert "zhibu.yaml" in result.stderr
+
+
+def test_months_before_the_first_record_are_unknown_not_inactive(tmp_path):
+    # 周敏 misses every meeting of January 2025, the first month the branch has records for.
+    january = ["records/2025/2025-01-10-集中学习.yaml", "records/2025/2025-01-14-党小组会.yaml", "records/2025/2025-01-31-主题党日.yaml"]
+    content = clean_files()
+    edits = []
+    for path in january:
+        text = content[path]
+        edits.append((path, "周敏, ", ""))
+        edits.append((path, "absent:\n", "absent:\n  - {name: 周敏, reason: 病假}\n") if "absent:\n" in text else (path, "topics:", "absent:\n  - {name: 周敏, reason: 病假}\ntopics:"))
+    root = make(tmp_path, edits=edits)
+    assert [c for c in codes(check(root)) if c[0].startswith("member.")] == []

@@ -51,7 +51,12 @@ def inactivity(ctx: Context, rule: Rule):
         for r in ctx.rules.values()
         if r.kind == "inactivity" and r.param("months") > threshold and r.severity >= rule.severity
     ]
-    months = _months_to_judge(ctx)
+    if not ctx.branch.records:
+        return  # no records at all: nothing is known about attendance
+    # Months before the branch's first record are unknown, not empty: the records may
+    # simply have been kept elsewhere before the branch moved to zhibu.
+    first_record = Period.containing("month", ctx.branch.records[0].date)
+    months = [m for m in _months_to_judge(ctx) if m >= first_record]
     attended: dict[str, set[str]] = {}
     for record in ctx.branch.records:
         if ORGANISATIONAL_LIFE.intersection(record.types):
