@@ -924,3 +924,40 @@ def test_rename_that_breaks_the_committee_is_refused(run, branch, repo):
     head = repo(branch).head()
     result = run("-C", branch, "member", "edit", "陈志强", "--rename", "陈智强")
     assert_refused(result, branch, head, "committee.yaml", "陈志强")
+
+
+FROM_BASE = "type: 支委会\ndate: 2026-03-05\nplace: p\nrecorder: 李晓梅\ntopics: [t]\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ("absent: 陈志强\n", "第 6 行"),
+        ("absent: [{reason: 出差}]\n", "name"),
+        ("2026: x\n", "2026"),
+        ("attendes: [王建国]\n", "attendes"),
+        ("resolutions: [同意]\n", "resolutions"),
+        ("resolutions: [{text: 同意, votes: {against: 1}}]\n", "for"),
+    ],
+)
+def test_malformed_from_file_is_refused_with_its_line(run, branch, repo, tmp_path, extra, needle):
+    draft = tmp_path / "草稿.yaml"
+    draft.write_text(FROM_BASE + extra, encoding="utf-8")
+    result = run("-C", branch, "meeting", "add", "--from", draft)
+    assert_refused(result, branch, repo(branch).head(), str(draft), needle)
+    assert "内部错误" not in result.stderr
+
+
+def test_from_file_with_a_quoted_date_is_refused(run, branch, repo, tmp_path):
+    draft = tmp_path / "草稿.yaml"
+    draft.write_text(FROM_BASE.replace("date: 2026-03-05", 'date: "2026-03-05"'), encoding="utf-8")
+    result = run("-C", branch, "meeting", "add", "--from", draft)
+    assert_refused(result, branch, repo(branch).head(), "第 2 行", "不是有效日期")
+
+
+def test_from_file_may_leave_fields_to_the_options(run, branch, tmp_path):
+    draft = tmp_path / "草稿.yaml"
+    draft.write_text("type: 支委会\nplace:\ntopics: [t]\n", encoding="utf-8")
+    result = run("-C", branch, "meeting", "add", "--from", draft, "--date", "2026-03-05", "--place", "p", "--recorder", "李晓梅")
+    assert result.exit_code == 0, result.stderr
+    assert data(branch, REC)["place"] == "p"

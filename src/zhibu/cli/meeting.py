@@ -95,11 +95,27 @@ def _read_from(path: str) -> dict:
     except UnicodeDecodeError:
         raise ZhibuError(f"{path} 不是 UTF-8 编码。", "另存为 UTF-8 后重试。") from None
     try:
-        data = parse(text).data
+        doc = parse(text)
     except YamlProblem as problem:
         raise ZhibuError(f"{path} 第 {problem.line} 行：{problem.message}") from None
+    data = doc.data
     if not isinstance(data, dict):
         raise ZhibuError(f"{path} 应为记录格式的“键: 值”映射。")
+    # Check the shape here, against this file's own lines: a draft may leave out what the
+    # options fill in, but a wrong value must not reach the record builder.
+    from .. import schema
+    from ..model.findings import Source
+
+    problems: list[str] = []
+    top = Source(path, doc.lines.get((), 1), (), doc.lines)
+
+    def collect(code, where, message, hint=None):
+        if not (code == "format.missing-field" and where is top):  # a top-level key left to the options
+            problems.append(f"第 {where.line} 行 {message}" if where.line else message)
+
+    schema.check_mapping({k: v for k, v in data.items() if v is not None}, schema.RECORD.fields, top, collect, "")
+    if problems:
+        raise ZhibuError(f"{path} 不符合记录格式：" + "；".join(problems[:3]) + ("等。" if len(problems) > 3 else "。"), "参照 docs/format.md 中记录文件的示例改正后重试。")
     if isinstance(data.get("absent"), list):
         data["absent"] = [a if isinstance(a, dict) else {"name": str(a)} for a in data["absent"]]
     return data
