@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..model.findings import Source
 from ..model.periods import Period, add_months, add_years, periods_between
 from ..model.vocabulary import ORGANISATIONAL_LIFE
 from .registry import Context, Param, Rule, kind
@@ -186,7 +185,7 @@ def dues(ctx: Context, rule: Rule):
                     yield ctx.finding(
                         rule,
                         f"{member.name} {month.chinese}党费未交纳。",
-                        Source(ledger.source.path, ledger.source.line_of("paid")),
+                        ledger.source.at("monthly", member.name),
                         period=month.label,
                         subject=member.name,
                     )
@@ -199,7 +198,7 @@ def dues(ctx: Context, rule: Rule):
                 yield ctx.finding(
                     rule,
                     f"{member.name} {_span(run)}连续 {len(run)} 个月未交纳党费。",
-                    Source(ledger.source.path, ledger.source.line_of("paid")),
+                    ledger.source.at("monthly", member.name),
                     period=run[-1].label,
                     subject=member.name,
                 )

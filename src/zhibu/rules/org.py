@@ -144,17 +144,22 @@ def secretary_vacant(ctx: Context, rule: Rule):
         return
     since = _secretary_vacant_since(ctx, day)
     limit = rule.param("error_after_days")
+    where = _committee_src(ctx)
+    for term in committee.terms:  # point at the change that left the seat empty, when there is one
+        for change in term.changes:
+            if change.date == since and change.role == "书记" and change.action in ("离任", "调整"):
+                where = change.source
     if since is not None and (day - since).days > limit:
         yield ctx.finding(
             rule,
             f"书记自 {since} 起空缺，至 {day} 已 {(day - since).days} 天，超过 {limit} 天。",
-            _committee_src(ctx),
+            where,
             severity=max(rule.severity, Severity.ERROR),
             subject="书记",
         )
     else:
         when = f"自 {since} 起" if since else ""
-        yield ctx.finding(rule, f"书记{when}空缺（{day}）。", _committee_src(ctx), subject="书记")
+        yield ctx.finding(rule, f"书记{when}空缺（{day}）。", where, subject="书记")
 
 
 @kind("secretary-approval", "书记、副书记应报上级党组织批准（committee.yaml 中写 approved）。")
