@@ -961,3 +961,19 @@ def test_from_file_may_leave_fields_to_the_options(run, branch, tmp_path):
     result = run("-C", branch, "meeting", "add", "--from", draft, "--date", "2026-03-05", "--place", "p", "--recorder", "李晓梅")
     assert result.exit_code == 0, result.stderr
     assert data(branch, REC)["place"] == "p"
+
+
+def test_activity_without_expected_people_needs_attendees(run, branch, repo):
+    args = ["meeting", "add", "--type", "实践活动", "--date", "2026-03-07", "--place", "社区", "--recorder", "李晓梅",
+            "--topic", "学雷锋志愿服务"]
+    assert_refused(run("-C", branch, *args), branch, repo(branch).head(), "attendees", "--attendee")
+    result = run("-C", branch, *args, "--attendee", "王建国", "--attendee", "孙悦", "--guest", "社区居民")
+    assert result.exit_code == 0, result.stderr
+    record = data(branch, "records/2026/2026-03-07-实践活动.yaml")
+    assert record["attendees"] == ["王建国", "孙悦"] and record["guests"] == ["社区居民"]
+
+
+def test_committee_show_after_the_term_ends(run, branch):
+    result = run("-C", branch, "committee", "show", "--on", "2028-06-20")
+    assert result.exit_code == 0
+    assert "任期已于 2028-06-19 届满" in result.stdout

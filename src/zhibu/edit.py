@@ -488,6 +488,10 @@ def add_record(root: Path, fields: dict, opts: WriteOptions) -> Outcome:
     def build(loaded: Loaded) -> Change:
         _require_readable(loaded, "members.yaml", "committee.yaml")
         complete = complete_record(loaded.branch, fields)
+        if not complete.get("attendees"):
+            probe = Record(types=complete["type"], date=complete["date"], group=complete.get("group"))
+            why = "" if loaded.branch.expected_at(probe) else f"{'、'.join(complete['type'])}不按名册确定应到人员，"
+            _reject("缺少必填内容：attendees（到会人员）。", f"{why}用 --attendee 逐一写明到会人员（可重复）。")
         taken = set(files.WorkTree(loaded.root).list_files())
         rel = record_path(loaded.branch, complete["type"], complete["date"], taken)
         change = Change(record_message(complete), summary=f"已写入 {rel}。")
