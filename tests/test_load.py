@@ -492,3 +492,23 @@ def test_person_not_yet_joined_or_already_left(make_branch):
 def test_practice_activity_expects_nobody(make_branch):
     text = record_text(type="实践活动", attendees="[王建国]")
     assert findings_for(make_branch, text) == []
+
+
+@pytest.mark.parametrize(
+    ("config", "code"),
+    [(None, "format.missing-field"), ("name: [\n", "format.yaml-syntax"), ("- 不是映射\n", "format.bad-value"),
+     (DEFAULT_ZHIBU.encode("gbk"), "format.encoding")],
+)
+def test_broken_zhibu_yaml_costs_one_finding(make_branch, config, code):
+    """Its groups are unknown, so members, leaders and records are not each reported against them."""
+    loaded = load(make_branch({"zhibu.yaml": config, REC: record_text(type="党小组会", group="第一党小组")}))
+    assert [(f.path, f.code) for f in loaded.findings] == [("zhibu.yaml", code)]
+    assert not loaded.config_ok
+    assert loaded.branch.member("王建国").group == "第一党小组"
+
+
+def test_branch_without_groups_still_checks_them(make_branch):
+    config = DEFAULT_ZHIBU.replace("groups: [第一党小组, 第二党小组]\n", "")
+    loaded = load(make_branch({"zhibu.yaml": config}))
+    assert {f.code for f in loaded.findings} == {"format.bad-value"}
+    assert len(loaded.findings) == 8  # six members and two group leaders name groups that do not exist

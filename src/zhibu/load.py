@@ -118,7 +118,15 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False) -> Loaded:
         if rel not in parsed:
             out.emit("format.missing-field", Source(rel, None), f"缺少必需的文件 {rel}", "运行 zhibu init 会创建它；也可以手工新建。")
 
-    builder = _Builder(config, out)
+    # When zhibu.yaml cannot be read its groups are unknown, not empty: checking every
+    # member's group against nothing would turn one broken file into a finding per member.
+    config_doc = parsed.get("zhibu.yaml")
+    groups_known = (
+        config_doc is not None
+        and isinstance(config_doc.data, dict)
+        and (not config_doc.data.get("groups") or bool(config.groups))
+    )
+    builder = _Builder(config, out, groups_known)
     members = builder.members(parsed.get("members.yaml"), "members.yaml")
     committee = builder.committee(parsed.get("committee.yaml"), "committee.yaml")
     records, talks, plans, dues = [], [], [], []
@@ -245,8 +253,9 @@ def _list(values: dict, key: str, where: Source):
 class _Builder:
     """Turns validated values into model objects; reports what needs more than one field."""
 
-    def __init__(self, config: BranchConfig, out: _Collector):
+    def __init__(self, config: BranchConfig, out: _Collector, groups_known: bool = True):
         self.config = config
+        self.groups_known = groups_known
         self.out = out
         self.emit = out.emit
 
@@ -284,7 +293,7 @@ class _Builder:
             if status == "预备党员" and "full_since" in item:
                 self.emit("format.bad-value", src.at("full_since"), f"预备党员 {name} 不应有转正日期 full_since", "转正后把 status 改为 正式党员。")
             group = item.get("group")
-            if group is not None and group not in self.config.groups:
+            if group is not None and self.groups_known and group not in self.config.groups:
                 self.emit(
                     "format.bad-value",
                     src.at("group"),
@@ -342,7 +351,7 @@ class _Builder:
                 self.emit("format.bad-value", later.source.at("elected"), "committee.yaml 的各届委员会应按选举日期从早到晚排列", "把最早的一届放在最前面。")
         leaders = values.get("group_leaders", ())
         for group, _leader in leaders:
-            if group not in self.config.groups:
+            if self.groups_known and group not in self.config.groups:
                 self.emit(
                     "format.bad-value",
                     where.at("group_leaders", group),
@@ -367,7 +376,7 @@ class _Builder:
                     {"group": "写明是哪个党小组，如 group: 第一党小组。", "lecturer": "写明主讲人，如 lecturer: 王建国。", "theme": "写明主题党日的主题。"}[needed],
                 )
         group = values.get("group")
-        if group is not None and group not in self.config.groups:
+        if group is not None and self.groups_known and group not in self.config.groups:
             self.emit("format.bad-value", where.at("group"), f"党小组“{group}”不在 zhibu.yaml 的 groups 中", _suggest(group, self.config.groups, "groups"))
             group = None
         if "topics" in values and not values["topics"]:
