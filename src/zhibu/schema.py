@@ -427,6 +427,9 @@ def _list_of(item_check):
             return _INVALID
         out = []
         for i, item in enumerate(value):
+            if item_check is _text and type(item) is str and (stripped := item.strip()):
+                out.append(stripped)  # the common case, without building a location for it
+                continue
             # The item's own line goes with any message, so the field itself names it well enough.
             checked = item_check(item, field, src.at(i), emit)
             if checked is not _INVALID:
@@ -434,6 +437,9 @@ def _list_of(item_check):
         return tuple(out)
 
     return check
+
+
+_GROUP_FIELDS = (F("name", "text", "党小组名称", required=True), F("since", "date", "设立日期"))
 
 
 def _groups(value, field, src, emit):
@@ -448,7 +454,7 @@ def _groups(value, field, src, emit):
         if isinstance(item, dict):
             checked = check_mapping(
                 item,
-                (F("name", "text", "党小组名称", required=True), F("since", "date", "设立日期")),
+                _GROUP_FIELDS,
                 src.at(i),
                 emit,
                 f"groups 第 {i + 1} 项",
@@ -589,6 +595,9 @@ def _nearest(key: str, candidates) -> str | None:
     return matches[0] if matches else None
 
 
+_KNOWN: dict[int, dict[str, Field]] = {}  # id(fields) -> {name: field}; the tables live for the process
+
+
 def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit, what: str) -> dict | None:
     """Validate a mapping against ``fields``; return the valid values (invalid ones dropped).
 
@@ -597,7 +606,9 @@ def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit,
     if not isinstance(data, dict):
         emit("format.bad-value", src, f"{what or '文件内容'}应为“键: 值”的映射，实为{_type_name(data)}", "参照格式说明的示例改写。")
         return None
-    known = {f.name: f for f in fields}
+    known = _KNOWN.get(id(fields))
+    if known is None:
+        known = _KNOWN[id(fields)] = {f.name: f for f in fields}
     out: dict[str, Any] = {}
     for key, value in data.items():
         field = known.get(key) if isinstance(key, str) else None
@@ -609,6 +620,14 @@ def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit,
         if value is None and field.kind not in ("full",):
             if field.required:
                 emit("format.missing-field", src.at(key), f"{what}的必填字段 {key} 为空", f"填写{field.doc}。")
+            continue
+        kind = field.kind
+        # Fast paths for the values almost every file is made of; anything else is checked in full.
+        if kind == "text" and type(value) is str and (stripped := value.strip()):
+            out[key] = stripped
+            continue
+        if kind == "date" and type(value) is dt.date:
+            out[key] = value
             continue
         checked = check_value(value, field, src.lazy(key), emit)
         if checked is not _INVALID:

@@ -35,6 +35,19 @@ def _span(run: list[Period]) -> str:
     return f"{run[0].chinese}至{run[-1].chinese}" if len(run) > 1 else run[0].chinese
 
 
+def _months_attended(ctx: Context, first: Period | None) -> dict[str, set[tuple[int, int]]]:
+    """(year, month) pairs in which each person attended a record of organisational life."""
+    attended: dict[str, set[tuple[int, int]]] = {}
+    if first is None:
+        return attended
+    for record in ctx.branch.records:
+        if record.date >= first.start and ORGANISATIONAL_LIFE.intersection(record.types):
+            month = (record.date.year, record.date.month)
+            for name in record.attendees:
+                attended.setdefault(name, set()).add(month)
+    return attended
+
+
 @kind(
     "inactivity",
     "党员连续若干个整月未参加任何组织生活（三会一课、主题党日、组织生活会、民主评议、集中学习）。",
@@ -56,18 +69,13 @@ def inactivity(ctx: Context, rule: Rule):
     # simply have been kept elsewhere before the branch moved to zhibu.
     first_record = Period.containing("month", ctx.branch.records[0].date)
     months = [m for m in _months_to_judge(ctx) if m >= first_record]
-    attended: dict[str, set[str]] = {}
-    for record in ctx.branch.records:
-        if ORGANISATIONAL_LIFE.intersection(record.types):
-            label = Period.containing("month", record.date).label
-            for name in record.attendees:
-                attended.setdefault(name, set()).add(label)
+    attended = ctx.shared("organisational-life", lambda: _months_attended(ctx, months[0] if months else None))
     for member in ctx.branch.members:
-        seen = attended.get(member.name, set())
+        seen = attended.get(member.name, frozenset())
 
         def inactive(month: Period, member=member, seen=seen):
             whole = member.counted_on(month.start) and member.counted_on(month.end)
-            return whole and month.label not in seen
+            return whole and (month.year, month.index) not in seen
 
         for run in _streaks(months, inactive):
             if len(run) < threshold or run[-1].end < ctx.start:

@@ -94,6 +94,13 @@ class Context:
     rules: Mapping[str, Rule]
     holidays: object = None  # zhibu.holidays.Calendar, for rules about dates
     _by_month: dict | None = field(default=None, repr=False)
+    _shared: dict = field(default_factory=dict, repr=False)
+
+    def shared(self, key: str, compute: Callable[[], object]):
+        """A value computed once per check and shared by the rules that need it."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
 
     def judged_periods(self, period_kind: str) -> list[Period]:
         """Periods of ``period_kind`` inside the range that have ended by the as-of date

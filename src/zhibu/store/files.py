@@ -75,13 +75,13 @@ class WorkTree:
 
         Only the file itself can be a link: list_files() never descends into linked folders.
         """
-        path = self.root / rel
+        path = os.path.join(self.root, rel)  # a str: pathlib costs more than the read itself here
         try:
             info = os.lstat(path)
         except OSError as exc:
             raise Refused(f"无法读取：{exc.strerror}") from None
         if stat.S_ISLNK(info.st_mode):
-            real = path.resolve()
+            real = Path(path).resolve()
             root = self.root.resolve()
             if root != real and root not in real.parents:
                 raise Refused("该文件是指向支部目录以外的符号链接，拒绝读取")
@@ -94,7 +94,8 @@ class WorkTree:
             raise Refused(f"文件大小 {info.st_size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
         try:
             with open(path, "rb") as handle:
-                return handle.read(MAX_FILE_BYTES + 1)
+                # Not read(MAX_FILE_BYTES + 1): that allocates a megabyte per file.
+                return handle.read(info.st_size + 1)
         except OSError as exc:
             raise Refused(f"无法读取：{exc.strerror}") from None
 
