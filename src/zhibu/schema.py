@@ -595,7 +595,8 @@ def _nearest(key: str, candidates) -> str | None:
     return matches[0] if matches else None
 
 
-_KNOWN: dict[int, dict[str, Field]] = {}  # id(fields) -> {name: field}; the tables live for the process
+# id(fields) -> (fields, {name: field}); keeping ``fields`` in the entry makes a reused id harmless.
+_KNOWN: dict[int, tuple[tuple, dict[str, Field]]] = {}
 
 
 def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit, what: str) -> dict | None:
@@ -606,9 +607,10 @@ def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit,
     if not isinstance(data, dict):
         emit("format.bad-value", src, f"{what or '文件内容'}应为“键: 值”的映射，实为{_type_name(data)}", "参照格式说明的示例改写。")
         return None
-    known = _KNOWN.get(id(fields))
-    if known is None:
-        known = _KNOWN[id(fields)] = {f.name: f for f in fields}
+    cached = _KNOWN.get(id(fields))
+    if cached is None or cached[0] is not fields:
+        cached = _KNOWN[id(fields)] = (fields, {f.name: f for f in fields})
+    known = cached[1]
     out: dict[str, Any] = {}
     for key, value in data.items():
         field = known.get(key) if isinstance(key, str) else None
