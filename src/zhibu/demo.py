@@ -61,6 +61,7 @@ def create_demo(target: Path) -> int:
         raise ZhibuError(f"{target} 已存在且不是空目录。", "换一个新目录名，例如 zhibu demo 示例支部。")
     sample = sample_files()
     steps = _history(sample)
+    existed = target.exists()
     target.mkdir(parents=True, exist_ok=True)
     try:
         gitrepo.init(target)
@@ -77,7 +78,14 @@ def create_demo(target: Path) -> int:
         if leftovers:  # the replay must end exactly at the sample; anything else is a bug here
             raise ZhibuError(f"示例历史与示例支部不一致：{'、'.join(leftovers)}")
     except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
+        if existed:  # leave the empty folder the user made, as it was
+            for child in target.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink()
+        else:
+            shutil.rmtree(target, ignore_errors=True)
         raise
     return count
 

@@ -337,8 +337,10 @@ def committee_change(
         if term is None or term is not committee.terms[-1]:
             _reject(f"{date} 没有现任委员会可以变动。", "先用 zhibu committee elect 登记选举结果。")
         sitting = {(s.name, s.role) for s in term.seats_on(date)}
-        if action == "离任" and not any(n == name for n, _ in sitting):
-            _reject(f"{date} {name} 不是支委会委员，无法离任。")
+        if action in ("离任", "调整") and not any(n == name for n, _ in sitting):
+            verb = "离任" if action == "离任" else "调整分工"
+            hint = "新增委员用 --action 补选。" if action == "调整" else None
+            _reject(f"{date} {name} 不是支委会委员，无法{verb}。", hint)
         if action in ("补选", "调整") and name not in {m.name for m in loaded.branch.members_on(date)}:
             _reject(f"{name} 在 {date} 不在党员名册中。", _names_suggestion(name, [m.name for m in loaded.branch.members]))
         if action == "补选" and (name, role) in sitting:

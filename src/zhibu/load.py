@@ -116,7 +116,9 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False) -> Loaded:
     config, config_ok = _build_config(parsed.get("zhibu.yaml"), "zhibu.yaml" in parsed, out)
     for rel in _REQUIRED_FILES:
         if rel not in parsed:
-            out.emit("format.missing-field", Source(rel, None), f"缺少必需的文件 {rel}", "运行 zhibu init 会创建它；也可以手工新建。")
+            misnamed = rel[:-5] + ".yml"
+            hint = f"把 {misnamed} 改名为 {rel}（git mv {misnamed} {rel}）。" if misnamed in names else "运行 zhibu init 会创建它；也可以手工新建。"
+            out.emit("format.missing-field", Source(rel, None), f"缺少必需的文件 {rel}", hint)
 
     # When zhibu.yaml cannot be read its groups are unknown, not empty: checking every
     # member's group against nothing would turn one broken file into a finding per member.
@@ -287,7 +289,8 @@ class _Builder:
                 )
                 continue
             seen[name] = src.line
-            status = item.get("status", "正式党员")
+            # An unknown or missing status is reported; such a member counts but never votes.
+            status = item.get("status", "未知")
             if status == "正式党员" and "full_since" not in item and "status" in item:
                 self.emit("format.missing-field", src, f"正式党员 {name} 缺少转正日期 full_since", "补上 full_since: 转正日期。")
             if status == "预备党员" and "full_since" in item:

@@ -52,7 +52,12 @@ class WorkTree:
     def list_files(self) -> list[str]:
         """Relative POSIX paths of every file the format defines, plus misnamed ones
         (``*.yml``) under the format's folders so the loader can point at them."""
-        found = [name for name in _TOP_FILES if os.path.lexists(self.root / name)]
+        found = [
+            candidate
+            for name in _TOP_FILES
+            for candidate in (name, name[:-5] + ".yml")
+            if os.path.lexists(self.root / candidate)
+        ]
         for folder in _FOLDERS:
             base = self.root / folder
             if not base.is_dir() or base.is_symlink():
