@@ -977,3 +977,11 @@ def test_committee_show_after_the_term_ends(run, branch):
     result = run("-C", branch, "committee", "show", "--on", "2028-06-20")
     assert result.exit_code == 0
     assert "任期已于 2028-06-19 届满" in result.stdout
+
+
+def test_committee_change_refuses_to_reassign_someone_not_on_the_committee(run, branch, repo):
+    head = repo(branch).head()
+    result = run("-C", branch, "committee", "change", "刘芳", "--date", "2026-03-01", "--role", "纪检委员", "--action", "调整")
+    assert result.exit_code == 2
+    assert "不是支委会委员" in result.stderr and "补选" in result.stderr
+    assert repo(branch).head() == head and repo(branch).status() == ""

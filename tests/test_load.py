@@ -512,3 +512,27 @@ def test_branch_without_groups_still_checks_them(make_branch):
     loaded = load(make_branch({"zhibu.yaml": config}))
     assert {f.code for f in loaded.findings} == {"format.bad-value"}
     assert len(loaded.findings) == 8  # six members and two group leaders name groups that do not exist
+
+
+def test_misnamed_top_level_file_gets_a_rename_hint(make_branch):
+    from conftest import DEFAULT_MEMBERS
+
+    loaded = load(make_branch({"members.yaml": None, "members.yml": DEFAULT_MEMBERS}))
+    assert sorted((f.code, f.path) for f in loaded.findings) == [
+        ("format.bad-value", "members.yml"),  # not read: .yml
+        ("format.missing-field", "members.yaml"),
+    ]
+    missing = next(f for f in loaded.findings if f.code == "format.missing-field")
+    assert "git mv members.yml members.yaml" in missing.hint
+
+
+def test_member_with_an_invalid_status_counts_but_does_not_vote(make_branch):
+    import datetime as dt
+
+    from conftest import DEFAULT_MEMBERS
+
+    members = DEFAULT_MEMBERS.replace("    status: 正式党员\n    admitted: 2012-06-15", "    status: 党员\n    admitted: 2012-06-15")
+    branch = load(make_branch({"members.yaml": members})).branch
+    day = dt.date(2026, 3, 1)
+    assert "赵磊" in {m.name for m in branch.members_on(day)}
+    assert "赵磊" not in {m.name for m in branch.voters_on(day)}
