@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from . import assets
 from .errors import ZhibuError
 from .store import gitrepo, yamlio
 
@@ -34,12 +34,7 @@ class Step:
 
 def sample_files() -> dict[str, str]:
     """The sample branch shipped in the package: relative path -> text."""
-    try:
-        root = resources.files("zhibu.sample_branch")
-    except ModuleNotFoundError:
-        # Running from a source checkout (or an editable install, whose finder does not
-        # map data-only packages): the sample sits at the top of the checkout.
-        root = Path(__file__).resolve().parents[2] / "sample-branch"
+    root = assets.sample_branch()
     out = {}
 
     def walk(node, prefix: str):
