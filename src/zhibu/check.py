@@ -29,6 +29,7 @@ class CheckResult:
     end: dt.date
     findings: list[Finding] = field(default_factory=list)  # not waived, sorted
     waived: list[tuple[Finding, Waiver]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines that are not findings (no git, shallow clone, 补正 reasons)
     version: str = __version__
 
     def count(self, severity: Severity) -> int:
@@ -64,6 +65,9 @@ def check_branch(
     year: int | None = None,
     loaded: Loaded | None = None,
     strict: bool = False,
+    at: str | None = None,
+    witness: list[str] | None = None,
+    history: bool = True,
 ) -> CheckResult:
     """Check the branch at ``root`` against its standard.
 
@@ -73,12 +77,25 @@ def check_branch(
         year: the calendar year to report (default: the as-of date's year).
         loaded: an already loaded branch (skips reading the files again).
         strict: re-raise a crashing rule instead of reporting it (for tests).
+        at: judge the branch as it stood at this commit, read from git (the
+            work tree is not touched).
+        witness: lines of a witness file (``<sha> <date> …``) a higher committee kept.
+        history: read git history for the audit rules (off: as if not a repository).
     """
     as_of = as_of or dt.date.today()
+    notes: list[str] = []
+    if at is not None:
+        from .store import files, gitrepo
+
+        at = gitrepo.resolve(root, at)
+        loaded = load_branch(root, files.Snapshot(root, gitrepo.read_tree(root, at)))
+        notes.append(f"按 git 中的提交 {at[:12]} 检查（工作区未改动）。")
     loaded = loaded or load_branch(root)
     start, end = check_range(as_of, year)
     standard = build_standard(loaded.branch)
-    ctx = Context(loaded.branch, as_of, start, end, standard.rules, holidays=Calendar())
+    ctx = Context(loaded.branch, as_of, start, end, standard.rules, holidays=Calendar(), root=root)
+    if history:
+        _attach_history(ctx, root, at, witness or [], notes)
     findings = [_restamp(f, standard.rules) for f in loaded.findings]
     findings += [_restamp(f, standard.rules) for f in standard.findings]
     if end >= start:
@@ -109,7 +126,35 @@ def check_branch(
         end=end,
         findings=sort_findings(_dedupe(kept)),
         waived=sorted(waived, key=lambda pair: pair[0].sort_key),
+        notes=notes + sorted(ctx.notes),
     )
+
+
+def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str], notes: list[str]) -> None:
+    """Give the audit rules the git history, or say once why there is none."""
+    from .audit import read_trail
+    from .errors import ZhibuError
+    from .store import gitrepo
+
+    try:
+        if not gitrepo.is_repo(root) or not gitrepo.has_commits(root):
+            notes.append("不是 git 仓库（或还没有提交）：未检查留痕（audit.*）。")
+            return
+        ctx.audit = read_trail(root, at or "HEAD", work_tree=at is None)
+    except ZhibuError as exc:
+        notes.append(f"无法读取 git 历史，未检查留痕：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
+        return
+    notes.extend(ctx.audit.notes)
+    head = ctx.audit.head
+    for close in ctx.audit.closes:
+        ctx.witnessed.append((close.commit, f"关账标记 {close.tag} ", not gitrepo.is_ancestor(root, close.commit, head)))
+    for line in witness:
+        parts = line.split()
+        if not parts or line.lstrip().startswith("#"):
+            continue
+        sha = parts[0]
+        when = parts[1] if len(parts) > 1 else ""
+        ctx.witnessed.append((sha, f"见证（{when}）", not gitrepo.is_ancestor(root, sha, head)))
 
 
 def _restamp(finding: Finding, rules: dict[str, Rule]) -> Finding:

@@ -80,8 +80,7 @@ def format_markdown() -> str:
 
 
 def rules_markdown() -> str:
-    from .check import check_branch
-    from .examples import examples, materialise
+    from .examples import examples, run_example
     from .rules.registry import KINDS
     from .standard import baseline_rules
 
@@ -112,8 +111,7 @@ def rules_markdown() -> str:
                 out.append(f"改正：{rule.hint}\n")
             example = examples().get(rule.code)
             if example is not None:
-                root = materialise(rule.code, Path(tmp) / rule.code)
-                result = check_branch(root, as_of=example.as_of, year=example.year)
+                result = run_example(rule.code, Path(tmp) / rule.code)
                 out.append(f"示例（{example.what}；按 {example.as_of} 检查）：\n")
                 out.append("```")
                 for f in result.findings:

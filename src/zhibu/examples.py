@@ -40,6 +40,11 @@ class Example:
     files: dict = field(default_factory=dict)
     remove: tuple = ()
     encodings: dict = field(default_factory=dict)  # path -> encoding, for files not written as UTF-8
+    git: tuple = ()  # history steps for the audit codes (see replay); empty: a plain folder
+
+    @property
+    def uses_git(self) -> bool:
+        return bool(self.git)
 
 
 @functools.cache
@@ -68,6 +73,7 @@ def _example(entry: dict) -> Example:
         files=files,
         remove=tuple(entry.get("remove") or ()),
         encodings=encodings,
+        git=tuple(entry.get("git") or ()),
     )
 
 
@@ -112,8 +118,105 @@ def write_branch(target: Path, files: dict[str, str], encodings: dict[str, str] 
     return target
 
 
-def materialise(code: str, target: Path) -> Path:
-    """Write the example branch for ``code`` into ``target``."""
+@dataclass(frozen=True)
+class Built:
+    root: Path
+    witness: tuple[str, ...] = ()  # witness lines recorded while replaying the history
+
+
+def build(code: str, target: Path) -> Built:
+    """Write the example branch for ``code`` into ``target``; replay its git history if it has one."""
     if code not in examples():
         raise ZhibuError(f"规则码 {code} 没有示例。")
-    return write_branch(target, example_files(code), examples()[code].encodings)
+    example = examples()[code]
+    files = example_files(code)
+    if not example.uses_git:
+        return Built(write_branch(target, files, example.encodings))
+    return replay(target, files, example.git)
+
+
+def run_example(code: str, target: Path):
+    """Build the example for ``code`` in ``target`` and check it as its golden test does."""
+    from .check import check_branch
+
+    example = examples()[code]
+    built = build(code, target)
+    return check_branch(
+        built.root, as_of=example.as_of, year=example.year, witness=list(built.witness), history=example.uses_git
+    )
+
+
+def materialise(code: str, target: Path) -> Path:
+    """Write the example branch for ``code`` into ``target`` (see :func:`build`)."""
+    return build(code, target).root
+
+
+BASE_COMMIT = dt.datetime(2025, 1, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def replay(target: Path, files: dict[str, str], steps: tuple) -> Built:
+    """Make ``target`` a git repository whose history follows ``steps``.
+
+    The first commit (2025-01-01, 王建国) holds every file except those a step
+    ``hold``s back. Then each step, in order, may: ``add`` held files, apply
+    ``edits`` ({path, old, new}), ``rename`` {from, to} — and commits them at its
+    ``date`` by its ``author`` with its ``message``; or make an annotated ``tag``
+    {name, message, date}; ``witness`` (record HEAD, as a committee would);
+    ``reset`` N commits away (rewriting history); or leave ``work`` edits uncommitted.
+    """
+    from .demo import author_email
+    from .store import gitrepo
+
+    held = {path for step in steps for path in step.get("hold") or ()}
+    current = {rel: text for rel, text in files.items() if rel not in held}
+    write_branch(target, current)
+    gitrepo.init(target)
+    gitrepo.commit_as(target, sorted(current), "建立支部工作台账", author="王建国", email=author_email("王建国"), when=BASE_COMMIT)
+    witness: list[str] = []
+    for step in steps:
+        touched: list[str] = []
+        removed: list[str] = []
+        for path in step.get("add") or ():
+            current[path] = files[path]
+            touched.append(path)
+        for edit in step.get("edits") or ():
+            current[edit["path"]] = _replace(current[edit["path"]], edit["old"], edit["new"], edit["path"])
+            touched.append(edit["path"])
+        if step.get("rename"):
+            old, new = step["rename"]["from"], step["rename"]["to"]
+            current[new] = current.pop(old)
+            (target / old).unlink()
+            removed.append(old)
+            touched.append(new)
+        if touched:
+            write_branch(target, {path: current[path] for path in touched})
+            when = _when(step["date"])
+            author = step.get("author", "张伟")
+            paths = sorted(set(touched) | set(removed))
+            gitrepo.commit_as(target, paths, step.get("message", "更新记录"), author=author, email=author_email(author), when=when)
+        if step.get("tag"):
+            tag = step["tag"]
+            gitrepo.create_tag(target, tag["name"], tag["message"], when=_when(tag["date"]), tagger="王建国", email=author_email("王建国"))
+        if step.get("witness"):
+            witness.append(f"{gitrepo.head(target)} {step.get('date', '')}".strip())
+        if step.get("reset"):
+            gitrepo.reset_hard(target, f"HEAD~{step['reset']}")
+            current = {rel: (target / rel).read_text(encoding="utf-8") for rel in current if (target / rel).exists()}
+        for edit in step.get("work") or ():
+            path = target / edit["path"]
+            path.write_text(_replace(path.read_text(encoding="utf-8"), edit["old"], edit["new"], edit["path"]), encoding="utf-8")
+    return Built(target, tuple(witness))
+
+
+def _replace(text: str, old: str, new: str, path: str) -> str:
+    if old not in text:
+        raise ZhibuError(f"示例历史：{path} 中找不到要替换的文本“{old[:30]}”。")
+    return text.replace(old, new, 1)
+
+
+def _when(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return dt.datetime.fromisoformat(str(value))

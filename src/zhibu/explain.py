@@ -51,13 +51,11 @@ def explain_text(code: str, rules: dict[str, Rule]) -> str:
 
 
 def _example_findings(code: str):
-    from .check import check_branch
-    from .examples import examples, materialise
+    from .examples import examples, run_example
 
     example = examples().get(code)
     if example is None:
         return None
     with tempfile.TemporaryDirectory(prefix="zhibu-example-") as tmp:
-        root = materialise(code, Path(tmp) / "branch")
-        result = check_branch(root, as_of=example.as_of, year=example.year)
+        result = run_example(code, Path(tmp) / "branch")
     return example.what, [f for f in result.findings if f.code == code]

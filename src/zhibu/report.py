@@ -21,6 +21,7 @@ def to_json_data(result: CheckResult, root_label: str) -> dict:
         "standard": [{"pack": p.pack, "layer": p.layer, "version": p.version} for p in result.standard.packs],
         "summary": result.summary,
         "findings": [f.to_json() for f in result.findings],
+        "notes": list(result.notes),
         "waived": [
             {
                 **f.to_json(),
@@ -99,6 +100,10 @@ def to_text(result: CheckResult, *, sources: bool = False) -> str:
             where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.period or "")
             lines.append(f"  {where}  {f.code}  {f.message}")
             lines.append(f"      例外：{w.reason}" + (f"（{w.approved_by} {w.approved or ''} 批准）".replace(" ）", "）") if w.approved_by else ""))
+    if result.notes:
+        lines.append("")
+        lines.append("说明")
+        lines.extend(f"  {note}" for note in result.notes)
     summary = result.summary
     lines.append("")
     verdict = "未通过" if summary["error"] else "通过"

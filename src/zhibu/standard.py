@@ -9,6 +9,7 @@ and skipped. Nothing here raises for a bad pack.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -174,6 +175,8 @@ def _check_value(param, value):
         return (canonical, None) if canonical else (None, f"type“{value}”不是记录类型（{' '.join(RECORD_TYPES)} 或 谈心谈话）")
     if kind == "counts_as":
         return (value, None) if value in PLAN_KINDS else (None, "counts_as 只能是 学习 或 活动")
+    if kind == "date":
+        return (value, None) if isinstance(value, dt.date) else (None, f"{param.name} 应为日期，如 2026-01-01")
     if kind == "texts":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value), None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from zhibu.check import check_branch
-from zhibu.examples import CLEAN_AS_OF, CLEAN_YEAR, clean_files, examples, materialise, write_branch
+from zhibu.examples import CLEAN_AS_OF, CLEAN_YEAR, build, clean_files, examples, write_branch
 from zhibu.report import to_text
 from zhibu.rules.registry import KINDS
 from zhibu.standard import baseline_rules
@@ -42,7 +42,7 @@ def test_examples_only_name_real_codes():
 
 def test_clean_sample_year_has_no_finding(tmp_path):
     root = write_branch(tmp_path / "clean", clean_files())
-    result = check_branch(root, as_of=CLEAN_AS_OF, year=CLEAN_YEAR, strict=True)
+    result = check_branch(root, as_of=CLEAN_AS_OF, year=CLEAN_YEAR, strict=True, history=False)
     assert result.findings == []
     assert result.exit_code == 0
     # the sample's one approved exception is reported in its own section
@@ -52,9 +52,12 @@ def test_clean_sample_year_has_no_finding(tmp_path):
 @pytest.mark.parametrize("code", sorted(examples()))
 def test_golden_example(code, tmp_path, monkeypatch):
     example = examples()[code]
-    root = materialise(code, tmp_path / "branch")
-    monkeypatch.chdir(root)
-    result = check_branch(root, as_of=example.as_of, year=example.year, strict=True)
+    built = build(code, tmp_path / "branch")
+    monkeypatch.chdir(built.root)
+    # Only the 留痕 examples have git history; the others are plain folders checked without it.
+    result = check_branch(
+        built.root, as_of=example.as_of, year=example.year, strict=True, witness=list(built.witness), history=example.uses_git
+    )
     codes = sorted({f.code for f in result.findings})
     assert codes == [code], f"{code}: the example should trigger exactly this code, got {codes}"
     text = to_text(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -16,7 +17,10 @@ from .base import DATE, ZhibuCommand, branch_root
 @click.option("--year", type=click.IntRange(1921, 2200), help="检查的年度（默认为 --as-of 所在年）。")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
 @click.option("--sources", is_flag=True, help="在每条发现下列出所依据的规定原文。")
-def check_command(directory, dash_c, as_of, year, output, sources):
+@click.option("--at", "at_rev", metavar="提交", help="按 git 中某个提交（或标签、分支）时的记录检查，不改动工作区。")
+@click.option("--as-recorded", "as_recorded", type=DATE, help="按该日结束时 git 中已提交的记录检查（默认同时作为 --as-of）。")
+@click.option("--witness", "witness_file", type=click.Path(exists=True, dir_okay=False), help="上级保存的见证文件（zhibu audit witness 的输出），核对历史是否被改写。")
+def check_command(directory, dash_c, as_of, year, output, sources, at_rev, as_recorded, witness_file):
     """对照标准（基本标准 B 加上 zhibu.yaml 中列出的 T、X 规则包）检查支部记录。
 
     退出状态：0 没有未豁免的错误；1 有错误；2 无法检查（不是支部仓库、zhibu.yaml 无法使用）。
@@ -30,10 +34,16 @@ def check_command(directory, dash_c, as_of, year, output, sources):
     from ..report import root_label, to_json, to_text
 
     root = branch_root(directory or dash_c)
+    if at_rev and as_recorded:
+        raise click.UsageError("--at 和 --as-recorded 只能用一个。")
+    if as_recorded:
+        at_rev = _commit_on(root, as_recorded)
+        as_of = as_of or as_recorded
     as_of = as_of or dt.date.today()
     if year and year > as_of.year:
         raise click.BadParameter(f"{year} 年晚于检查日期 {as_of}", param_hint="--year")
-    result = check_branch(root, as_of=as_of, year=year)
+    witness = Path(witness_file).read_text(encoding="utf-8").splitlines() if witness_file else None
+    result = check_branch(root, as_of=as_of, year=year, at=at_rev, witness=witness)
     if output == "json":
         click.echo(to_json(result, root_label(root)), nl=False)
     else:
@@ -41,3 +51,15 @@ def check_command(directory, dash_c, as_of, year, output, sources):
     if not result.loaded.config_ok:
         click.echo("错误：zhibu.yaml 无法使用，检查未能完成。", err=True)
     raise SystemExit(result.exit_code)
+
+
+def _commit_on(root, day: dt.date) -> str:
+    """The last commit made by the end of ``day`` (commit dates are the committers' own)."""
+    from ..errors import ZhibuError
+    from ..store import gitrepo
+
+    end = dt.datetime.combine(day, dt.time(23, 59, 59)).astimezone()
+    sha = gitrepo.commit_before(root, end)
+    if sha is None:
+        raise ZhibuError(f"{day} 之前没有任何提交。", "核对日期，或用 git log 查看最早的提交。")
+    return sha

@@ -6,4 +6,4 @@ Importing a module below registers its kinds in :data:`registry.KINDS`.
 
 def load_kinds() -> None:
     """Register every built-in rule kind (idempotent: modules import once)."""
-    from . import frequency, meetings, members, org, plans, records  # noqa: F401
+    from . import audit, frequency, meetings, members, org, plans, records  # noqa: F401

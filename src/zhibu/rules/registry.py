@@ -93,6 +93,10 @@ class Context:
     end: dt.date  # last day of the checked range (never after as_of)
     rules: Mapping[str, Rule]
     holidays: object = None  # zhibu.holidays.Calendar, for rules about dates
+    audit: object = None  # zhibu.audit.Trail when the branch is a git repository
+    root: object = None  # the branch folder, for the few rules that ask git more
+    witnessed: list = field(default_factory=list)  # (sha, who recorded it, rewritten?) from witnesses and close tags
+    notes: list = field(default_factory=list)  # lines for the report that are not findings
     _by_month: dict | None = field(default=None, repr=False)
     _shared: dict = field(default_factory=dict, repr=False)
 
@@ -114,6 +118,15 @@ class Context:
                 continue
             out.append(period)
         return out
+
+    def signatures(self) -> list:
+        """(sha, verdict, author, date) of every commit, verified by git; read once per check."""
+        from ..store import gitrepo
+
+        def read():
+            return [(sha, verdict, author, when) for sha, verdict, author, when, _s in gitrepo.signatures(self.root, self.audit.head)]
+
+        return self.shared("signatures", read)
 
     def group_exists(self, group: str, day: dt.date) -> bool:
         """A 党小组 exists on ``day`` once it is set up (``since`` in zhibu.yaml) and has a member."""

@@ -105,6 +105,36 @@ class WorkTree:
             raise Refused(f"无法读取：{exc.strerror}") from None
 
 
+def is_format_path(rel: str) -> bool:
+    """Whether a path (relative, POSIX) is one the loader reads, or a misnamed one it reports."""
+    parts = rel.split("/")
+    if any(part.startswith(".") for part in parts):
+        return False
+    if len(parts) == 1:
+        return rel in _TOP_FILES or rel in {name[:-5] + ".yml" for name in _TOP_FILES}
+    return parts[0] in _FOLDERS and rel.endswith((".yaml", ".yml"))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The files of a branch as some commit had them (read from git, not from the work tree)."""
+
+    root: Path
+    files: dict  # rel -> bytes
+
+    def list_files(self) -> list[str]:
+        return sorted(rel for rel in self.files if is_format_path(rel))
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.files
+
+    def read(self, rel: str) -> bytes:
+        data = self.files[rel]
+        if len(data) > MAX_FILE_BYTES:
+            raise Refused(f"文件大小 {len(data) // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
+        return data
+
+
 @dataclass(frozen=True)
 class Overlay:
     """A tree with some files replaced (bytes) or deleted (None): a change before it is written."""

@@ -7,6 +7,8 @@ user's configuration, identity and hooks apply exactly as on the command line.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ZhibuError
@@ -86,7 +88,25 @@ def author_of_head(root: Path) -> tuple[str, str, str]:
 
 
 def _translate(exc) -> ZhibuError:
+    """A Chinese error for a failed git command run while committing."""
     text = f"{exc.stderr or ''}\n{exc.stdout or ''}"
+    known = _explain(text)
+    if known is not None:
+        return known
+    if not text.strip():  # a pre-commit hook that fails without a word
+        return ZhibuError(
+            f"git 提交失败（退出状态 {exc.status}，没有输出原因），常见原因是 pre-commit 等钩子拒绝了提交。",
+            "改动已撤回，仓库保持原样；检查 .git/hooks 中的钩子后重试。",
+        )
+    return ZhibuError("git 提交失败：" + _last_line(text), "改动已撤回，仓库保持原样。")
+
+
+def _explain(text: str) -> ZhibuError | None:
+    """A Chinese error for what git printed, when it is one of the known situations."""
+    if "not a git repository" in text:
+        return ZhibuError("不是 git 仓库，无法读取历史。", "在支部仓库中运行，或先 git init 并提交记录。")
+    if "unknown revision" in text or "bad revision" in text or "ambiguous argument" in text or "Needed a single revision" in text:
+        return ZhibuError(f"git 找不到这个版本：{_last_line(text)}", "用 git log --oneline 查看可用的提交。")
     if "Please tell me who you are" in text or "empty ident" in text or "unable to auto-detect email" in text:
         return ZhibuError(
             "git 不知道提交人是谁，无法提交。",
@@ -101,12 +121,7 @@ def _translate(exc) -> ZhibuError:
         return ZhibuError("git 仓库正被另一个 git 程序使用（存在 index.lock）。", "等它结束后重试；若没有 git 在运行，删除 .git/index.lock。")
     if "hook" in text.lower():
         return ZhibuError("git 钩子拒绝了这次提交：" + _last_line(text), "按钩子的提示改正后重试。")
-    if not text.strip():  # a pre-commit hook that fails without a word
-        return ZhibuError(
-            f"git 提交失败（退出状态 {exc.status}，没有输出原因），常见原因是 pre-commit 等钩子拒绝了提交。",
-            "改动已撤回，仓库保持原样；检查 .git/hooks 中的钩子后重试。",
-        )
-    return ZhibuError("git 提交失败：" + _last_line(text), "改动已撤回，仓库保持原样。")
+    return None
 
 
 def _last_line(text: str) -> str:
@@ -145,3 +160,246 @@ def clone_shallow(url: str, target: Path) -> None:
         git.Repo.clone_from(url, target, depth=1, env=env, no_checkout=False).close()
     except git.GitCommandError as exc:
         raise ZhibuError(f"无法获取 {url}：{_last_line(exc.stderr or '')}", "核对地址和网络；私有仓库请先配置好 git 凭据。") from None
+
+
+# --- reading history (the audit trail) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str  # A added, M modified, D deleted, R renamed (C copied, T type change)
+    path: str  # relative to the branch root
+    old_path: str | None = None  # for renames and copies
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    authored: dt.datetime
+    committed: dt.datetime
+    message: str
+    changes: tuple[FileChange, ...]
+
+
+_LOG_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
+
+
+def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None) -> bytes:
+    """Run git in the branch folder; failures become Chinese errors."""
+    import os
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=root,
+            input=input,
+            capture_output=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
+        )
+    except FileNotFoundError:
+        raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
+    if check and done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", "replace")
+        raise _explain(stderr) or ZhibuError("git 出错：" + _last_line(stderr))
+    return done.stdout
+
+
+def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
+    """Every commit reachable from ``rev`` that touches the branch folder, oldest first,
+    with the files each changed (renames detected). One ``git log`` for the whole history."""
+    raw = _run(root, "log", "--relative", "--reverse", "-M", "-z", "--name-status", f"--format={_LOG_FORMAT}", rev, "--", ".")
+    commits = []
+    for chunk in raw.split(b"\x01")[1:]:
+        parts = chunk.decode("utf-8", "replace").split("\x00")
+        sha, parents, author, email, authored, committed, message = parts[:7]
+        tokens = [t.lstrip("\n") for t in parts[7:]]
+        tokens = [t for t in tokens if t]
+        changes, i = [], 0
+        while i < len(tokens):
+            status = tokens[i]
+            if status[:1] in ("R", "C") and i + 2 < len(tokens):
+                changes.append(FileChange(status[0], tokens[i + 2], tokens[i + 1]))
+                i += 3
+            elif i + 1 < len(tokens):
+                changes.append(FileChange(status[0], tokens[i + 1]))
+                i += 2
+            else:
+                break
+        commits.append(
+            CommitInfo(
+                sha=sha,
+                parents=tuple(parents.split()),
+                author=author,
+                email=email,
+                authored=dt.datetime.fromisoformat(authored),
+                committed=dt.datetime.fromisoformat(committed),
+                message=message.strip(),
+                changes=tuple(changes),
+            )
+        )
+    return commits
+
+
+def has_commits(root: Path) -> bool:
+    """Whether HEAD points at a commit; git's refusals (dubious ownership …) are raised."""
+    import subprocess
+
+    done = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True)
+    problem = _explain(done.stderr.decode("utf-8", "replace"))
+    if problem is not None:
+        raise problem
+    return done.returncode == 0 and bool(done.stdout.strip())
+
+
+def head(root: Path) -> str:
+    return _run(root, "rev-parse", "HEAD").decode().strip()
+
+
+def committed_at(root: Path, rev: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(_run(root, "log", "-1", "--format=%cI", rev).decode().strip())
+
+
+def resolve(root: Path, rev: str) -> str:
+    """The full sha of ``rev`` (a sha, tag, branch, HEAD~2 …)."""
+    return _run(root, "rev-parse", "--verify", f"{rev}^{{commit}}").decode().strip()
+
+
+def commit_before(root: Path, moment: dt.datetime) -> str | None:
+    """The newest commit on HEAD committed at or before ``moment``, or None."""
+    out = _run(root, "rev-list", "-1", f"--before={moment.isoformat()}", "HEAD").decode().strip()
+    return out or None
+
+
+def is_shallow(root: Path) -> bool:
+    return _run(root, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str = "HEAD") -> bool | None:
+    """True/False, or None when ``ancestor`` is not in the repository at all."""
+    import subprocess
+
+    probe = subprocess.run(["git", "cat-file", "-e", f"{ancestor}^{{commit}}"], cwd=root, capture_output=True)
+    if probe.returncode != 0:
+        return None
+    done = subprocess.run(["git", "merge-base", "--is-ancestor", ancestor, descendant], cwd=root, capture_output=True)
+    return done.returncode == 0
+
+
+def uncommitted(root: Path) -> list[tuple[str, str]]:
+    """(status, path) of files changed or new in the work tree, relative to the branch folder."""
+    raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
+    prefix = show_prefix(root)
+    out = []
+    entries = raw.decode("utf-8", "replace").split("\x00")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        if len(entry) < 4:
+            i += 1
+            continue
+        status, path = entry[:2], entry[3:]
+        if status[0] in "RC":
+            i += 1  # the next entry is the old path
+        if prefix and path.startswith(prefix):
+            path = path[len(prefix):]
+        out.append((status.strip() or status, path))
+        i += 1
+    return out
+
+
+def read_tree(root: Path, rev: str) -> dict[str, bytes]:
+    """Every file under the branch folder at ``rev``: path -> bytes, read straight from the
+    object store (``git ls-tree`` and one ``git cat-file --batch``), the work tree untouched."""
+    listing = _run(root, "ls-tree", "-r", "-z", rev, "--", ".")
+    prefix = show_prefix(root)
+    entries = []
+    for item in listing.decode("utf-8", "replace").split("\x00"):
+        if not item:
+            continue
+        meta, path = item.split("\t", 1)
+        mode, kind, sha = meta.split()
+        if kind != "blob" or mode == "120000":  # symlinks are not followed from history either
+            continue
+        entries.append((path[len(prefix):] if prefix and path.startswith(prefix) else path, sha))
+    blobs = cat_blobs(root, [sha for _, sha in entries])
+    return {path: blobs[sha] for path, sha in entries}
+
+
+def show_prefix(root: Path) -> str:
+    """The branch folder's path inside its repository ("" at the top), ending in "/"."""
+    return _run(root, "rev-parse", "--show-prefix").decode().strip()
+
+
+def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
+    """Contents of many objects (shas or ``rev:path``) through one ``git cat-file --batch``."""
+    if not shas:
+        return {}
+    unique = list(dict.fromkeys(shas))
+    raw = _run(root, "cat-file", "--batch", input=("\n".join(unique) + "\n").encode())
+    out, pos = {}, 0
+    for sha in unique:
+        end = raw.index(b"\n", pos)
+        header = raw[pos:end].split()
+        if len(header) < 3 or header[-1] == b"missing":
+            pos = end + 1
+            continue
+        size = int(header[2])
+        out[sha] = raw[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+    return out
+
+
+def blob_at(root: Path, rev: str, path: str) -> bytes | None:
+    """A file's bytes at ``rev`` (path relative to the branch folder), or None if absent."""
+    import subprocess
+
+    done = subprocess.run(["git", "-c", "core.quotepath=off", "show", f"{rev}:./{path}"], cwd=root, capture_output=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def tags(root: Path, pattern: str) -> list[tuple[str, str, dt.datetime, str]]:
+    """Annotated tags matching ``pattern``: (name, commit sha, tag date, message)."""
+    fmt = "%(refname:strip=2)%00%(*objectname)%(objectname)%00%(taggerdate:iso-strict)%00%(contents)%01"
+    raw = _run(root, "for-each-ref", f"--format={fmt}", f"refs/tags/{pattern}").decode("utf-8", "replace")
+    out = []
+    for record in raw.split("\x01"):
+        record = record.lstrip("\n")
+        if not record:
+            continue
+        name, objects, date, message = record.split("\x00", 3)
+        commit = objects[:40]  # peeled commit first for annotated tags
+        out.append((name, commit, dt.datetime.fromisoformat(date) if date else None, message.strip()))
+    return out
+
+
+def create_tag(root: Path, name: str, message: str, *, when=None, tagger: str | None = None, email: str | None = None) -> None:
+    """An annotated tag at HEAD (``when``/``tagger`` only for replaying history in examples and tests)."""
+    env = {}
+    if when is not None:
+        env["GIT_COMMITTER_DATE"] = when.isoformat()
+    if tagger:
+        env.update({"GIT_COMMITTER_NAME": tagger, "GIT_COMMITTER_EMAIL": email or ""})
+    _run(root, "tag", "-a", name, "-m", message, env=env)
+
+
+def reset_hard(root: Path, rev: str) -> None:
+    """Move HEAD and the work tree to ``rev`` (only for examples that show a rewritten history)."""
+    _run(root, "reset", "-q", "--hard", rev)
+
+
+
+def signatures(root: Path, rev: str = "HEAD") -> list[tuple[str, str, str, dt.datetime, str]]:
+    """(sha, %G? verdict, author, date, subject) for every commit, newest first (git verifies)."""
+    raw = _run(root, "log", "--format=%H%x00%G?%x00%an%x00%aI%x00%s%x01", rev)
+    out = []
+    for record in raw.decode("utf-8", "replace").split("\x01"):
+        record = record.strip("\n")
+        if record:
+            sha, verdict, author, date, subject = record.split("\x00", 4)
+            out.append((sha, verdict, author, dt.datetime.fromisoformat(date), subject))
+    return out

@@ -1,0 +1,206 @@
+"""留痕: audit findings, closing, witnesses and history-based checks, in real git repositories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import GIT_USER, git, init_repo, record_text
+
+from zhibu.audit import history_log, read_trail
+from zhibu.check import check_branch
+
+REC = "records/2026/2026-03-05-支部委员会.yaml"
+
+
+def commit_at(root: Path, when: str, message: str, *paths: str, author: str = GIT_USER) -> str:
+    """Commit ``paths`` (all changes when none) with both dates set to ``when``."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author}
+    subprocess.run(["git", "add", "-A", *paths], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=root, check=True, env=env)
+    return git(root, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def history_branch(make_branch):
+    """A branch committed on 2026-01-05, git-initialised with a repo-local identity."""
+    root = make_branch()
+    init_repo(root)
+    commit_at(root, "2026-01-05T09:00:00+08:00", "建立台账")
+    return root
+
+
+def audit_codes(result):
+    return [(f.code, f.path, f.subject) for f in result.findings if f.code.startswith("audit.")]
+
+
+def add_record(root: Path, when: str, text: str | None = None, rel: str = REC) -> str:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text or record_text(), encoding="utf-8")
+    return commit_at(root, when, f"记录 {rel}")
+
+
+def test_late_record_from_the_first_commit_of_the_file(history_branch):
+    add_record(history_branch, "2026-04-20T20:00:00+08:00")  # 46 days after 2026-03-05
+    result = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    [finding] = [f for f in result.findings if f.code == "audit.late-record"]
+    assert finding.path == REC and finding.subject == GIT_USER
+    assert "2026-04-20" in finding.message and "晚 46 天" in finding.message
+
+
+def test_a_record_committed_in_time_is_not_late(history_branch):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    assert audit_codes(check_branch(history_branch, as_of=dt.date(2026, 4, 30))) == []
+
+
+def test_a_rename_keeps_the_first_commit_date(history_branch):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    new = "records/2026/2026-03-05-支委会会议.yaml"
+    git(history_branch, "mv", REC, new)
+    commit_at(history_branch, "2026-06-01T20:00:00+08:00", "改名")
+    result = check_branch(history_branch, as_of=dt.date(2026, 6, 30))
+    assert audit_codes(result) == []  # not "first committed on 2026-06-01"
+    lines = [e.text for e in history_log(history_branch, record=new)]
+    assert lines[0].startswith("新建 支部委员会 2026-03-05")
+    assert lines[1] == f"改名 {REC} → {new}"
+
+
+def test_uncommitted_changes_are_reported(history_branch):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    (history_branch / REC).write_text(record_text(place="会议室"), encoding="utf-8")
+    (history_branch / "records/2026/草稿.yaml").write_text(record_text(), encoding="utf-8")
+    result = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    found = sorted((f.code, f.path) for f in result.findings if f.code == "audit.uncommitted")
+    assert found == [("audit.uncommitted", REC), ("audit.uncommitted", "records/2026/草稿.yaml")]
+
+
+def test_edit_after_close_with_and_without_a_reason(history_branch, run):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    closed = run("-C", history_branch, "close", "2026-03", "--as-of", "2026-04-02", "--force")  # the test branch has errors
+    assert closed.exit_code == 0, closed.stderr
+    assert git(history_branch, "tag", "-l") == "zhibu/close/2026-03"
+    assert "关账 2026年3月" in git(history_branch, "tag", "-n9", "zhibu/close/2026-03")
+
+    (history_branch / REC).write_text(record_text(place="学院报告厅"), encoding="utf-8")
+    sha = commit_at(history_branch, "2026-04-10T18:00:00+08:00", "改地点", author="王建国")
+    result = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    [finding] = [f for f in result.findings if f.code == "audit.edited-after-close"]
+    assert finding.subject == "王建国" and "2026-04-10" in finding.message and sha[:7] in finding.message
+
+    (history_branch / REC).write_text(record_text(place="学院党员活动室"), encoding="utf-8")
+    commit_at(history_branch, "2026-04-12T18:00:00+08:00", "更正地点\n\n补正原因：据签到表更正", author="李晓梅")
+    result = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    assert len([f for f in result.findings if f.code == "audit.edited-after-close"]) == 1  # only the first
+    assert any("补正原因：据签到表更正" in note and "李晓梅" in note for note in result.notes)
+
+
+def test_close_refuses_a_running_period_and_a_second_close(history_branch, run):
+    running = run("-C", history_branch, "close", "2026-04", "--as-of", "2026-04-15")
+    assert running.exit_code == 2 and "还不能关账" in running.stderr
+    with_errors = run("-C", history_branch, "close", "2026Q1", "--as-of", "2026-04-15")
+    assert with_errors.exit_code == 2 and "个错误，没有关账" in with_errors.stderr
+    assert run("-C", history_branch, "close", "2026Q1", "--as-of", "2026-04-15", "--force").exit_code == 0
+    again = run("-C", history_branch, "close", "2026Q1", "--as-of", "2026-04-16", "--force")
+    assert again.exit_code == 2 and "已经关账" in again.stderr
+
+
+def test_rewritten_history_is_caught_against_a_witness(history_branch, run, tmp_path):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    witness = tmp_path / "见证.txt"
+    assert run("-C", history_branch, "audit", "witness", "--append", witness).exit_code == 0
+    ok = run("-C", history_branch, "audit", "verify", witness)
+    assert ok.exit_code == 0 and "完好" in ok.stdout
+
+    git(history_branch, "reset", "-q", "--hard", "HEAD~1")  # the record's commit is gone
+    add_record(history_branch, "2026-03-07T20:00:00+08:00", record_text(place="另一个地点"))
+    bad = run("-C", history_branch, "audit", "verify", witness)
+    assert bad.exit_code == 1 and "历史被改写" in bad.stdout + bad.stderr
+    result = check_branch(history_branch, as_of=dt.date(2026, 4, 30), witness=witness.read_text().splitlines())
+    assert [f.code for f in result.findings if f.code == "audit.history-rewritten"] == ["audit.history-rewritten"]
+    assert result.exit_code == 1
+
+
+def test_check_at_an_earlier_commit_reproduces_its_verdict(history_branch, run):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    before = run("-C", history_branch, "check", "--as-of", "2026-03-31", "--format", "json")
+    sha = git(history_branch, "rev-parse", "HEAD")
+    (history_branch / REC).write_text(record_text(host="不存在的人"), encoding="utf-8")
+    commit_at(history_branch, "2026-04-02T20:00:00+08:00", "改坏")
+    now = run("-C", history_branch, "check", "--as-of", "2026-03-31", "--format", "json")
+    assert json.loads(now.stdout)["summary"] != json.loads(before.stdout)["summary"]
+    again = run("-C", history_branch, "check", "--as-of", "2026-03-31", "--at", sha, "--format", "json")
+    assert json.loads(again.stdout)["findings"] == json.loads(before.stdout)["findings"]
+    recorded = run("-C", history_branch, "check", "--as-recorded", "2026-03-31", "--format", "json")
+    assert json.loads(recorded.stdout)["findings"] == json.loads(before.stdout)["findings"]
+    assert "不存在的人" in (history_branch / REC).read_text(encoding="utf-8")  # work tree untouched
+
+
+def test_outside_git_the_audit_rules_are_one_note(make_branch):
+    result = check_branch(make_branch(), as_of=dt.date(2026, 4, 30))
+    assert audit_codes(result) == []
+    assert result.notes == ["不是 git 仓库（或还没有提交）：未检查留痕（audit.*）。"]
+
+
+def test_shallow_and_detached_clones(history_branch, tmp_path):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", history_branch.as_uri(), str(shallow)], check=True)
+    result = check_branch(shallow, as_of=dt.date(2026, 4, 30))
+    assert any("浅克隆" in note and "--unshallow" in note for note in result.notes)
+    assert audit_codes(result) == []
+    detached = tmp_path / "detached"
+    subprocess.run(["git", "clone", "-q", history_branch.as_uri(), str(detached)], check=True)
+    git(detached, "checkout", "-q", "--detach", "HEAD~1")
+    assert check_branch(detached, as_of=dt.date(2026, 4, 30)).exit_code in (0, 1)
+
+
+def test_dubious_ownership_gets_a_clear_message(history_branch, run, monkeypatch):
+    # git refuses a repository owned by another user unless it is listed in safe.directory.
+    if os.geteuid() != 0:
+        pytest.skip("needs root to hand the repository to another user")
+    os.chown(history_branch / ".git", 12345, 12345)
+    os.chown(history_branch, 12345, 12345)
+    result = run("-C", history_branch, "log")
+    assert result.exit_code == 2
+    assert "dubious ownership" in result.stderr and "safe.directory" in result.stderr
+    check = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    assert any("safe.directory" in note for note in check.notes)
+
+
+def test_log_tells_the_story_of_a_record_field_by_field(history_branch, run):
+    first = record_text(attendees="[王建国, 李晓梅]") + "absent:\n  - {name: 陈志强, reason: 出差}\n"
+    add_record(history_branch, "2026-03-07T20:00:00+08:00", first)
+    changed = first.replace("absent:\n  - {name: 陈志强, reason: 出差}\n", "absent:\n  - {name: 陈志强, reason: 病假}\n").replace("place: 学院党员活动室", "place: 学院会议室")
+    (history_branch / REC).write_text(changed, encoding="utf-8")
+    commit_at(history_branch, "2026-03-20T10:00:00+08:00", "更正", author="王建国")
+    result = run("-C", history_branch, "log", "2026-03-05")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"2026-03-07 {GIT_USER} 新建 支部委员会 2026-03-05")
+    assert lines[1].startswith("2026-03-20 王建国 修改 支部委员会 2026-03-05 地点: 学院党员活动室 → 学院会议室；缺席人员: 陈志强 原因 出差 → 病假")
+    member = run("-C", history_branch, "log", "--member", "陈志强")
+    assert "缺席人员: 陈志强 原因 出差 → 病假" in member.stdout
+    assert "名册 新增 陈志强（正式党员）" in member.stdout
+    since = run("-C", history_branch, "log", "--member", "陈志强", "--since", "2026-03-10")
+    assert "名册 新增" not in since.stdout and "病假" in since.stdout
+
+
+def test_audit_pass_is_one_history_read(history_branch, monkeypatch):
+    """The audit rules read history once per check, not once per record."""
+    from zhibu.store import gitrepo
+
+    for day in range(1, 8):
+        add_record(history_branch, f"2026-03-{day + 9:02d}T20:00:00+08:00", record_text(date=f"2026-03-{day:02d}"), rel=f"records/2026/2026-03-{day:02d}-支部委员会.yaml")
+    calls = []
+    original = gitrepo.history
+    monkeypatch.setattr(gitrepo, "history", lambda *a, **k: calls.append(a) or original(*a, **k))
+    check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    assert len(calls) == 1
+    trail = read_trail(history_branch)
+    assert len(trail.first_added) >= 10
