@@ -204,3 +204,21 @@ def test_audit_pass_is_one_history_read(history_branch, monkeypatch):
     assert len(calls) == 1
     trail = read_trail(history_branch)
     assert len(trail.first_added) >= 10
+
+
+def test_a_pack_can_require_signed_commits(make_branch, run):
+    from conftest import DEFAULT_ZHIBU
+
+    pack = (
+        "pack: X-签名\nlayer: X\ntitle: 提交须签名\nversion: 1\nrules:\n"
+        "  - {code: X.signed-commits, kind: signed-commits, since: 2026-03-01, severity: error, title: 提交须签名}\n"
+    )
+    root = make_branch({"zhibu.yaml": DEFAULT_ZHIBU + "standard: [standards/X-签名.yaml]\n", "standards/X-签名.yaml": pack})
+    init_repo(root)
+    commit_at(root, "2026-01-05T09:00:00+08:00", "建立台账")
+    add_record(root, "2026-03-06T20:00:00+08:00")
+    result = check_branch(root, as_of=dt.date(2026, 4, 30))
+    unsigned = [f for f in result.findings if f.code == "X.signed-commits"]
+    assert len(unsigned) == 1 and "没有签名" in unsigned[0].message  # the January commit predates the rule
+    listed = run("-C", root, "audit", "signatures")
+    assert listed.exit_code == 0 and listed.stdout.count("没有签名") == 2
