@@ -536,3 +536,13 @@ def test_member_with_an_invalid_status_counts_but_does_not_vote(make_branch):
     day = dt.date(2026, 3, 1)
     assert "赵磊" in {m.name for m in branch.members_on(day)}
     assert "赵磊" not in {m.name for m in branch.voters_on(day)}
+
+
+def test_a_fifo_named_like_a_record_is_refused_not_waited_on(make_branch):
+    import os
+
+    root = make_branch()
+    (root / "records/2026").mkdir(parents=True)
+    os.mkfifo(root / "records/2026/pipe.yaml")
+    finding = only(load(root), "format.unsafe-file")
+    assert finding.path == "records/2026/pipe.yaml" and "不是普通文件" in finding.message

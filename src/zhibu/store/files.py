@@ -95,6 +95,8 @@ class WorkTree:
             except OSError as exc:
                 raise Refused(f"无法读取：{exc.strerror}") from None
             path = real
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise Refused("不是普通文件（可能是目录、管道或设备），拒绝读取")
         if info.st_size > MAX_FILE_BYTES:
             raise Refused(f"文件大小 {info.st_size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
         try:
