@@ -1,0 +1,1 @@
+"""Rendering records for people: Word documents, spreadsheets, PDF."""

@@ -1,0 +1,492 @@
+"""Printable documents as plain descriptions: titles, headings, paragraphs, tables, page breaks.
+
+The functions here turn the model into a :class:`Document` (frozen values, no
+python-docx): the 一表 plan table, a sign-in sheet, the minutes of a record and
+the 一册 ledger of a year. :mod:`zhibu.render.docx` writes a description as a
+.docx laid out per GB/T 9704-2012; tests compare the descriptions' .docx through
+a normalised dump, and other renderers may reuse them.
+
+Everything shown is computed from the records: 应到 from the roster on the day,
+实到 from who is on the roster and in ``attendees``, the statistics from
+:func:`zhibu.stats.year_table` (so the ledger counts as ``zhibu check`` does).
+Order never depends on dict or file-system order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..model.branch import Branch, Record, Resolution
+from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS
+from ..stats import year_table
+
+# --- the description ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph in one of the document's roles.
+
+    ``style``: ``body`` (正文, 仿宋), ``title`` (标题, 小标宋), ``heading1`` (黑体),
+    ``heading2`` (楷体). ``indent``: the body's first-line indent of two
+    characters; label lines such as 时间：… are written without it. ``align`` and
+    ``size`` (points) override the style's when given.
+    """
+
+    text: str
+    style: str = "body"
+    align: str | None = None
+    indent: bool = True
+    size: float | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str = ""
+    align: str = "center"  # left | center | right
+    header: bool = False  # set in the heading font (黑体), as table headers are
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Cells from (top, left) to (bottom, right), inclusive, shown as one; the text is the top-left cell's."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+
+@dataclass(frozen=True)
+class Table:
+    widths: tuple[float, ...]  # millimetres, one per column
+    rows: tuple[tuple[Cell, ...], ...]
+    header_rows: int = 1  # repeated at the top of every page
+    merges: tuple[Merge, ...] = ()
+    size: float = 12.0  # points
+    row_height: float | None = None  # millimetres, at least; for rows people sign in
+    cell_margin: float = 1.5  # millimetres left and right of the text in each cell
+
+    def __post_init__(self):
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.widths):
+                raise ValueError(f"row {i} has {len(row)} cells for {len(self.widths)} columns")
+        covered: set[tuple[int, int]] = set()
+        for m in self.merges:
+            if not (0 <= m.top <= m.bottom < len(self.rows) and 0 <= m.left <= m.right < len(self.widths)):
+                raise ValueError(f"merge {m} is outside the table")
+            cells = {(r, c) for r in range(m.top, m.bottom + 1) for c in range(m.left, m.right + 1)}
+            if cells & covered:
+                raise ValueError(f"merge {m} overlaps another")
+            covered |= cells
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Paragraph | Table | PageBreak
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document and the properties that make two renderings of the same data identical."""
+
+    kind: str  # 计划表 | 签到表 | 会议记录 | 工作记录本: the core property "subject"
+    title: str
+    author: str  # the branch (short name, else name)
+    date: dt.date  # created and modified: a date from the data, never "now"
+    blocks: tuple[Block, ...]
+    comments: str = ""  # where the content came from
+    cover: bool = False  # the first page is a cover: no page number on it
+
+
+# --- small helpers ----------------------------------------------------------------------
+
+
+def para(text: str, style: str = "body", **kw) -> Paragraph:
+    return Paragraph(text, style=style, **kw)
+
+
+def label(name: str, value: str) -> Paragraph:
+    """A label line such as 地点：学院会议室 (no first-line indent)."""
+    return para(f"{name}：{value}", indent=False)
+
+
+def title(text: str, **kw) -> Paragraph:
+    return para(text, "title", align="center", indent=False, **kw)
+
+
+def heading(text: str, level: int = 1) -> Paragraph:
+    return para(text, f"heading{level}")
+
+
+_WEEKDAYS = "一二三四五六日"
+_NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_date(day: dt.date, weekday: bool = False) -> str:
+    """2025年3月6日, with （星期四） when asked: GB/T writes dates in Arabic numerals."""
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return text + (f"（星期{_WEEKDAYS[day.weekday()]}）" if weekday else "")
+
+
+def numbered_heading(n: int, text: str) -> Paragraph:
+    """一、议题 — the first level of GB/T's 层次序数."""
+    return heading(f"{_NUMERALS[n - 1] if n <= 10 else n}、{text}")
+
+
+_MEETING_NAMES = {
+    "支部党员大会": "支部党员大会",
+    "支部委员会": "支部委员会会议",
+    "党小组会": "党小组会",
+    "党课": "党课",
+    "主题党日": "主题党日活动",
+    "组织生活会": "组织生活会",
+    "民主评议党员": "民主评议党员",
+    "集中学习": "集中学习",
+    "实践活动": "实践活动",
+    "其他": "活动",
+}
+
+
+def meeting_name(record: Record) -> str:
+    """What the meeting is called on paper: 支部委员会会议, 第一党小组会议, 支部党员大会暨党课."""
+    names = []
+    for record_type in record.types:
+        if record_type == "党小组会" and record.group:
+            names.append(f"{record.group}会议")
+        else:
+            names.append(_MEETING_NAMES.get(record_type, record_type))
+    return "暨".join(names)
+
+
+def roster_order(branch: Branch, record: Record, names) -> list[str]:
+    """``names`` in the order people list them: committee by role, then the roster, then the rest as written."""
+    wanted = list(dict.fromkeys(names))
+    order = [s.name for s in branch.committee_on(record.date)] + [m.name for m in branch.members]
+    rank = {}
+    for name in order:
+        rank.setdefault(name, len(rank))
+    return sorted(wanted, key=lambda n: (rank.get(n, len(rank)), wanted.index(n)))
+
+
+def expected_list(branch: Branch, record: Record) -> list[str]:
+    return roster_order(branch, record, branch.expected_at(record))
+
+
+def expects_nobody(record: Record) -> bool:
+    return all(t in EXPECTS_NOBODY for t in record.types)
+
+
+def _author(branch: Branch) -> str:
+    return branch.config.display_name
+
+
+def _member_group(branch: Branch, name: str) -> str:
+    member = branch.member(name)
+    return (member.group or "") if member else ""
+
+
+# --- 一表: the year's plan --------------------------------------------------------------
+
+PLAN_WIDTHS = (13.0, 13.0, 64.0, 22.0, 26.0, 18.0)  # 156 mm: the type area of A4 at GB/T margins
+
+
+def plan_table(branch: Branch, year: int) -> Document:
+    """The 一表: months down, 学习 and 活动 items with type, date and 责任人; months and kinds merged."""
+    from ..errors import ZhibuError
+
+    plan = branch.plan_for(year)
+    if plan is None:
+        raise ZhibuError(
+            f"没有 {year} 年的计划（plans/{year}.yaml）。",
+            f"先用 zhibu plan new --year {year} 生成计划草稿，或按 docs/format.md 编写 plans/{year}.yaml。",
+        )
+    kind_rank = {k: i for i, k in enumerate(PLAN_KINDS)}
+    items = sorted(
+        plan.items,
+        key=lambda i: (i.month, kind_rank.get(i.kind, 9), i.date or dt.date.max, i.id or "", i.topic),
+    )
+    counts = {k: sum(1 for i in items if i.kind == k) for k in PLAN_KINDS}
+    caption = f"{year}年度计划：" + "，".join(f"{k} {counts[k]} 项" for k in PLAN_KINDS)
+    head = tuple(Cell(h, header=True) for h in ("月份", "类别", "内容", "形式", "计划日期", "责任人"))
+    rows: list[tuple[Cell, ...]] = [(Cell(caption, header=True),) + (Cell(),) * 5, head]
+    merges = [Merge(0, 0, 0, 5)]
+    for month in range(1, 13):
+        month_items = [i for i in items if i.month == month]
+        first = len(rows)
+        if not month_items:
+            rows.append((Cell(f"{month}月"), Cell("—"), Cell("（本月未安排）", align="left"), Cell(), Cell(), Cell()))
+            continue
+        for n, item in enumerate(month_items):
+            when = f"{item.date.month}月{item.date.day}日" if item.date else "待定"
+            rows.append((
+                Cell(f"{month}月" if n == 0 else ""),
+                Cell(item.kind if n == 0 or month_items[n - 1].kind != item.kind else ""),
+                Cell(item.topic, align="left"),
+                Cell(item.type or ""),
+                Cell(when),
+                Cell(item.owner or ""),
+            ))
+        last = len(rows) - 1
+        if last > first:
+            merges.append(Merge(first, 0, last, 0))
+        start = 0  # runs of the same kind inside the month share one 类别 cell
+        for n in range(1, len(month_items) + 1):
+            if n == len(month_items) or month_items[n].kind != month_items[start].kind:
+                if n - 1 > start:
+                    merges.append(Merge(first + start, 1, first + n - 1, 1))
+                start = n
+    table = Table(PLAN_WIDTHS, tuple(rows), header_rows=2, merges=tuple(merges), size=12.0)
+    name = branch.config.display_name
+    blocks = (title(name), title(f"{year}年度学习活动计划表"), table)
+    return Document(
+        kind="计划表",
+        title=f"{name}{year}年度学习活动计划表",
+        author=_author(branch),
+        date=dt.date(year, 1, 1),
+        blocks=blocks,
+        comments=f"由 zhibu 根据 plans/{year}.yaml 生成",
+    )
+
+
+# --- 签到表 ---------------------------------------------------------------------------------
+
+SIGNIN_WIDTHS = (16.0, 30.0, 36.0, 46.0, 28.0)
+GUEST_WIDTHS = (16.0, 30.0, 64.0, 46.0)
+BLANK_GUEST_ROWS = 3
+BLANK = "________"  # a line to write on: underscores print in every font (Word skips trailing underlined spaces)
+MIN_BLANK_ROWS = 10
+
+
+def _details(record: Record) -> list[Paragraph]:
+    """The label lines common to the sign-in sheet and the minutes."""
+    when = chinese_date(record.date, weekday=True) + (f" {record.time}" if record.time else "")
+    lines = [label("时间", when), label("地点", record.place or "")]
+    host = record.host or ""
+    if record.delegated:
+        host += f"（{record.delegated}）"
+    lines.append(label("主持人", host))
+    return lines
+
+
+def _extra_details(record: Record) -> list[Paragraph]:
+    lines = []
+    if record.group:
+        lines.append(label("党小组", record.group))
+    if record.lecturer:
+        lines.append(label("主讲人", record.lecturer))
+    if record.theme:
+        lines.append(label("主题", record.theme))
+    return lines
+
+
+def signin_sheet(branch: Branch, record: Record) -> Document:
+    """A sign-in sheet to print before the meeting: everyone expected that day, a signature column."""
+    name = branch.config.display_name
+    head = tuple(Cell(h, header=True) for h in ("序号", "姓名", "党小组", "签名", "备注"))
+    rows: list[tuple[Cell, ...]] = [head]
+    blocks: list[Block] = [title(name), title(f"{meeting_name(record)}签到表")]
+    blocks += _details(record) + _extra_details(record)
+    if expects_nobody(record):
+        # 实践活动 and 其他 expect nobody in particular: blank rows for whoever comes.
+        blank = max(MIN_BLANK_ROWS, len(branch.members_on(record.date)))
+        rows += [(Cell(str(i)), Cell(), Cell(), Cell(), Cell()) for i in range(1, blank + 1)]
+        blocks.append(label("参加人数", f"{BLANK} 人"))
+    else:
+        expected = expected_list(branch, record)
+        for i, person in enumerate(expected, 1):
+            rows.append((Cell(str(i)), Cell(person), Cell(_member_group(branch, person)), Cell(), Cell()))
+        blocks.append(para(f"应到 {len(expected)} 人，实到 {BLANK} 人", indent=False))
+    blocks.append(Table(SIGNIN_WIDTHS, tuple(rows), header_rows=1, size=14.0, row_height=10.0))
+    guests = [(Cell(str(i)), Cell(g), Cell(), Cell()) for i, g in enumerate(record.guests, 1)]
+    guests += [(Cell(str(i)), Cell(), Cell(), Cell()) for i in range(len(guests) + 1, len(guests) + 1 + BLANK_GUEST_ROWS)]
+    guest_head = tuple(Cell(h, header=True) for h in ("序号", "姓名", "单位及职务", "签名"))
+    blocks.append(heading("列席人员"))
+    blocks.append(Table(GUEST_WIDTHS, (guest_head, *guests), header_rows=1, size=14.0, row_height=10.0))
+    return Document(
+        kind="签到表",
+        title=f"{name}{meeting_name(record)}签到表（{chinese_date(record.date)}）",
+        author=_author(branch),
+        date=record.date,
+        blocks=tuple(blocks),
+        comments=f"由 zhibu 根据 {record.source.path} 生成",
+    )
+
+
+# --- 会议记录 -------------------------------------------------------------------------------
+
+
+def attendance(branch: Branch, record: Record) -> tuple[int, int] | None:
+    """(应到, 实到) from the roster on the day; None for types that expect nobody in particular."""
+    if expects_nobody(record):
+        return None
+    expected = branch.expected_at(record)
+    attending = set(record.attendees)
+    return len(expected), sum(1 for n in expected if n in attending)
+
+
+def votes_text(resolution: Resolution) -> str:
+    outcome = "通过" if resolution.adopted else "未通过"
+    if resolution.votes is None:
+        return f"（{outcome}）"
+    v = resolution.votes
+    return f"表决结果：赞成 {v.for_} 票，反对 {v.against} 票，弃权 {v.abstain} 票，{outcome}。"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", "；", "：")) else text + "。"
+
+
+def minutes_blocks(branch: Branch, record: Record) -> list[Block]:
+    """The body of the 会议记录 (everything after the title)."""
+    blocks: list[Block] = [label("会议类型", record.type_label)]
+    blocks += _details(record)
+    blocks.append(label("记录人", record.recorder or ""))
+    blocks += _extra_details(record)
+
+    n = 0
+    n += 1
+    blocks.append(numbered_heading(n, "出席情况"))
+    counts = attendance(branch, record)
+    if counts is None:
+        blocks.append(label("参加人数", f"{len(record.attendees)} 人"))
+    else:
+        blocks.append(label("应到", f"{counts[0]} 人，实到 {counts[1]} 人"))
+        if record.has_type("支部党员大会") and record.resolutions:
+            voters = [m.name for m in branch.voters_on(record.date)]
+            present = sum(1 for v in voters if v in set(record.attendees))
+            blocks.append(label("有表决权的党员", f"应到 {len(voters)} 人，实到 {present} 人"))
+    present_names = roster_order(branch, record, record.attendees)
+    blocks.append(label("到会人员", "、".join(present_names) or "无"))
+    absent = [f"{a.name}（{a.reason or '未注明原因'}）" for a in record.absent]
+    blocks.append(label("缺席人员", "；".join(absent) or "无"))
+    if record.guests:
+        blocks.append(label("列席人员", "、".join(record.guests)))
+
+    if record.topics:
+        n += 1
+        blocks.append(numbered_heading(n, "会议议题"))
+        blocks += [para(f"{i}. {topic}", indent=True) for i, topic in enumerate(record.topics, 1)]
+    if record.content and record.content.strip():
+        n += 1
+        blocks.append(numbered_heading(n, "会议内容"))
+        blocks += [para(line.strip()) for line in record.content.splitlines() if line.strip()]
+    if record.resolutions:
+        n += 1
+        blocks.append(numbered_heading(n, "会议决议"))
+        for i, res in enumerate(record.resolutions, 1):
+            blocks.append(para(f"{i}. {_sentence(res.text)}{votes_text(res)}"))
+    if record.attachments:
+        n += 1
+        blocks.append(numbered_heading(n, "附件"))
+        blocks += [para(f"{i}. {a}") for i, a in enumerate(record.attachments, 1)]
+
+    blocks.append(para("", indent=False))
+    blocks.append(para(f"主持人（签字）：{BLANK * 2}", align="right", indent=False))
+    blocks.append(para(f"记录人（签字）：{BLANK * 2}", align="right", indent=False))
+    return blocks
+
+
+def minutes(branch: Branch, record: Record) -> Document:
+    """The 会议记录 of one record."""
+    name = branch.config.display_name
+    blocks = [title(name), title(f"{meeting_name(record)}记录"), *minutes_blocks(branch, record)]
+    return Document(
+        kind="会议记录",
+        title=f"{name}{meeting_name(record)}记录（{chinese_date(record.date)}）",
+        author=_author(branch),
+        date=record.date,
+        blocks=tuple(blocks),
+        comments=f"由 zhibu 根据 {record.source.path} 生成",
+    )
+
+
+# --- 一册: the ledger of a year -------------------------------------------------------------
+
+CONTENTS_WIDTHS = (16.0, 24.0, 36.0, 80.0)
+STATS_WIDTHS = (28.0, *(6.5,) * 12, 10.0, 40.0)  # 156 mm
+
+
+def _summary(record: Record) -> str:
+    if record.theme:
+        return record.theme
+    if record.topics:
+        more = f"等 {len(record.topics)} 项" if len(record.topics) > 1 else ""
+        return record.topics[0] + more
+    return ""
+
+
+def statistics_table(branch: Branch, rules: dict, year: int) -> Table:
+    """Meetings held per type and month against the standard: :func:`zhibu.stats.year_table`, as a table."""
+    head = (Cell("类别", header=True), *(Cell(str(m), header=True) for m in range(1, 13)),
+            Cell("全年", header=True), Cell("标准", header=True))
+    rows = [head]
+    for row in year_table(branch, rules, year):
+        rows.append((
+            Cell(row.label),
+            *(Cell(str(c)) for c in row.months),
+            Cell(str(row.total)),
+            Cell(row.requirement or "—", align="left"),
+        ))
+    return Table(STATS_WIDTHS, tuple(rows), header_rows=1, size=10.5, cell_margin=0.5)
+
+
+def ledger(branch: Branch, rules: dict, year: int) -> Document:
+    """The 一册: cover, contents, statistics (as ``zhibu check`` counts), then every record by date."""
+    cfg = branch.config
+    records = [r for r in branch.records if r.date.year == year]  # already sorted by (date, path)
+    secretary = branch.secretary_on(dt.date(year, 12, 31)) or branch.secretary_on(dt.date(year, 1, 1))
+
+    blocks: list[Block] = [para("", indent=False) for _ in range(4)]
+    blocks.append(title(cfg.name))
+    blocks.append(para("", indent=False))
+    blocks.append(title("党支部工作记录", size=36.0))
+    blocks.append(para("", indent=False))
+    blocks.append(title(f"{year}年", size=26.0))
+    blocks += [para("", indent=False) for _ in range(4)]
+    blocks.append(para(f"上级党组织：{cfg.parent}", align="center", indent=False))
+    if secretary:
+        blocks.append(para(f"支部书记：{secretary}", align="center", indent=False))
+    blocks.append(para(f"记录起止：{year}年1月至{year}年12月", align="center", indent=False))
+    blocks.append(PageBreak())
+
+    blocks.append(title("目　录"))
+    blocks.append(para(f"本册依次收录：{year}年度组织生活统计表；全年会议和活动记录 {len(records)} 份，按日期排列。"))
+    head = tuple(Cell(h, header=True) for h in ("序号", "日期", "会议（活动）", "主要内容"))
+    rows = [head] + [
+        (Cell(str(i)), Cell(f"{r.date.month}月{r.date.day}日"), Cell(meeting_name(r)), Cell(_summary(r), align="left"))
+        for i, r in enumerate(records, 1)
+    ]
+    if not records:
+        rows.append((Cell("—"), Cell("—"), Cell("—"), Cell("本年度尚无记录", align="left")))
+    blocks.append(Table(CONTENTS_WIDTHS, tuple(rows), header_rows=1, size=12.0))
+    blocks.append(PageBreak())
+
+    blocks.append(title(f"{year}年度组织生活统计表"))
+    blocks.append(statistics_table(branch, rules, year))
+    blocks.append(para(
+        "注：按月统计实际召开的次数，合并召开的会议在每种类型中各计一次，口径与 zhibu check 相同；"
+        "“标准”为合并后的“B+T+X”标准中的频次要求。"
+    ))
+
+    for i, record in enumerate(records, 1):
+        blocks.append(PageBreak())
+        blocks.append(title(f"{meeting_name(record)}记录"))
+        blocks.append(para(f"（第 {i} 份，共 {len(records)} 份）", align="center", indent=False))
+        blocks += minutes_blocks(branch, record)
+
+    last = records[-1].date if records else dt.date(year, 1, 1)
+    return Document(
+        kind="工作记录本",
+        title=f"{cfg.display_name}{year}年党支部工作记录",
+        author=_author(branch),
+        date=last,
+        blocks=tuple(blocks),
+        comments=f"由 zhibu 根据 {year} 年的记录生成（{len(records)} 份）",
+        cover=True,
+    )
