@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..holidays import theme_day_date
 from ..model.periods import Period
 from .registry import Context, Param, Rule, kind
 
@@ -48,9 +49,8 @@ def theme_day_fixed(ctx: Context, rule: Rule):
             by_month.setdefault(_month(record), []).append(record)
     for month, records in sorted(by_month.items()):
         first = records[0]
-        expected = spec.nominal_date(first.date.year, first.date.month)
-        if spec.shift_to_workday and ctx.holidays is not None:
-            expected = ctx.holidays.next_workday(expected)
+        # The same date `zhibu plan new` puts in the plan (a shift never leaves the month).
+        expected = theme_day_date(spec, first.date.year, first.date.month, ctx.holidays).date
         if any(r.date == expected for r in records):
             continue
         yield ctx.finding(

@@ -42,12 +42,25 @@ def plan_month(ctx: Context, rule: Rule):
 def item_done(item, records) -> bool:
     """A plan item is done by a record of its month that names it, or failing that
     one whose type matches and counts as the item's kind (format.md)."""
-    if item.id and any(r.plan == item.id for r in records):
-        return True
-    unclaimed = [r for r in records if not r.plan]
-    if item.type:
-        return any(r.has_type(item.type) and item.kind in r.plan_kinds for r in unclaimed)
-    return any(item.kind in r.plan_kinds for r in unclaimed)
+    return carrying_record(item, records) is not None
+
+
+def carrying_record(item, records):
+    """The record of its month that carries a plan item out (see :func:`item_done`), or None.
+
+    ``records`` are the records of the item's month in date order; the first
+    that names the item wins, then the first unclaimed one that matches.
+    """
+    if item.id:
+        for r in records:
+            if r.plan == item.id:
+                return r
+    for r in records:
+        if r.plan:
+            continue
+        if item.kind in r.plan_kinds and (not item.type or r.has_type(item.type)):
+            return r
+    return None
 
 
 @kind("plan-items", "计划中的每一项当月应有记录落实。")

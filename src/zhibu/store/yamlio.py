@@ -348,6 +348,16 @@ def new_seq(items: list | None = None, *, flow: bool = False) -> Any:
     return seq
 
 
+def comment_after(mapping: Any, key: str, text: str) -> None:
+    """An end-of-line comment ``# text`` after ``key``'s value in a round-trip mapping."""
+    mapping.yaml_add_eol_comment(text, key)
+
+
+def comment_before(seq: Any, index: int, text: str, indent: int = 2) -> None:
+    """A whole-line comment ``# text`` before item ``index`` of a round-trip sequence."""
+    seq.yaml_set_comment_before_after_key(index, before=text, indent=indent)
+
+
 def quoted(text: str) -> Any:
     """A string written in double quotes (times such as "14:30" must stay strings everywhere)."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
