@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("zhibu.cli.log:log_command", "用中文列出记录、名册或某人的改动历史（git 留痕）"),
     "close": ("zhibu.cli.audit:close_command", "关账：检查一个已结束的期间并打上 git 标签"),
     "audit": ("zhibu.cli.audit:audit", "留痕：见证、核对历史是否被改写、提交签名"),
+    "batch": ("zhibu.cli.batch:batch", "批量检查多个支部仓库、同步镜像（供上级党组织使用）"),
 }
 
 

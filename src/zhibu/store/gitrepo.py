@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,8 @@ def open_repo(root: Path):
 def is_repo(root: Path) -> bool:
     """True when ``root`` is the top of a git work tree (a branch inside a bigger repository counts too)."""
     current = root.resolve()
+    if (current / "HEAD").is_file() and (current / "objects").is_dir() and (current / "refs").is_dir():
+        return True  # a bare mirror
     for folder in (current, *current.parents):
         if (folder / ".git").exists():
             return True
@@ -331,8 +334,8 @@ def read_tree(root: Path, rev: str) -> dict[str, bytes]:
 
 
 def show_prefix(root: Path) -> str:
-    """The branch folder's path inside its repository ("" at the top), ending in "/"."""
-    return _run(root, "rev-parse", "--show-prefix").decode().strip()
+    """The branch folder's path inside its repository, ending in "/" ("" at the top or in a bare mirror)."""
+    return _run(root, "rev-parse", "--show-prefix", check=False).decode().strip()
 
 
 def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
@@ -358,7 +361,8 @@ def blob_at(root: Path, rev: str, path: str) -> bytes | None:
     """A file's bytes at ``rev`` (path relative to the branch folder), or None if absent."""
     import subprocess
 
-    done = subprocess.run(["git", "-c", "core.quotepath=off", "show", f"{rev}:./{path}"], cwd=root, capture_output=True)
+    spec = f"{rev}:{show_prefix(root)}{path}"
+    done = subprocess.run(["git", "cat-file", "blob", spec], cwd=root, capture_output=True)
     return done.stdout if done.returncode == 0 else None
 
 
@@ -403,3 +407,33 @@ def signatures(root: Path, rev: str = "HEAD") -> list[tuple[str, str, str, dt.da
             sha, verdict, author, date, subject = record.split("\x00", 4)
             out.append((sha, verdict, author, dt.datetime.fromisoformat(date), subject))
     return out
+
+
+_SAFE_FETCH = ["-c", "core.hooksPath=/dev/null"]
+
+
+def mirror_clone(url: str, target: Path) -> None:
+    """A bare mirror of ``url`` at ``target`` (nothing in it is ever executed)."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", *_SAFE_FETCH, "clone", "--mirror", "--quiet", url, str(target)],
+        capture_output=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    if done.returncode != 0:
+        raise ZhibuError(f"无法克隆 {url}：{_last_line(done.stderr.decode('utf-8', 'replace'))}")
+
+
+def mirror_fetch(target: Path) -> None:
+    """Update a bare mirror from its origin."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", *_SAFE_FETCH, "fetch", "--prune", "--quiet", "origin"],
+        cwd=target,
+        capture_output=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    if done.returncode != 0:
+        raise ZhibuError(f"无法更新 {target.name}：{_last_line(done.stderr.decode('utf-8', 'replace'))}")

@@ -1,0 +1,198 @@
+"""zhibu batch: checks over many branch repositories, for higher committees."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .base import DATE, group, print_table
+
+FORMATS = ["text", "json", "jsonl", "csv", "xlsx"]
+
+
+@group("batch", "批量检查多个支部仓库（供上级党组织使用）。")
+def batch():
+    pass
+
+
+@batch.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
+@click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）；同一日期结果可复现。")
+@click.option("--year", type=click.IntRange(1921, 2200), help="检查的年度（默认为 --as-of 所在年）。")
+@click.option("--format", "output", type=click.Choice(FORMATS), default="text", show_default=True, help="输出格式。")
+@click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False), help="写入文件（xlsx 必须指定）。")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="支部登记表：报告未找到的、未登记的、未使用规定规则包的支部。")
+@click.option("--worst", type=click.IntRange(0, 10000), default=20, show_default=True, help="文本输出中列出问题最多的支部个数。")
+def check(paths, jobs, as_of, year, output, output_file, manifest, worst):
+    """查找目录下的全部支部仓库（工作目录和裸镜像），并行检查，逐个报告与 zhibu check 相同的结果。
+
+    无法读取、不是支部、检查进程崩溃的仓库记为 unreadable 并写明原因，其余照常检查。
+    jsonl 格式在每个支部检查完时输出一行，内存占用不随支部数增长。
+    退出状态：任一支部有未豁免的错误时为 1。
+
+    \b
+    示例：
+        zhibu batch check 各支部/ --as-of 2026-03-31
+        zhibu batch check 镜像/ --format jsonl > 结果.jsonl
+        zhibu batch check 镜像/ --format xlsx -o 检查结果.xlsx --manifest 登记表.yaml
+    """
+    from ..batch import compare_registry, default_jobs, discover, read_manifest, run_batch, summarise
+    from ..errors import ZhibuError
+
+    as_of = as_of or dt.date.today()
+    if output == "xlsx" and not output_file:
+        raise click.UsageError("xlsx 格式需要用 -o 指定输出文件。")
+    targets = discover(Path(p) for p in paths)
+    if not targets:
+        raise ZhibuError(f"在 {'、'.join(paths)} 下没有找到支部仓库。", "支部仓库是含有 zhibu.yaml 的目录，或 zhibu batch sync 得到的裸镜像。")
+    jobs = jobs or default_jobs()
+    progress = _Progress(len(targets))
+    sink = open(output_file, "w", encoding="utf-8", newline="") if output_file and output != "xlsx" else sys.stdout
+    entries: list[dict] = []
+    summary_only = output == "jsonl"
+
+    def on_result(entry: dict) -> None:
+        progress.step()
+        if summary_only:
+            sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            sink.flush()
+            entries.append({"root": entry["root"], "status": entry["status"], "summary": entry["summary"], "standard": entry.get("standard", [])})
+        else:
+            entries.append(entry)
+
+    try:
+        run_batch(targets, as_of=as_of, year=year, jobs=jobs, on_result=on_result)
+    finally:
+        progress.done()
+    entries.sort(key=lambda e: e["root"])
+    summary = summarise(entries)
+    registry = compare_registry(read_manifest(Path(manifest))[1], entries) if manifest else None
+    try:
+        if output == "json":
+            data = {"zhibu": _version(), "as_of": as_of.isoformat(), "summary": summary, "branches": entries}
+            if registry is not None:
+                data["registry"] = registry
+            sink.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        elif output == "csv":
+            _write_csv(sink, entries)
+        elif output == "xlsx":
+            from ..render.xlsx import write_batch_xlsx
+
+            write_batch_xlsx(entries, summary, registry, as_of, Path(output_file))
+            click.echo(f"已写入 {output_file}。")
+        elif output == "text":
+            _write_text(entries, summary, registry, worst)
+        elif registry is not None:  # jsonl: the registry goes to stderr, the stream stays uniform
+            click.echo(json.dumps({"registry": registry}, ensure_ascii=False), err=True)
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    raise SystemExit(1 if summary["with_errors"] else 0)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+CSV_COLUMNS = ["支部目录", "支部名称", "状态", "规则码", "级别", "层级", "规则包", "期间", "文件", "行", "对象", "问题", "提示", "依据"]
+
+
+def _write_csv(sink, entries: list[dict]) -> None:
+    """One row per finding, branch first; an unreadable branch is one row with its reason.
+    Written with a UTF-8 BOM so that Excel opens the Chinese correctly."""
+    import csv
+
+    sink.write("\ufeff")
+    writer = csv.writer(sink, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        if entry["status"] == "unreadable":
+            writer.writerow([entry["root"], "", "unreadable", "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""])
+            continue
+        for f in entry["findings"]:
+            writer.writerow([
+                entry["root"], entry["name"], entry["status"], f["code"], f["severity"], f["layer"], f["pack"],
+                f["period"] or "", f["path"] or "", f["line"] or "", f["subject"] or "", f["message"], f["hint"], f["source"],
+            ])
+
+
+def _write_text(entries: list[dict], summary: dict, registry: dict | None, worst: int) -> None:
+    click.echo(
+        f"共 {summary['branches']} 个支部：{summary['with_errors']} 个有错误，{summary['unreadable']} 个无法读取；"
+        f"合计 {summary['error']} 个错误，{summary['warning']} 个警告，{summary['info']} 个提示。"
+    )
+    unreadable = [e for e in entries if e["status"] == "unreadable"]
+    if unreadable:
+        click.echo("\n无法读取：")
+        print_table([[e["root"], e.get("reason", "")] for e in unreadable], ["支部目录", "原因"])
+    ranked = sorted(
+        (e for e in entries if e["status"] != "unreadable"),
+        key=lambda e: (-e["summary"]["error"], -e["summary"]["warning"], e["root"]),
+    )[:worst]
+    if ranked:
+        click.echo(f"\n问题最多的 {len(ranked)} 个支部：")
+        rows = [[e["root"], e["name"], e["summary"]["error"], e["summary"]["warning"], e["summary"]["info"]] for e in ranked]
+        print_table(rows, ["支部目录", "名称", "错误", "警告", "提示"])
+    if registry:
+        for key, title in (("missing", "已登记但未找到"), ("unregistered", "找到但未登记"), ("wrong_pack", "未使用规定的规则包")):
+            if registry[key]:
+                click.echo(f"\n{title}：")
+                for item in registry[key]:
+                    click.echo("  " + "，".join(f"{k}: {v}" for k, v in item.items()))
+
+
+class _Progress:
+    """"已检查 n/N" on a terminal's standard error; nothing when piped."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.count = 0
+        self.live = sys.stderr.isatty()
+
+    def step(self) -> None:
+        self.count += 1
+        if self.live:
+            sys.stderr.write(f"\r已检查 {self.count}/{self.total}")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.live:
+            sys.stderr.write("\n")
+
+
+@batch.command("sync")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False), metavar="登记表")
+@click.option("--dest", type=click.Path(file_okay=False), default="镜像", show_default=True, help="存放裸镜像的目录。")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=4, show_default=True, help="同时获取的仓库数。")
+def sync_command(manifest, dest, jobs):
+    """按登记表把各支部仓库克隆或更新为裸镜像（不检出、不运行其中任何内容）。
+
+    \b
+    登记表示例（YAML）：
+        committee: 中共示例区教育工委
+        pack: T-示例区教育工委
+        branches:
+          - {name: 计算机学院教工第一党支部, url: https://git.example.org/jsj-1.git, category: 高校}
+    """
+    from ..batch import read_manifest, sync
+
+    _committee, registered = read_manifest(Path(manifest))
+    failures = []
+
+    def report(branch, problem):
+        if problem:
+            failures.append((branch, problem))
+            click.echo(f"失败  {branch.name}：{problem}", err=True)
+        else:
+            click.echo(f"完成  {branch.name} → {Path(dest) / branch.path}")
+
+    sync(registered, Path(dest), jobs, report)
+    click.echo(f"\n{len(registered) - len(failures)} 个成功，{len(failures)} 个失败。")
+    raise SystemExit(1 if failures else 0)
