@@ -1,0 +1,203 @@
+"""zhibu doc: Word documents to print (计划表, 签到表, 会议记录, 工作记录本), optionally as PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .base import branch_root, directory_option, group, load
+
+
+DOC_HELP = """生成打印用的 Word 文书（GB/T 9704-2012 版式）：计划表、签到表、会议记录、工作记录本。
+
+文书的内容全部取自记录：应到人数按当日名册计算，统计表与 zhibu check 的计数一致。
+支部的 templates/reference.docx（如有）作为基础文档，沿用其中的样式和页眉红头。
+
+\b
+示例：
+    zhibu doc plan --year 2025
+    zhibu doc signin 2025-03-06
+    zhibu doc minutes 2025-03-20 -o 三月党员大会.docx --pdf
+    zhibu doc ledger --year 2025 --xlsx
+"""
+
+
+@group("doc", DOC_HELP)
+def doc():
+    pass
+
+
+def output_option(func):
+    return click.option(
+        "-o", "--output", metavar="文件", default=None,
+        help="输出的 .docx 文件（默认在当前目录按文书命名）。",
+    )(func)
+
+
+def pdf_option(func):
+    return click.option("--pdf", is_flag=True, help="另外用 LibreOffice 转换出同名的 PDF（需已安装 soffice）。")(func)
+
+
+def year_option(func):
+    return click.option("--year", type=int, default=None, metavar="年份", help="年份（默认今年）。")(func)
+
+
+def _output_path(output: str | None, default_name: str) -> Path:
+    from ..errors import ZhibuError
+
+    path = Path(output) if output else Path.cwd() / default_name
+    if path.suffix.lower() != ".docx":
+        raise ZhibuError(f"输出文件 {path} 不是 .docx 文件。", f"用 -o 指定以 .docx 结尾的文件名，如 -o {path.stem}.docx。")
+    if path.is_dir():
+        raise ZhibuError(f"{path} 是一个文件夹。", "用 -o 指定要写入的文件名。")
+    if not path.parent.is_dir():
+        raise ZhibuError(f"文件夹 {path.parent} 不存在，无法写入 {path.name}。", "先创建该文件夹，或用 -o 指定其他位置。")
+    return path
+
+
+def _load(directory: str | None):
+    root = branch_root(directory)
+    loaded = load(root)
+    problems = [f for f in loaded.findings if f.code.startswith("format.")]
+    if problems:
+        click.echo(
+            f"注意：支部文件中有 {len(problems)} 处格式问题（运行 zhibu check 查看），有问题的内容不会出现在文书中。",
+            err=True,
+        )
+    return root, loaded.branch
+
+
+def _write(description, root: Path, path: Path, pdf: bool) -> Path:
+    from ..render.docx import write_docx
+
+    write_docx(description, path, root)
+    click.echo(f"已生成 {path}")
+    if pdf:
+        from ..render.pdf import convert_to_pdf
+
+        for made in convert_to_pdf([path], path.parent):
+            click.echo(f"已生成 {made}")
+    return path
+
+
+def _year(year: int | None) -> int:
+    return year if year is not None else dt.date.today().year
+
+
+@doc.command("plan")
+@year_option
+@output_option
+@pdf_option
+@directory_option
+def plan_doc(year, output, pdf, directory):
+    """一表：年度学习活动计划表。
+
+    按月列出学习和活动：内容、形式（会议类型）、计划日期、责任人。同一月份有多项时
+    月份单元格合并，表头在每页重复。纵向 A4。
+
+    \b
+    示例：
+        zhibu doc plan --year 2025
+        zhibu doc plan --year 2025 -o 计划表.docx --pdf
+    """
+    from ..render import layout
+
+    year = _year(year)
+    root, branch = _load(directory)
+    description = layout.plan_table(branch, year)
+    _write(description, root, _output_path(output, f"{year}年计划表.docx"), pdf)
+
+
+def _record(branch, ref: str):
+    from ..edit import find_record
+
+    return find_record(branch, ref)
+
+
+@doc.command("signin")
+@click.argument("record", metavar="记录")
+@output_option
+@pdf_option
+@directory_option
+def signin_doc(record, output, pdf, directory):
+    """签到表：列出当日全部应到人员，附签名栏，会前打印。
+
+    另有列席人员栏（已登记的列席人员之外留 3 行空白）。实践活动等不核对应到人员的
+    活动，表中留空白行供参加人员填写姓名。
+
+    记录可写文件路径、文件名或日期（当天只有一条记录时）。会前打印时，
+    可先用 zhibu meeting add 登记会议的时间、地点等，再生成签到表。
+
+    \b
+    示例：
+        zhibu doc signin 2025-03-06
+        zhibu doc signin records/2025/2025-01-14-党小组会.yaml
+    """
+    from ..render import layout
+
+    root, branch = _load(directory)
+    r = _record(branch, record)
+    stem = Path(r.source.path).stem
+    _write(layout.signin_sheet(branch, r), root, _output_path(output, f"{stem}-签到表.docx"), pdf)
+
+
+@doc.command("minutes")
+@click.argument("record", metavar="记录")
+@output_option
+@pdf_option
+@directory_option
+def minutes_doc(record, output, pdf, directory):
+    """会议记录：应到、实到按名册计算，附决议表决结果和签字栏。
+
+    包括会议类型、时间、地点、主持人、记录人，应到、实到人数，到会、缺席（附原因）和
+    列席人员，议题、会议内容、决议及表决结果（赞成、反对、弃权），主持人和记录人签字栏。
+
+    \b
+    示例：
+        zhibu doc minutes 2025-03-20
+        zhibu doc minutes 2025-10-12-支部党员大会 --pdf
+    """
+    from ..render import layout
+
+    root, branch = _load(directory)
+    r = _record(branch, record)
+    stem = Path(r.source.path).stem
+    _write(layout.minutes(branch, r), root, _output_path(output, f"{stem}-会议记录.docx"), pdf)
+
+
+@doc.command("ledger")
+@year_option
+@output_option
+@pdf_option
+@click.option("--xlsx", is_flag=True, help="另外导出同名的 Excel 表（统计表和逐条记录）。")
+@directory_option
+def ledger_doc(year, output, pdf, xlsx, directory):
+    """一册：全年的党支部工作记录本。
+
+    依次为封面、目录、组织生活统计表（各类会议每月召开次数，对照标准），然后按日期
+    收录每条记录（格式同会议记录）。统计表与 zhibu check 使用同一计数方法，两处的
+    数字一致。--xlsx 另外导出统计表和逐条记录的 Excel 表。
+
+    \b
+    示例：
+        zhibu doc ledger --year 2025
+        zhibu doc ledger --year 2025 --xlsx --pdf
+    """
+    from ..render import layout
+    from ..standard import build_standard
+
+    year = _year(year)
+    root, branch = _load(directory)
+    if not any(r.date.year == year for r in branch.records):
+        click.echo(f"注意：{year} 年没有任何记录，记录本中只有封面、目录和全为 0 的统计表。", err=True)
+    rules = build_standard(branch).rules
+    path = _output_path(output, f"{year}年党支部工作记录.docx")
+    _write(layout.ledger(branch, rules, year), root, path, pdf)
+    if xlsx:
+        from ..render.xlsx import write_ledger_xlsx
+
+        sheet = path.with_suffix(".xlsx")
+        write_ledger_xlsx(branch, rules, year, sheet)
+        click.echo(f"已生成 {sheet}")
