@@ -51,4 +51,8 @@ def test_wheel_install_outside_the_checkout(tmp_path):
 
     listing = sh([zhibu, "-C", "x", "meeting", "list"], cwd=elsewhere)
     assert f"共 {len(list((REPO_ROOT / 'sample-branch' / 'records').rglob('*.yaml')))} 条记录" in listing.stdout
+    # the built-in reference document ships in the wheel (zhibu.templates)
+    minutes = tmp_path / "minutes.docx"
+    sh([zhibu, "-C", "x", "doc", "minutes", "2025-03-06", "-o", minutes], cwd=elsewhere)
+    assert minutes.stat().st_size > 5000
     assert os.listdir(elsewhere) == ["x"]
