@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
-from .holidays import Calendar
+from .holidays import HOLIDAYS_FILE, Calendar, HolidayFileError
 from .load import Loaded, load_branch
 from .model.branch import Waiver
 from .model.findings import Finding, Severity, sort_findings
@@ -84,19 +84,22 @@ def check_branch(
     """
     as_of = as_of or dt.date.today()
     notes: list[str] = []
+    tree = None
     if at is not None:
         from .store import files, gitrepo
 
         at = gitrepo.resolve(root, at)
-        loaded = load_branch(root, files.Snapshot(root, gitrepo.read_tree(root, at)))
+        tree = files.Snapshot(root, gitrepo.read_tree(root, at))
+        loaded = load_branch(root, tree)
         notes.append(f"按 git 中的提交 {at[:12]} 检查（工作区未改动）。")
     loaded = loaded or load_branch(root)
     start, end = check_range(as_of, year)
     standard = build_standard(loaded.branch)
-    ctx = Context(loaded.branch, as_of, start, end, standard.rules, holidays=Calendar(), root=root)
+    calendar, calendar_findings = _calendar(root, loaded, tree)
+    ctx = Context(loaded.branch, as_of, start, end, standard.rules, holidays=calendar, root=root)
     if history:
         _attach_history(ctx, root, at, witness or [], notes)
-    findings = [_restamp(f, standard.rules) for f in loaded.findings]
+    findings = [_restamp(f, standard.rules) for f in (*loaded.findings, *calendar_findings)]
     findings += [_restamp(f, standard.rules) for f in standard.findings]
     if end >= start:
         for rule in standard.rules.values():
@@ -128,6 +131,20 @@ def check_branch(
         waived=sorted(waived, key=lambda pair: pair[0].sort_key),
         notes=notes + sorted(ctx.notes),
     )
+
+
+def _calendar(root: Path, loaded: Loaded, tree) -> tuple[Calendar, list[Finding]]:
+    """The branch's working-day calendar (holidays.yaml and its packs' dates over chinesecalendar);
+    a broken holidays.yaml is a finding and the package's calendar is used instead."""
+    from .catalogue import make_finding
+    from .model.findings import Source
+
+    try:
+        return Calendar.for_branch(root, loaded.branch, tree=tree), []
+    except HolidayFileError as exc:
+        if exc.path != HOLIDAYS_FILE:
+            return Calendar(), []  # a pack's dates: the standard reports them (standard.bad-pack)
+        return Calendar(), [make_finding("format.bad-value", exc.detail, Source(exc.path, exc.line), exc.hint)]
 
 
 def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str], notes: list[str]) -> None:

@@ -24,8 +24,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ZhibuError
+
 HOLIDAYS_FILE = "holidays.yaml"
 HOLIDAY_KEYS = ("holidays", "workdays")
+
+
+class HolidayFileError(ZhibuError):
+    """holidays.yaml or a pack's holiday dates cannot be used; ``path`` and ``line`` say where."""
+
+    def __init__(self, path: str, line: int | None, detail: str, hint: str | None = None):
+        where = f"{path} 第 {line} 行" if line else path
+        super().__init__(f"{where}：{detail}", hint)
+        self.path = path
+        self.line = line
+        self.detail = detail
 
 _WEEKDAY_NAMES = "一二三四五六日"
 
@@ -72,11 +85,14 @@ class Calendar:
         return year in self.supplied_years or _package_is_workday(dt.date(year, 1, 1)) is not None
 
     @classmethod
-    def for_branch(cls, root: Path | None, branch=None) -> "Calendar":
+    def for_branch(cls, root: Path | None, branch=None, *, tree=None) -> "Calendar":
         """The calendar of a branch: its packs' dates, then its holidays.yaml, over the package.
 
+        ``tree`` is where to read holidays.yaml (default the work tree at ``root``;
+        ``zhibu check --at`` passes the commit's files).
+
         Raises:
-            ZhibuError: holidays.yaml (or a pack's holidays section) is not readable
+            HolidayFileError: holidays.yaml (or a pack's holiday dates) is not readable
                 or not in the format above; the message names the file and the line.
         """
         holidays: set[dt.date] = set()
@@ -88,12 +104,12 @@ class Calendar:
             if isinstance(data, dict) and any(key in data for key in HOLIDAY_KEYS):
                 lines = pack.source.lines if pack.source and pack.source.lines else {}
                 sources.append((pack.path, data, lines))
-        if root is not None:
-            own = read_holidays_file(Path(root))
+        if root is not None or tree is not None:
+            own = read_holidays_file(Path(root) if root is not None else tree.root, tree=tree)
             if own is not None:
                 sources.append(own)
         for name, data, lines in sources:
-            off, on = _dates_of(name, data, lines)
+            off, on = dates_of(name, data, lines)
             for day in off:
                 holidays.add(day)
                 workdays.discard(day)
@@ -172,56 +188,54 @@ def unknown_year_warning(year: int) -> str:
     )
 
 
-def read_holidays_file(root: Path):
+def read_holidays_file(root: Path, *, tree=None):
     """``(name, data, lines)`` of the branch's holidays.yaml, or None when there is none.
 
     Raises:
-        ZhibuError: the file cannot be read as UTF-8 YAML.
+        HolidayFileError: the file cannot be read as UTF-8 YAML.
     """
-    from .errors import ZhibuError
     from .store import files
     from .store.yamlio import YamlProblem, parse
 
-    tree = files.WorkTree(root)
+    tree = tree if tree is not None else files.WorkTree(root)
     if not tree.exists(HOLIDAYS_FILE):
         return None
     try:
         raw = tree.read(HOLIDAYS_FILE)
     except files.Refused as exc:
-        raise ZhibuError(f"{HOLIDAYS_FILE}：{exc}。") from None
+        raise HolidayFileError(HOLIDAYS_FILE, None, f"{exc}。") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ZhibuError(
-            f"{HOLIDAYS_FILE} 不是 UTF-8 编码。",
+        raise HolidayFileError(
+            HOLIDAYS_FILE,
+            None,
+            "不是 UTF-8 编码。",
             f"用编辑器“另存为”UTF-8 编码，或运行：iconv -f GB18030 -t UTF-8 {HOLIDAYS_FILE} -o {HOLIDAYS_FILE}.new && mv {HOLIDAYS_FILE}.new {HOLIDAYS_FILE}",
         ) from None
     try:
         doc = parse(text)
     except YamlProblem as problem:
-        where = f" 第 {problem.line} 行" if problem.line else ""
-        raise ZhibuError(f"{HOLIDAYS_FILE}{where}：{problem.message}", "改正后重试；格式见 docs/plan.md。") from None
+        raise HolidayFileError(HOLIDAYS_FILE, problem.line, problem.message, "改正后重试；格式见 docs/plan.md。") from None
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        raise ZhibuError(f"{HOLIDAYS_FILE} 应为“键: 值”的映射。", _FORMAT_HINT)
+        raise HolidayFileError(HOLIDAYS_FILE, 1, "应为“键: 值”的映射。", _FORMAT_HINT)
     return HOLIDAYS_FILE, data, doc.lines
 
 
 _FORMAT_HINT = "写成 holidays: [2027-01-01, 2027-02-06]（放假日期）和 workdays: [2027-02-14]（调休上班日期），格式见 docs/plan.md。"
 
 
-def _dates_of(name: str, data: dict, lines: dict) -> tuple[list[dt.date], list[dt.date]]:
+def dates_of(name: str, data: dict, lines: dict) -> tuple[list[dt.date], list[dt.date]]:
     """The ``holidays`` and ``workdays`` lists of one source, checked."""
-    from .errors import ZhibuError
 
-    def where(*path) -> str:
-        line = lines.get(path) or lines.get(path[:1])
-        return f"{name} 第 {line} 行" if line else name
+    def line(*path) -> int | None:
+        return lines.get(path) or lines.get(path[:1])
 
     if name == HOLIDAYS_FILE:
         for key in data:
             if key not in HOLIDAY_KEYS:
-                raise ZhibuError(f"{where(key)}：未定义的键“{key}”。", _FORMAT_HINT)
+                raise HolidayFileError(name, line(key), f"未定义的键“{key}”。", _FORMAT_HINT)
     out: dict[str, list[dt.date]] = {}
     for key in HOLIDAY_KEYS:
         value = data.get(key)
@@ -229,16 +243,16 @@ def _dates_of(name: str, data: dict, lines: dict) -> tuple[list[dt.date], list[d
             out[key] = []
             continue
         if not isinstance(value, list):
-            raise ZhibuError(f"{where(key)}：{key} 应为日期列表。", _FORMAT_HINT)
+            raise HolidayFileError(name, line(key), f"{key} 应为日期列表。", _FORMAT_HINT)
         days = []
         for index, item in enumerate(value):
             if not isinstance(item, dt.date):
-                raise ZhibuError(f"{where(key, index)}：{key} 中的“{item}”不是有效日期。", "日期写成 YYYY-MM-DD，如 2027-02-06（不加引号）。")
+                raise HolidayFileError(name, line(key, index), f"{key} 中的“{item}”不是有效日期。", "日期写成 YYYY-MM-DD，如 2027-02-06（不加引号）。")
             days.append(item)
         out[key] = days
     both = sorted(set(out["holidays"]) & set(out["workdays"]))
     if both:
-        raise ZhibuError(f"{name}：{both[0]} 同时列在 holidays 和 workdays 中。", "一个日期只能是放假日或调休上班日之一，删去其中一处。")
+        raise HolidayFileError(name, line("workdays"), f"{both[0]} 同时列在 holidays 和 workdays 中。", "一个日期只能是放假日或调休上班日之一，删去其中一处。")
     return out["holidays"], out["workdays"]
 
 

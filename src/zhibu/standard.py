@@ -22,6 +22,7 @@ from .rules import load_kinds
 from .rules.registry import KINDS, PERIOD_ORDER, Rule
 
 TEXT_KEYS = ("title", "source", "hint")
+PACK_KEYS = ("pack", "layer", "title", "version", "rules", "monthly_topics", "holidays", "workdays")
 RESERVED = ("code", "kind", "severity", *TEXT_KEYS)
 _SEVERITIES = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
 
@@ -120,9 +121,9 @@ def _apply_pack(standard: Standard, pack: PackFile) -> None:
         _bad(standard, where.at("pack"), f"规则包 {pack_id} 重复列出。")
         return
     for key in data:
-        if key not in ("pack", "layer", "title", "version", "rules", "monthly_topics"):
+        if key not in PACK_KEYS:
             standard.findings.append(
-                make_finding("format.unknown-field", f"规则包中有未定义的键“{key}”", where.at(key), "可用的键：pack layer title version rules monthly_topics。")
+                make_finding("format.unknown-field", f"规则包中有未定义的键“{key}”", where.at(key), f"可用的键：{' '.join(PACK_KEYS)}。")
             )
     standard.packs.append(PackInfo(pack_id, layer, str(data.get("version", "")), str(data.get("title", "")), pack.path))
     rules = data.get("rules") or []
@@ -139,6 +140,19 @@ def _apply_pack(standard: Standard, pack: PackFile) -> None:
         else:
             _add(standard, entry, entry_where, pack_id, layer)
     _topics(standard, data.get("monthly_topics"), where.at("monthly_topics"), pack_id)
+    _holiday_dates(standard, data, where, pack_id)
+
+
+def _holiday_dates(standard: Standard, data: dict, where: Source, pack_id: str) -> None:
+    """A pack's ``holidays`` / ``workdays`` (dates for zhibu.holidays.Calendar) must be date lists."""
+    from .holidays import HOLIDAY_KEYS, HolidayFileError, dates_of
+
+    if not any(key in data for key in HOLIDAY_KEYS):
+        return
+    try:
+        dates_of(where.path or pack_id, data, where.lines)
+    except HolidayFileError as exc:
+        _bad(standard, Source(where.path, exc.line), f"规则包 {pack_id} 的节假日日期有误：{exc.detail}", exc.hint)
 
 
 def _topics(standard: Standard, topics, where: Source, pack_id: str) -> None:
