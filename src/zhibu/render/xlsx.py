@@ -1,0 +1,173 @@
+"""Spreadsheets that committees collect: the 一表 and the ledger's statistics and records.
+
+The only module that imports openpyxl (imported inside the functions, so the
+CLI starts fast). Output is deterministic: workbook properties (author, dates)
+come from the data, and the zip entries carry a fixed timestamp, so the same
+records give the same bytes on any machine on any day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ..model.branch import Branch, Plan
+from ..model.vocabulary import PLAN_KINDS
+
+PLAN_SHEET = "年度计划"
+STATS_SHEET = "统计"
+RECORDS_SHEET = "记录"
+
+PLAN_HEADERS = ("月份", "类别", "编号", "内容", "形式", "计划日期", "责任人")
+RECORD_HEADERS = ("日期", "类型", "党小组", "地点", "主持人", "记录人", "应到", "实到", "缺席", "议题", "文件")
+MONTH_HEADERS = tuple(f"{m}月" for m in range(1, 13))
+STATS_HEADERS = ("类型", *MONTH_HEADERS, "全年", "标准")
+
+# Display widths (Excel column units ≈ one Latin character; a Chinese character takes two).
+PLAN_WIDTHS = (6, 6, 16, 60, 10, 12, 10)
+RECORD_WIDTHS = (12, 18, 12, 24, 10, 10, 6, 6, 30, 60, 44)
+STATS_WIDTHS = (14, *([6] * 12), 7, 44)
+
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def write_plan_xlsx(plan: Plan, branch: Branch, path: Path) -> Path:
+    """The plan as one sheet: a row per item, months in order, 学习 before 活动."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = PLAN_SHEET
+    _header(ws, PLAN_HEADERS, PLAN_WIDTHS)
+    items = sorted(plan.items, key=lambda i: (i.month, PLAN_KINDS.index(i.kind) if i.kind in PLAN_KINDS else 9))
+    for item in items:
+        ws.append([f"{item.month}月", item.kind, item.id, item.topic, item.type, item.date, item.owner])
+        _style_row(ws, ws.max_row, dates=(6,), wrap=(4,))
+    name = branch.config.display_name
+    dates = [i.date for i in plan.items if i.date]
+    when = max(dates) if dates else dt.date(plan.year, 1, 1)
+    _properties(wb, branch, f"{name}{plan.year}年度计划（一表）", "年度计划", when)
+    return _save(wb, path, when)
+
+
+def write_ledger_xlsx(branch: Branch, rules, year: int, path: Path) -> Path:
+    """The ledger for committees: a statistics sheet (zhibu.stats.year_table: a row per
+    record type, months 1-12, the year, the standard) and a sheet with a row per record.
+
+    ``rules`` are the merged standard's rules (``build_standard(branch).rules``).
+    """
+    from openpyxl import Workbook
+
+    from ..stats import year_table
+
+    wb = Workbook()
+    stats = wb.active
+    stats.title = STATS_SHEET
+    _header(stats, STATS_HEADERS, STATS_WIDTHS)
+    for row in year_table(branch, rules, year):
+        stats.append([row.label, *row.months, row.total, row.requirement or None])
+        _style_row(stats, stats.max_row, wrap=(len(STATS_HEADERS),), centre=tuple(range(2, 15)))
+
+    sheet = wb.create_sheet(RECORDS_SHEET)
+    _header(sheet, RECORD_HEADERS, RECORD_WIDTHS)
+    records = [r for r in branch.records if r.date.year == year]
+    for r in records:
+        expected = branch.expected_at(r)
+        absent = "；".join(f"{a.name}（{a.reason}）" if a.reason else a.name for a in r.absent)
+        sheet.append([
+            r.date, r.type_label, r.group, r.place, r.host, r.recorder,
+            len(expected) if expected else None, len(r.attendees), absent or None, "\n".join(r.topics), r.source.path,
+        ])
+        _style_row(sheet, sheet.max_row, dates=(1,), wrap=(9, 10), centre=(7, 8))
+    when = records[-1].date if records else dt.date(year, 1, 1)
+    _properties(wb, branch, f"{branch.config.display_name}{year}年会议记录统计", "会议记录（一册）", when)
+    return _save(wb, path, when)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _header(ws, headers, widths) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ws.append(list(headers))
+    thin = Side(style="thin", color="808080")
+    for col, width in enumerate(widths, 1):
+        cell = ws.cell(row=1, column=col)
+        cell.font = Font(name="黑体", bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.border = Border(bottom=thin)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
+
+
+def _style_row(ws, row: int, *, dates=(), wrap=(), centre=()) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    for cell in ws[row]:
+        col = cell.column
+        cell.font = Font(name="宋体")
+        cell.alignment = Alignment(
+            vertical="top", wrap_text=col in wrap, horizontal="center" if col in centre else None
+        )
+        if col in dates and cell.value is not None:
+            cell.number_format = DATE_FORMAT
+
+
+def _properties(wb, branch: Branch, title: str, subject: str, when: dt.date) -> None:
+    stamp = dt.datetime(when.year, when.month, when.day)
+    props = wb.properties
+    props.creator = branch.config.name
+    props.lastModifiedBy = branch.config.name
+    props.title = title
+    props.subject = subject
+    props.description = f"由 zhibu 根据支部记录生成；上级党组织：{branch.config.parent}"
+    props.created = stamp
+    props.modified = stamp
+
+
+def _save(wb, path: Path, when: dt.date) -> Path:
+    """Write the workbook atomically with fixed zip timestamps (openpyxl's save() stamps now)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    raw = io.BytesIO()
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()  # writes every part and closes the archive
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return _write_atomic(Path(path), out.getvalue())
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    from ..errors import ZhibuError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(temp, 0o644)  # mkstemp makes it private; a spreadsheet is meant to be shared
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except PermissionError:
+        raise ZhibuError(f"无法写入 {path}：没有写权限。", "换一个有写权限的位置，或关闭正在打开这个文件的 Excel/WPS 后重试。") from None
+    except OSError as exc:
+        raise ZhibuError(f"无法写入 {path}：{exc.strerror or exc}。", "检查路径是否正确、磁盘是否已满。") from None
+    return path
