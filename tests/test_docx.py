@@ -13,7 +13,6 @@ Regenerate the goldens after an intended change with
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 import shutil

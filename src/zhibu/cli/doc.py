@@ -105,9 +105,9 @@ def plan_doc(year, output, pdf, directory):
     from ..render import layout
 
     year = _year(year)
+    path = _output_path(output, f"{year}年计划表.docx")
     root, branch = _load(directory)
-    description = layout.plan_table(branch, year)
-    _write(description, root, _output_path(output, f"{year}年计划表.docx"), pdf)
+    _write(layout.plan_table(branch, year), root, path, pdf)
 
 
 def _record(branch, ref: str):
@@ -189,11 +189,11 @@ def ledger_doc(year, output, pdf, xlsx, directory):
     from ..standard import build_standard
 
     year = _year(year)
+    path = _output_path(output, f"{year}年党支部工作记录.docx")
     root, branch = _load(directory)
     if not any(r.date.year == year for r in branch.records):
         click.echo(f"注意：{year} 年没有任何记录，记录本中只有封面、目录和全为 0 的统计表。", err=True)
     rules = build_standard(branch).rules
-    path = _output_path(output, f"{year}年党支部工作记录.docx")
     _write(layout.ledger(branch, rules, year), root, path, pdf)
     if xlsx:
         from ..render.xlsx import write_ledger_xlsx

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..errors import ZhibuError
 from ..model.branch import Branch, Record, Resolution
 from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS
 from ..stats import year_table
@@ -167,10 +168,11 @@ def roster_order(branch: Branch, record: Record, names) -> list[str]:
     """``names`` in the order people list them: committee by role, then the roster, then the rest as written."""
     wanted = list(dict.fromkeys(names))
     order = [s.name for s in branch.committee_on(record.date)] + [m.name for m in branch.members]
-    rank = {}
+    rank: dict[str, int] = {}
     for name in order:
         rank.setdefault(name, len(rank))
-    return sorted(wanted, key=lambda n: (rank.get(n, len(rank)), wanted.index(n)))
+    as_written = {name: i for i, name in enumerate(wanted)}
+    return sorted(wanted, key=lambda n: (rank.get(n, len(rank)), as_written[n]))
 
 
 def expected_list(branch: Branch, record: Record) -> list[str]:
@@ -197,8 +199,6 @@ PLAN_WIDTHS = (13.0, 13.0, 64.0, 22.0, 26.0, 18.0)  # 156 mm: the type area of A
 
 def plan_table(branch: Branch, year: int) -> Document:
     """The 一表: months down, 学习 and 活动 items with type, date and 责任人; months and kinds merged."""
-    from ..errors import ZhibuError
-
     plan = branch.plan_for(year)
     if plan is None:
         raise ZhibuError(
@@ -349,8 +349,7 @@ def minutes_blocks(branch: Branch, record: Record) -> list[Block]:
     blocks.append(label("记录人", record.recorder or ""))
     blocks += _extra_details(record)
 
-    n = 0
-    n += 1
+    n = 1
     blocks.append(numbered_heading(n, "出席情况"))
     counts = attendance(branch, record)
     if counts is None:
