@@ -60,7 +60,9 @@ def test_init_creates_a_repository_with_one_commit(run, tmp_path, git_identity, 
     assert r.count() == 1
     assert r.message() == f"新建支部 {NAME}"
     assert r.author() == (GIT_USER, GIT_EMAIL)
-    assert sorted(r.changed()) == ["committee.yaml", "members.yaml", "zhibu.yaml"]
+    # The records, and the JSON Schemas editors read (tests/test_json_schema.py).
+    assert sorted(p for p in r.changed() if not p.startswith(".zhibu/schema/")) == ["committee.yaml", "members.yaml", "zhibu.yaml"]
+    assert ".zhibu/schema/record.json" in r.changed()
     assert r.status() == ""
     loaded = load_branch(target)
     assert loaded.findings == [] and loaded.config_ok

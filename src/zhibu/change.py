@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InvalidChange, ZhibuError
+from .json_schema import add_modelines
 from .load import Loaded, load_branch
 from .model.findings import Finding, Severity
 from .store import files, gitrepo
@@ -69,6 +70,8 @@ def apply(
             detail = "；".join(f"第 {f.line} 行 {f.message}" if f.line else f.message for f in problems[:3])
             raise ZhibuError(f"zhibu.yaml 无法使用：{detail}", "修正 zhibu.yaml 后重试。")
         change = build(before)
+        # New format files point editors at the branch's JSON Schemas (json_schema.py).
+        change.writes = add_modelines(root, change.writes)
         overlay = files.Overlay(files.WorkTree(root), dict(change.writes))
         after = load_branch(root, overlay)
         old = {_identity(f) for f in before.findings}

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from .change import Change, Outcome, apply
 from .errors import InvalidChange, ZhibuError
+from .json_schema import SCHEMA_DIR, branch_schema_files, with_modeline
 from .load import Loaded
 from .model.branch import Branch, Record
 from .model.findings import Finding
@@ -139,22 +140,34 @@ def init_branch(
         "members.yaml": "# 党员名册：用 zhibu member add 登记，也可直接编辑\nmembers: []\n",
         "committee.yaml": "# 支部委员会：用 zhibu committee elect 登记选举结果\nterms: []\n",
     }
-    for rel, text in contents.items():
-        files.write_atomic(target, rel, text.encode("utf-8"))
+    # Editors complete keys and flag mistakes from the JSON Schemas the modelines point at.
+    data = {rel: with_modeline(rel, text).encode("utf-8") for rel, text in contents.items()}
+    data.update(branch_schema_files())
+    for rel, raw in data.items():
+        files.write_atomic(target, rel, raw)
     if not commit:
         return None
     created_repo = not gitrepo.is_repo(target)
     try:
         if created_repo:
             gitrepo.init(target)
-        return gitrepo.commit(target, sorted(contents), f"新建支部 {name}")
+        return gitrepo.commit(target, sorted(data), f"新建支部 {name}")
     except BaseException:
         # Leave the folder as it was, so that init can simply be run again once git is fixed.
-        for rel in contents:
+        for rel in data:
             files.remove_file(target, rel)
+        _remove_empty_dirs(target, SCHEMA_DIR)
         if created_repo:
             shutil.rmtree(target / ".git", ignore_errors=True)
         raise
+
+
+def _remove_empty_dirs(root: Path, rel: str) -> None:
+    """Remove ``rel`` and its parents below ``root`` while they are empty."""
+    path = root / rel
+    while path != root and path.is_dir() and not any(path.iterdir()):
+        path.rmdir()
+        path = path.parent
 
 
 def _dump_new(data: dict, comment: str | None = None) -> str:

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "close": ("zhibu.cli.audit:close_command", "关账：检查一个已结束的期间并打上 git 标签"),
     "audit": ("zhibu.cli.audit:audit", "留痕：见证、核对历史是否被改写、提交签名"),
     "batch": ("zhibu.cli.batch:batch", "批量检查多个支部仓库、同步镜像（供上级党组织使用）"),
+    "schema": ("zhibu.cli.schema:schema_command", "写出各类文件的 JSON Schema，供编辑器补全和标错"),
 }
 
 

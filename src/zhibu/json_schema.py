@@ -1,0 +1,369 @@
+"""JSON Schemas of the format for editors, and the modeline that points a file at its schema.
+
+The schemas are generated from the field tables in :mod:`zhibu.schema`, the
+same tables the loader checks with, so an editor's red squiggle and a
+``format.*`` finding come from one definition. They are written to
+``.zhibu/schema/<kind>.json`` inside the branch (by ``zhibu init`` and
+``zhibu schema``) and committed with it, so a clone opened in VS Code has them.
+Every new file zhibu writes starts with a modeline::
+
+    # yaml-language-server: $schema=../../.zhibu/schema/record.json
+
+which the YAML language server (VS Code's YAML extension, and any LSP
+editor using it) reads. To the loader it is a comment.
+
+What the schemas cannot say: an editor's YAML parser reads ``2026-03-05`` as
+a string, so a date is a string of that shape here, and a quoted date (which
+the loader refuses, since it is not a YAML date) passes the schema. Checks
+that need other files (a member's group against zhibu.yaml, names against the
+roster) are left to ``zhibu check``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from pathlib import Path
+
+from . import schema
+from .model.vocabulary import REQUIRED_BY_TYPE, TYPE_ALIASES
+from .schema import Field, FileKind
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_DIR = ".zhibu/schema"
+MODELINE_PREFIX = "# yaml-language-server:"
+
+_FOLDER_KINDS = {"records": schema.RECORD, "talks": schema.TALKS, "plans": schema.PLAN, "dues": schema.DUES}
+_TOP_KINDS = {k.pattern: k for k in schema.FILE_KINDS if "/" not in k.pattern}
+
+# --- value schemas, one per checker kind of schema.py -------------------------------
+
+_NONBLANK = r"\S"
+_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_TEXT = {"type": ["string", "number"], "pattern": _NONBLANK}
+_INT_RANGES = {"int": (1, 20), "count": (0, 10_000), "month": (1, 12), "year": (1921, 2200)}
+_PERIOD = r"^\s*\d{4}(-(0?[1-9]|1[0-2])|[Qq][1-4]|[Hh][12])?\s*$"
+# The string forms zhibu.model.periods.parse_theme_day accepts, with an optional "（遇节假日顺延）".
+_THEME_DAY = (
+    r"^\s*每月(((0?[1-9]|[12][0-9]|3[01])[日号])|(第[1-5一二三四五]个?(周|星期)[一二三四五六日天])"
+    r"|(最后一个?(周|星期)[一二三四五六日天]))\s*([（(，,]?\s*(遇[^）)]*)?顺延[^）)]*[）)]?)?\s*$"
+)
+_SHIFT = {
+    "顺延": {"description": "遇节假日顺延到下一个工作日", "const": "节假日"},
+    "shift": {"description": "遇节假日顺延到下一个工作日", "const": "next-workday"},
+}
+
+
+def _enum(choices) -> dict:
+    return {"type": "string", "enum": list(choices)}
+
+
+def _value_schema(field: Field) -> dict:
+    """The schema of a present, non-null value of ``field``."""
+    kind = field.kind
+    if kind == "text":
+        return dict(_TEXT)
+    if kind == "code":
+        return {"type": "string", "pattern": _NONBLANK}
+    if kind == "date":
+        return dict(_DATE)
+    if kind in _INT_RANGES:
+        low, high = _INT_RANGES[kind]
+        return {"type": "integer", "minimum": low, "maximum": high}
+    if kind == "number":
+        return {"type": "number", "minimum": 0}
+    if kind == "bool":
+        return {"type": "boolean"}
+    if kind in ("enum", "type"):
+        return _enum(field.choices)
+    if kind == "types":
+        return {"anyOf": [_enum(field.choices), {"type": "array", "minItems": 1, "items": _enum(field.choices)}]}
+    if kind == "texts":
+        return {"type": "array", "items": dict(_TEXT)}
+    if kind == "enums":
+        return {"type": "array", "items": _enum(field.choices)}
+    if kind == "pair":
+        return {"type": "array", "items": dict(_TEXT), "minItems": 2, "maxItems": 2, "uniqueItems": True}
+    if kind == "groups":
+        group = _object(schema._GROUP_FIELDS)
+        return {"type": "array", "items": {"anyOf": [dict(_TEXT), group]}}
+    if kind == "months":
+        return {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1, "maximum": 12}}
+    if kind == "period":
+        return {"anyOf": [{"type": "string", "pattern": _PERIOD}, {"type": "integer", "minimum": 1000, "maximum": 9999}]}
+    if kind == "format":
+        return {"type": "integer", "const": 1}
+    if kind == "theme_day":
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": _THEME_DAY},
+                _closed({"day": {"description": "每月几日", "type": "integer", "minimum": 1, "maximum": 31}, **_SHIFT}, ["day"]),
+                _closed(
+                    {
+                        "weekday": {"description": "星期几：1 为周一，7 为周日", "type": "integer", "minimum": 1, "maximum": 7},
+                        "nth": {"description": "第几个：1 至 5，-1 为最后一个", "type": "integer", "enum": [1, 2, 3, 4, 5, -1]},
+                        **_SHIFT,
+                    },
+                    ["weekday", "nth"],
+                ),
+                _closed({"rule": {"description": "规则，如 每月最后一个周五", "type": "string", "pattern": _THEME_DAY}, **_SHIFT}, ["rule"]),
+                _closed({"规则": {"description": "规则，如 每月最后一个周五", "type": "string", "pattern": _THEME_DAY}, **_SHIFT}, ["规则"]),
+            ]
+        }
+    if kind == "full":
+        extended = _closed({"extended_to": {"description": "预备期延长至", **_DATE}}, ["extended_to"])
+        return {"anyOf": [{"type": "null"}, dict(_DATE), extended]}
+    if kind == "name_map":
+        return {"type": "object", "additionalProperties": dict(_TEXT)}
+    if kind == "number_map":
+        return {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
+    if kind == "map":
+        return _object(field.fields)
+    if kind == "maps":
+        item = _object(field.fields)
+        if field.shorthand:
+            item = {"anyOf": [dict(_TEXT), item]}
+        return {"type": "array", "items": item}
+    raise ValueError(f"no JSON Schema for field kind {kind!r}")  # a new checker kind needs a line above
+
+
+def _closed(properties: dict, required: list[str]) -> dict:
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _nullable(value: dict) -> dict:
+    """The loader skips an optional key whose value is empty (null), so the schema allows it."""
+    if "anyOf" in value:
+        if {"type": "null"} not in value["anyOf"]:
+            value = {**value, "anyOf": [*value["anyOf"], {"type": "null"}]}
+        return value
+    kind = value.get("type")
+    if isinstance(kind, str) and kind in ("string", "integer", "number", "boolean") and "const" not in value:
+        out = {**value, "type": [kind, "null"]}
+        if "enum" in value:
+            out["enum"] = [*value["enum"], None]
+        return out
+    if isinstance(kind, list):
+        return {**value, "type": [*kind, "null"]}
+    return {"anyOf": [value, {"type": "null"}]}
+
+
+def _description(field: Field) -> str:
+    text = field.doc
+    if field.required:
+        text += "（必填）"
+    if field.kind in ("type", "types"):
+        canonical = [c for c in field.choices if c not in TYPE_ALIASES]
+        aliases = [c for c in field.choices if c in TYPE_ALIASES]
+        text += f"。类型：{' '.join(canonical)}；也接受别名：{' '.join(aliases)}"
+    elif field.choices:
+        text += f"。可选：{' '.join(field.choices)}"
+    return text
+
+
+def _property(field: Field) -> dict:
+    value = _value_schema(field)
+    if not field.required:
+        value = _nullable(value)
+    return {"description": _description(field), **value}
+
+
+def _object(fields: tuple[Field, ...]) -> dict:
+    out = {
+        "type": "object",
+        "properties": {f.name: _property(f) for f in fields},
+        "additionalProperties": False,
+    }
+    required = [f.name for f in fields if f.required]
+    if required:
+        out["required"] = required
+    if fields is schema.MEMBER_FIELDS:
+        out["allOf"] = _member_conditions()
+    return out
+
+
+def _member_conditions() -> list[dict]:
+    """A 正式党员 has a full_since; a 预备党员 has none (load.py checks the same)."""
+    return [
+        {
+            "if": {"required": ["status"], "properties": {"status": {"const": "正式党员"}}},
+            "then": {"required": ["full_since"], "properties": {"full_since": {"not": {"type": "null"}}}},
+        },
+        {
+            "if": {"required": ["status"], "properties": {"status": {"const": "预备党员"}}},
+            "then": {"properties": {"full_since": {"type": "null"}}},
+        },
+    ]
+
+
+def _record_conditions() -> list[dict]:
+    """The keys some record types require (group for 党小组会 …), including under their aliases."""
+    out = []
+    for record_type, needed in REQUIRED_BY_TYPE.items():
+        names = [record_type] + [alias for alias, canonical in TYPE_ALIASES.items() if canonical == record_type]
+        out.append(
+            {
+                "if": {
+                    "required": ["type"],
+                    "properties": {"type": {"anyOf": [{"enum": names}, {"type": "array", "contains": {"enum": names}}]}},
+                },
+                "then": {"required": [needed]},
+            }
+        )
+    return out
+
+
+def kind_schema(kind: FileKind) -> dict:
+    """The JSON Schema (draft 2020-12) of one file kind."""
+    body = _object(kind.fields)
+    if kind.list_key:
+        body["type"] = ["object", "null"]  # an empty ledger file is an empty list
+    if kind is schema.RECORD:
+        body["allOf"] = _record_conditions()
+    return {
+        "$schema": DRAFT,
+        "title": f"{kind.title}（{kind.pattern}）",
+        "description": f"zhibu 支部仓库格式第1版：{kind.title}。由 zhibu schema 生成，请勿手工修改。",
+        **body,
+    }
+
+
+def schema_file(kind: FileKind) -> str:
+    """The schema's file name, e.g. ``record.json``."""
+    return f"{kind.key}.json"
+
+
+def schema_texts() -> dict[str, str]:
+    """File name -> JSON text of every schema, in a stable order and layout."""
+    return {schema_file(k): json.dumps(kind_schema(k), ensure_ascii=False, indent=2) + "\n" for k in schema.FILE_KINDS}
+
+
+def branch_schema_files() -> dict[str, bytes]:
+    """Branch-relative path -> bytes of every schema, as ``zhibu init`` and ``zhibu schema`` write them."""
+    return {f"{SCHEMA_DIR}/{name}": text.encode("utf-8") for name, text in schema_texts().items()}
+
+
+# --- which file is which kind, and the modeline ------------------------------------------
+
+
+def kind_for_path(rel: str) -> FileKind | None:
+    """The file kind of a branch-relative POSIX path, or None for files outside the format."""
+    parts = rel.split("/")
+    if not rel.endswith(".yaml") or any(p.startswith(".") for p in parts):
+        return None
+    if len(parts) == 1:
+        return _TOP_KINDS.get(rel)
+    return _FOLDER_KINDS.get(parts[0])
+
+
+def modeline(rel: str) -> str | None:
+    """``# yaml-language-server: $schema=<path>`` for ``rel``, the path relative to its folder."""
+    kind = kind_for_path(rel)
+    if kind is None:
+        return None
+    target = f"{SCHEMA_DIR}/{schema_file(kind)}"
+    return f"{MODELINE_PREFIX} $schema={posixpath.relpath(target, posixpath.dirname(rel) or '.')}"
+
+
+def has_modeline(text: str) -> bool:
+    return text.lstrip("\ufeff").startswith(MODELINE_PREFIX)
+
+
+def with_modeline(rel: str, text: str) -> str:
+    """``text`` with the modeline of ``rel`` as its first line (unchanged if it has one, or none applies)."""
+    line = modeline(rel)
+    if line is None or has_modeline(text):
+        return text
+    return f"{line}\n{text}"
+
+
+def add_modelines(root: Path, writes: dict[str, bytes | None]) -> dict[str, bytes | None]:
+    """``writes`` with the modeline put at the top of every *new* format file, when the branch
+    has its schemas (on disk or among ``writes``); existing files are left as they are, so an
+    edit never adds a line the secretary did not write."""
+    out = dict(writes)
+    for rel, data in writes.items():
+        kind = kind_for_path(rel)
+        if data is None or kind is None or (root / rel).exists():
+            continue
+        schema_rel = f"{SCHEMA_DIR}/{schema_file(kind)}"
+        if schema_rel not in writes and not (root / schema_rel).is_file():
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # not ours to touch; the loader reports it
+        out[rel] = with_modeline(rel, text).encode("utf-8")
+    return out
+
+
+# --- writing the schemas into a branch ------------------------------------------------------
+
+VSCODE_SETTINGS = ".vscode/settings.json"
+
+
+def vscode_globs() -> dict[str, list[str]]:
+    """``yaml.schemas`` for VS Code: schema path -> the branch files it describes (relative to
+    the branch folder opened as the workspace), for files that have no modeline yet."""
+    out: dict[str, list[str]] = {}
+    for kind in schema.FILE_KINDS:
+        if "/" in kind.pattern:
+            folder = kind.pattern.split("/", 1)[0]
+            globs = [f"{folder}/**/*.yaml"] if kind is schema.RECORD else [f"{folder}/*.yaml"]
+        else:
+            globs = [kind.pattern]
+        out[f"{SCHEMA_DIR}/{schema_file(kind)}"] = globs
+    return out
+
+
+def _vscode_settings(root: Path) -> bytes:
+    """.vscode/settings.json with ``yaml.schemas`` set, other settings kept."""
+    from .errors import ZhibuError
+
+    path = root / VSCODE_SETTINGS
+    settings: dict = {}
+    if path.is_file():
+        try:
+            settings = json.loads(path.read_text(encoding="utf-8-sig") or "{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ZhibuError(
+                f"{VSCODE_SETTINGS} 不是纯 JSON（可能含注释），zhibu 不改写它。",
+                "按 docs/editors.md 中的示例，手工把 yaml.schemas 一项加进去。",
+            ) from None
+        if not isinstance(settings, dict):
+            raise ZhibuError(f"{VSCODE_SETTINGS} 应为 JSON 对象。", "按 docs/editors.md 中的示例改正。")
+    settings["yaml.schemas"] = vscode_globs()
+    return (json.dumps(settings, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def update_branch_schemas(root: Path, *, vscode: bool = False, commit: bool = True, dry_run: bool = False):
+    """Write the schemas (and, with ``vscode``, the VS Code settings) into the branch in one
+    commit; returns the :class:`~zhibu.change.Outcome`, or None when everything is current."""
+    from . import __version__
+    from .change import Change, apply
+
+    wanted = branch_schema_files()
+    if vscode:
+        wanted[VSCODE_SETTINGS] = _vscode_settings(root)
+    stale = {rel: data for rel, data in wanted.items() if not (root / rel).is_file() or (root / rel).read_bytes() != data}
+    if not stale:
+        return None
+
+    def build(_loaded):
+        what = [w for w, here in (("JSON Schema", any(r.startswith(SCHEMA_DIR) for r in stale)), ("VS Code 设置", VSCODE_SETTINGS in stale)) if here]
+        change = Change(f"编辑器支持：写入{'和'.join(what)}（zhibu {__version__}）", summary=f"已写入 {'、'.join(sorted(stale))}。")
+        change.writes.update(stale)
+        return change
+
+    return apply(root, build, commit=commit, dry_run=dry_run)
+
+
+def write_schema_folder(out: Path) -> list[Path]:
+    """Write every schema into ``out`` (for editors configured by hand); returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schema_texts().items():
+        path = out / name
+        path.write_text(text, encoding="utf-8", newline="\n")
+        written.append(path)
+    return written
