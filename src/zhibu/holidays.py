@@ -80,10 +80,6 @@ class Calendar:
             day -= dt.timedelta(days=1)
         return day
 
-    def knows(self, year: int) -> bool:
-        """Whether the holidays of ``year`` are known (package data, or supplied by the branch)."""
-        return year in self.supplied_years or _package_is_workday(dt.date(year, 1, 1)) is not None
-
     @classmethod
     def for_branch(cls, root: Path | None, branch=None, *, tree=None) -> "Calendar":
         """The calendar of a branch: its packs' dates, then its holidays.yaml, over the package.
