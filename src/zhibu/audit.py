@@ -52,13 +52,19 @@ class Trail:
         return match.group(1) if match else None
 
 
-def read_trail(root: Path, rev: str = "HEAD", *, work_tree: bool = True) -> Trail:
+def read_trail(root: Path, rev: str = "HEAD", *, work_tree: bool = True, repo: gitrepo.RepoState | None = None) -> Trail:
     """Read the audit trail of the branch at ``root`` up to ``rev``.
+
+    Args:
+        repo: what :func:`zhibu.store.gitrepo.state` says of the repository, when known.
 
     Raises:
         ZhibuError: git refused (not a repository, dubious ownership, unknown revision).
     """
-    head = gitrepo.resolve(root, rev)
+    repo = repo or gitrepo.state(root)
+    if repo is None or repo.head is None:
+        raise ZhibuError("不是 git 仓库，或还没有任何提交。")
+    head = repo.head if rev in ("HEAD", repo.head) else gitrepo.resolve(root, rev)
     commits = gitrepo.history(root, head)
     first_added: dict[str, CommitInfo] = {}
     lineage: dict[str, list[tuple[CommitInfo, FileChange]]] = {}
@@ -86,11 +92,11 @@ def read_trail(root: Path, rev: str = "HEAD", *, work_tree: bool = True) -> Trai
         if sha in order:
             after[name] = {c.sha for c in commits[order[sha] + 1:]}
     trail = Trail(commits, first_added, lineage, sorted(closes, key=lambda c: (c.period.start, c.tag)), after, head=head)
-    trail.shallow = gitrepo.is_shallow(root)
+    trail.shallow = repo.shallow
     if trail.shallow:
         trail.notes.append("这是浅克隆（shallow clone），历史不完整，留痕检查只看得到部分提交。运行 git fetch --unshallow 取得完整历史。")
-    if work_tree:
-        trail.uncommitted = [(status, path) for status, path in gitrepo.uncommitted(root)]
+    if work_tree and not repo.bare:
+        trail.uncommitted = gitrepo.uncommitted(root, repo.prefix)
     return trail
 
 

@@ -98,14 +98,15 @@ def check_target(target: Target, as_of: dt.date, year: int | None) -> dict:
         return unreadable(target, "不是支部仓库：没有 zhibu.yaml")
     try:
         if target.kind == "bare":
-            from .store import gitrepo
+            from .store import files, gitrepo
 
-            if not gitrepo.has_commits(target.path):
+            repo = gitrepo.state(target.path)
+            if repo is None or repo.head is None:
                 return unreadable(target, "裸仓库还没有任何提交")
-            if gitrepo.blob_at(target.path, "HEAD", "zhibu.yaml") is None:
+            tree = gitrepo.read_tree(target.path, repo.head, prefix="")
+            if "zhibu.yaml" not in tree:
                 return unreadable(target, "不是支部仓库：HEAD 中没有 zhibu.yaml")
-            result = check_branch(target.path, as_of=as_of, year=year, at="HEAD")
-            result.notes = [n for n in result.notes if not n.startswith("按 git 中的提交")]
+            result = check_branch(target.path, as_of=as_of, year=year, at=repo.head, tree=files.Snapshot(target.path, tree))
         else:
             result = check_branch(target.path, as_of=as_of, year=year)
     except ZhibuError as exc:

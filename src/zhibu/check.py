@@ -68,6 +68,7 @@ def check_branch(
     at: str | None = None,
     witness: list[str] | None = None,
     history: bool = True,
+    tree=None,
 ) -> CheckResult:
     """Check the branch at ``root`` against its standard.
 
@@ -81,18 +82,18 @@ def check_branch(
             work tree is not touched).
         witness: lines of a witness file (``<sha> <date> …``) a higher committee kept.
         history: read git history for the audit rules (off: as if not a repository).
+        tree: the files to check when already read (a :class:`~zhibu.store.files.Snapshot`
+            of ``at``, as batch checks of bare mirrors have them).
     """
     as_of = as_of or dt.date.today()
     notes: list[str] = []
-    tree = None
-    if at is not None:
+    if at is not None and tree is None:
         from .store import files, gitrepo
 
         at = gitrepo.resolve(root, at)
         tree = files.Snapshot(root, gitrepo.read_tree(root, at))
-        loaded = load_branch(root, tree)
         notes.append(f"按 git 中的提交 {at[:12]} 检查（工作区未改动）。")
-    loaded = loaded or load_branch(root)
+    loaded = loaded or load_branch(root, tree)
     start, end = check_range(as_of, year)
     standard = build_standard(loaded.branch)
     calendar, calendar_findings = _calendar(root, loaded, tree)
@@ -154,10 +155,11 @@ def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str]
     from .store import gitrepo
 
     try:
-        if not gitrepo.is_repo(root) or not gitrepo.has_commits(root):
+        repo = gitrepo.state(root)
+        if repo is None or repo.head is None:
             notes.append("不是 git 仓库（或还没有提交）：未检查留痕（audit.*）。")
             return
-        ctx.audit = read_trail(root, at or "HEAD", work_tree=at is None)
+        ctx.audit = read_trail(root, at or "HEAD", work_tree=at is None, repo=repo)
     except ZhibuError as exc:
         notes.append(f"无法读取 git 历史，未检查留痕：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
         return

@@ -212,6 +212,35 @@ def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
     return done.stdout
 
 
+@dataclass(frozen=True)
+class RepoState:
+    bare: bool
+    shallow: bool
+    prefix: str  # the branch folder inside the repository, "" or ending in "/"
+    head: str | None  # None before the first commit
+
+
+def state(root: Path) -> RepoState | None:
+    """What the audit trail needs to know about a repository, in one ``git rev-parse``;
+    None when ``root`` is not in a git repository. git's refusals (dubious ownership …) are raised."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--show-prefix", "--verify", "-q", "HEAD"],
+        cwd=root,
+        capture_output=True,
+    )
+    stderr = done.stderr.decode("utf-8", "replace")
+    problem = _explain(stderr)
+    if problem is not None and "不是 git 仓库" not in problem.message:
+        raise problem
+    lines = done.stdout.decode("utf-8", "replace").split("\n")
+    if len(lines) < 3 or lines[0] not in ("true", "false"):
+        return None
+    head = lines[3].strip() if done.returncode == 0 and len(lines) > 3 else None
+    return RepoState(lines[0] == "true", lines[1] == "true", lines[2].strip(), head or None)
+
+
 def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
     """Every commit reachable from ``rev`` that touches the branch folder, oldest first,
     with the files each changed (renames detected). One ``git log`` for the whole history."""
@@ -293,10 +322,10 @@ def is_ancestor(root: Path, ancestor: str, descendant: str = "HEAD") -> bool | N
     return done.returncode == 0
 
 
-def uncommitted(root: Path) -> list[tuple[str, str]]:
+def uncommitted(root: Path, prefix: str | None = None) -> list[tuple[str, str]]:
     """(status, path) of files changed or new in the work tree, relative to the branch folder."""
     raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
-    prefix = show_prefix(root)
+    prefix = show_prefix(root) if prefix is None else prefix
     out = []
     entries = raw.decode("utf-8", "replace").split("\x00")
     i = 0
@@ -315,11 +344,11 @@ def uncommitted(root: Path) -> list[tuple[str, str]]:
     return out
 
 
-def read_tree(root: Path, rev: str) -> dict[str, bytes]:
+def read_tree(root: Path, rev: str, prefix: str | None = None) -> dict[str, bytes]:
     """Every file under the branch folder at ``rev``: path -> bytes, read straight from the
     object store (``git ls-tree`` and one ``git cat-file --batch``), the work tree untouched."""
     listing = _run(root, "ls-tree", "-r", "-z", rev, "--", ".")
-    prefix = show_prefix(root)
+    prefix = show_prefix(root) if prefix is None else prefix
     entries = []
     for item in listing.decode("utf-8", "replace").split("\x00"):
         if not item:
@@ -437,3 +466,18 @@ def mirror_fetch(target: Path) -> None:
     )
     if done.returncode != 0:
         raise ZhibuError(f"无法更新 {target.name}：{_last_line(done.stderr.decode('utf-8', 'replace'))}")
+
+
+# --- for zhibu calendar and the pre-commit hook ------------------------------------------------
+
+
+def folder_version(root: Path) -> tuple[dt.datetime, int] | None:
+    """(commit time of the last commit touching the branch folder, number of such commits),
+    or None outside git or before the first commit. Deterministic for a given history."""
+    if not is_repo(root) or not has_commits(root):
+        return None
+    when = _run(root, "log", "-1", "--format=%cI", "HEAD", "--", ".").decode().strip()
+    count = _run(root, "rev-list", "--count", "HEAD", "--", ".").decode().strip()
+    if not when:
+        return None
+    return dt.datetime.fromisoformat(when), int(count or 0)
