@@ -29,6 +29,8 @@ from .errors import ZhibuError
 HOLIDAYS_FILE = "holidays.yaml"
 HOLIDAY_KEYS = ("holidays", "workdays")
 
+_WEEKDAY_NAMES = "一二三四五六日"
+
 
 class HolidayFileError(ZhibuError):
     """holidays.yaml or a pack's holiday dates cannot be used; ``path`` and ``line`` say where."""
@@ -39,8 +41,6 @@ class HolidayFileError(ZhibuError):
         self.path = path
         self.line = line
         self.detail = detail
-
-_WEEKDAY_NAMES = "一二三四五六日"
 
 
 @dataclass
