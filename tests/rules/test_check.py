@@ -282,7 +282,7 @@ def test_json_shape_and_determinism_after_shuffling_files(tmp_path, monkeypatch)
         outputs.append(to_json(check(root), "."))
     assert outputs[0] == outputs[1]
     data = json.loads(outputs[0])
-    assert list(data) == ["zhibu", "branch", "as_of", "range", "standard", "summary", "findings", "notes", "waived"]
+    assert list(data) == ["zhibu", "branch", "as_of", "range", "standard", "summary", "findings", "waived", "notes"]
     assert data["notes"] == ["不是 git 仓库（或还没有提交）：未检查留痕（audit.*）。"]
     assert data["range"] == {"from": "2025-01-01", "to": "2025-12-31"}
     assert data["summary"] == {"error": 0, "warning": 1, "info": 0, "waived": 1}
