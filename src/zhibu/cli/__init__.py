@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("zhibu.cli.audit:audit", "留痕：见证、核对历史是否被改写、提交签名"),
     "batch": ("zhibu.cli.batch:batch", "批量检查多个支部仓库、同步镜像（供上级党组织使用）"),
     "schema": ("zhibu.cli.schema:schema_command", "写出各类文件的 JSON Schema，供编辑器补全和标错"),
+    "due": ("zhibu.cli.due:due_command", "近期按标准要做的事：本月支委会、党小组会、主题党日、党课、换届、转正"),
+    "calendar": ("zhibu.cli.due:calendar_command", "把计划和到期事项导出为手机、电脑日历可导入的 .ics 文件"),
 }
 
 

@@ -34,6 +34,11 @@ def _matches(rule: Rule, record) -> bool:
     return record.has_type(rule.param("type"))
 
 
+def counts_toward(rule: Rule, record) -> bool:
+    """Whether ``record`` counts toward a frequency rule (``zhibu due`` counts as the rule does)."""
+    return _matches(rule, record)
+
+
 def _standard_text(rule: Rule) -> str:
     return f"每{period_word(rule.param('period'))}至少{rule.param('min')}次"
 
