@@ -20,7 +20,7 @@ def plan():
 
 
 @plan.command("new")
-@click.option("--year", type=int, required=True, help="计划年度，如 2027。")
+@click.option("--year", type=int, required=True, metavar="年份", help="计划年度，如 2027。")
 @click.option("--force", is_flag=True, help="计划已存在时覆盖（原文件的改动会被覆盖，git 历史中仍可找回）。")
 @directory_option
 @write_options
@@ -94,7 +94,7 @@ def _date_text(day: dt.date | None) -> str:
 
 
 @plan.command("show")
-@click.option("--year", type=int, help="计划年度，默认今年。")
+@click.option("--year", type=int, metavar="年份", help="计划年度，默认今年。")
 @directory_option
 def show(year, directory):
     """在终端中显示年度计划（一表）。
@@ -119,8 +119,8 @@ def show(year, directory):
     click.echo(f"\n共 {len(the_plan.items)} 项：学习 {kinds['学习']} 项，活动 {kinds['活动']} 项。")
 
 
-@plan.command("check")
-@click.option("--year", type=int, help="计划年度，默认今年。")
+@plan.command("check", short_help="计划对照实际：已完成、未完成、待办，以及计划外的记录。")
+@click.option("--year", type=int, metavar="年份", help="计划年度，默认今年。")
 @click.option("--as-of", "as_of", type=DATE, help="按该日期判断哪些月份已结束（默认今天）。")
 @directory_option
 def check(year, as_of, directory):
@@ -165,7 +165,7 @@ def check(year, as_of, directory):
 
 
 @plan.command("export")
-@click.option("--year", type=int, required=True, help="计划年度。")
+@click.option("--year", type=int, required=True, metavar="年份", help="计划年度。")
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, writable=True), required=True, metavar="文件", help="导出为 Excel 工作簿（.xlsx）。")
 @directory_option
 def export(year, xlsx, directory):
