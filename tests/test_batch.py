@@ -100,11 +100,11 @@ def test_csv_has_one_row_per_finding_with_the_branch_first(tree, run):
     assert bad and all(r[3] for r in bad)
 
 
-def crash_on_bad_branch(target: Target, as_of, year):
+def crash_on_bad_branch(target: Target, as_of, year, **options):
     """A worker that dies hard on one branch, as a crash in a C library would."""
     if "坏支部" in target.label:
         os._exit(3)
-    return check_target(target, as_of, year)
+    return check_target(target, as_of, year, **options)
 
 
 def test_a_worker_that_dies_costs_only_its_branch(tree):
@@ -169,3 +169,48 @@ def test_batch_is_deterministic(tree, run):
     b = run("batch", "check", tree, *AS_OF, "--format", "json", "-j", "1").stdout
     assert a == b
 
+
+
+def test_xlsx_has_the_documented_sheets_and_columns(tree, run, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "结果.xlsx"
+    result = run("batch", "check", tree, *AS_OF, "--format", "xlsx", "-o", out, "-j", "1")
+    assert result.exit_code == 1 and out.exists()
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "问题"]
+    summary = wb["汇总"]
+    assert [c.value for c in summary[1]][:6] == ["支部目录", "支部名称", "状态", "错误", "警告", "提示"]
+    assert summary.max_row == 1 + 4
+    problems = wb["问题"]
+    assert [c.value for c in problems[1]][:4] == ["支部目录", "支部名称", "规则码", "级别"]
+    data = json.loads(run("batch", "check", tree, *AS_OF, "--format", "json", "-j", "1").stdout)
+    assert problems.max_row - 1 == sum(len(b["findings"]) for b in data["branches"])
+    again = tmp_path / "再次.xlsx"
+    run("batch", "check", tree, *AS_OF, "--format", "xlsx", "-o", again, "-j", "1")
+    assert again.read_bytes() == out.read_bytes()  # reproducible
+
+
+def test_report_writes_a_checkup_per_branch_and_the_overviews(tree, run, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    out = tmp_path / "体检"
+    result = run("batch", "report", tree, "--out", out, *AS_OF, "--committee", "中共示例区教育工委", "-j", "2")
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "2025年度体检总览.docx",
+        "2025年度体检总览.xlsx",
+        "镜像-样例-2025年度体检报告.docx",
+        "院系-数学学院-坏支部-2025年度体检报告.docx",
+        "院系-计算机学院-教工第一支部-2025年度体检报告.docx",
+    ]
+    report = Document(str(out / "院系-数学学院-坏支部-2025年度体检报告.docx"))
+    text = "\n".join(p.text for p in report.paragraphs)
+    assert "一、评星定级" in text and "二、风险提示" in text and "四、整改清单" in text
+    headers = [[c.text for c in t.rows[0].cells] for t in report.tables]
+    assert ["序号", "问题", "整改措施", "责任人", "时限"] in headers
+    wb = load_workbook(out / "2025年度体检总览.xlsx")
+    assert wb.sheetnames == ["汇总", "问题", "风险提示"]
+    assert wb["汇总"]["H2"].value is not None  # scores

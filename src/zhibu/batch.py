@@ -86,7 +86,7 @@ def unreadable(target: Target, reason: str) -> dict:
     }
 
 
-def check_target(target: Target, as_of: dt.date, year: int | None) -> dict:
+def check_target(target: Target, as_of: dt.date, year: int | None, rate: bool = False) -> dict:
     """The batch entry for one repository: what ``zhibu check --format json`` says, plus a status.
 
     Runs in a worker process; never raises for the branch's own problems.
@@ -125,12 +125,27 @@ def check_target(target: Target, as_of: dt.date, year: int | None) -> dict:
         "notes": data["notes"],
         "standard": data["standard"],
     }
+    if rate:
+        entry.update(rating_of(result, data["findings"]))
     return entry
 
 
-def _work(target: Target, as_of: dt.date, year: int | None) -> dict:
+def rating_of(result, findings: list[dict]) -> dict:
+    """The 评星定级 and 软弱涣散 indicators of a checked branch (the scheme of its T pack, or the built-in one)."""
+    from .rating import indicators, rate
+
+    branch = result.loaded.branch
+    facts = {"venue": bool(branch.config.venue), "dues": branch.dues_for(result.start.year) is not None}
+    rating = rate(findings, facts, result.standard.rating)
+    return {
+        "rating": {**rating.to_json(), "set_by": result.standard.rating_pack or "内置"},
+        "indicators": [i.to_json() for i in indicators(findings)],
+    }
+
+
+def _work(target: Target, as_of: dt.date, year: int | None, **options) -> dict:
     """The worker's entry point (a separate function so tests can replace the check)."""
-    return check_target(target, as_of, year)
+    return check_target(target, as_of, year, **options)
 
 
 def run_batch(
@@ -140,7 +155,8 @@ def run_batch(
     year: int | None,
     jobs: int,
     on_result: Callable[[dict], None],
-    worker: Callable[[Target, dt.date, int | None], dict] | None = None,
+    worker: Callable[..., dict] | None = None,
+    options: dict | None = None,
 ) -> None:
     """Check ``targets`` in ``jobs`` processes; call ``on_result`` with each entry as it finishes.
 
@@ -149,10 +165,11 @@ def run_batch(
     kills it, which is reported unreadable; the others are checked normally.
     """
     worker = worker or _work
+    options = options or {}
     if jobs <= 1:
         for target in targets:
             try:
-                on_result(worker(target, as_of, year))
+                on_result(worker(target, as_of, year, **options))
             except Exception as exc:  # a bug in the check itself: report it, carry on
                 on_result(unreadable(target, f"检查出错：{type(exc).__name__}: {exc}"))
         return
@@ -165,7 +182,7 @@ def run_batch(
             while pending or in_flight:
                 while pending and len(in_flight) < 2 * jobs:
                     target = pending.pop()
-                    in_flight[executor.submit(worker, target, as_of, year)] = target
+                    in_flight[executor.submit(worker, target, as_of, year, **options)] = target
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     target = in_flight.pop(future)
@@ -183,14 +200,14 @@ def run_batch(
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         for target in suspects:  # one at a time, each in its own process
-            on_result(_isolated(worker, target, as_of, year))
+            on_result(_isolated(worker, target, as_of, year, options))
         suspects.clear()
 
 
-def _isolated(worker, target: Target, as_of: dt.date, year: int | None) -> dict:
+def _isolated(worker, target: Target, as_of: dt.date, year: int | None, options: dict) -> dict:
     with ProcessPoolExecutor(max_workers=1) as single:
         try:
-            return single.submit(worker, target, as_of, year).result()
+            return single.submit(worker, target, as_of, year, **options).result()
         except BrokenProcessPool:
             return unreadable(target, "检查进程异常退出（可能是文件触发了解析器崩溃或内存耗尽）")
         except Exception as exc:

@@ -237,6 +237,7 @@ def _build_config(doc, present: bool, out: _Collector) -> tuple[BranchConfig, bo
             group_since=tuple((name, since) for name, since in values.get("groups", ()) if since),
             theme_day=values.get("theme_day"),
             standard=tuple(values.get("standard", ())),
+            venue=values.get("venue"),
             source=where,
         ),
         ok,

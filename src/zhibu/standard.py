@@ -22,7 +22,7 @@ from .rules import load_kinds
 from .rules.registry import KINDS, PERIOD_ORDER, Rule
 
 TEXT_KEYS = ("title", "source", "hint")
-PACK_KEYS = ("pack", "layer", "title", "version", "rules", "monthly_topics", "holidays", "workdays")
+PACK_KEYS = ("pack", "layer", "title", "version", "rules", "monthly_topics", "holidays", "workdays", "rating")
 RESERVED = ("code", "kind", "severity", *TEXT_KEYS)
 _SEVERITIES = {"info": Severity.INFO, "warning": Severity.WARNING, "error": Severity.ERROR}
 
@@ -44,6 +44,8 @@ class Standard:
     rules: dict[str, Rule]  # in order: the baseline's, then each pack's additions
     findings: list[Finding] = field(default_factory=list)
     monthly_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "YYYY-MM" -> topics
+    rating: dict | None = None  # a scoring scheme for 评星定级 from a T pack (replaces the built-in one)
+    rating_pack: str | None = None
 
 
 def baseline_rules() -> tuple[PackInfo, dict[str, Rule]]:
@@ -140,6 +142,8 @@ def _apply_pack(standard: Standard, pack: PackFile) -> None:
         else:
             _add(standard, entry, entry_where, pack_id, layer)
     _topics(standard, data.get("monthly_topics"), where.at("monthly_topics"), pack_id)
+    if "rating" in data:
+        _rating(standard, data["rating"], where.at("rating"), pack_id, layer)
     _holiday_dates(standard, data, where, pack_id)
 
 
@@ -153,6 +157,22 @@ def _holiday_dates(standard: Standard, data: dict, where: Source, pack_id: str) 
         dates_of(where.path or pack_id, data, where.lines)
     except HolidayFileError as exc:
         _bad(standard, Source(where.path, exc.line), f"规则包 {pack_id} 的节假日日期有误：{exc.detail}", exc.hint)
+
+
+def _rating(standard: Standard, scheme, where: Source, pack_id: str, layer: str) -> None:
+    """A T pack's scoring scheme replaces the built-in one (an X pack cannot rate its own branch)."""
+    from .errors import ZhibuError
+    from .rating import check_scheme
+
+    if layer != "T":
+        _bad(standard, where, f"规则包 {pack_id} 是 X 层，不能设定评星定级方案（由上级的 T 规则包设定）。")
+        return
+    try:
+        check_scheme(scheme, f"规则包 {pack_id} 的 rating")
+    except ZhibuError as exc:
+        _bad(standard, where, exc.message)
+        return
+    standard.rating, standard.rating_pack = scheme, pack_id
 
 
 def _topics(standard: Standard, topics, where: Source, pack_id: str) -> None:

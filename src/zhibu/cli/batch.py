@@ -196,3 +196,127 @@ def sync_command(manifest, dest, jobs):
     sync(registered, Path(dest), jobs, report)
     click.echo(f"\n{len(registered) - len(failures)} 个成功，{len(failures)} 个失败。")
     raise SystemExit(1 if failures else 0)
+
+
+def _rated_entries(paths, jobs, as_of, year) -> list[dict]:
+    from ..batch import default_jobs, discover, run_batch
+    from ..errors import ZhibuError
+
+    targets = discover(Path(p) for p in paths)
+    if not targets:
+        raise ZhibuError(f"在 {'、'.join(paths)} 下没有找到支部仓库。")
+    entries: list[dict] = []
+    progress = _Progress(len(targets))
+
+    def on_result(entry: dict) -> None:
+        progress.step()
+        entries.append(entry)
+
+    try:
+        run_batch(targets, as_of=as_of, year=year, jobs=jobs or default_jobs(), on_result=on_result, options={"rate": True})
+    finally:
+        progress.done()
+    return sorted(entries, key=lambda e: e["root"])
+
+
+def _ranked(entries: list[dict]) -> list[dict]:
+    return sorted((e for e in entries if e.get("rating")), key=lambda e: (-e["rating"]["score"], e["root"]))
+
+
+@batch.command("rate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
+@click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
+@click.option("--year", type=click.IntRange(1921, 2200), help="评定的年度（默认为 --as-of 所在年）。")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+@click.option("--explain", "explain_root", metavar="支部目录", help="逐项列出该支部的得分和扣分依据。")
+def rate_command(paths, jobs, as_of, year, output, explain_root):
+    """评星定级：按“五有”（有队伍、有活动、有阵地、有制度、有保障）为每个支部计分、定星，并列出风险提示。
+
+    计分方案是数据（内置方案见 docs/rating.md，T 规则包可用 rating: 替换），每一分的增减都对应检查中的
+    某条发现。无法从记录判断的项目（如没有登记活动阵地）不计分，按其余项目折算。
+
+    \b
+    示例：
+        zhibu batch rate 镜像/ --as-of 2025-12-31
+        zhibu batch rate 镜像/ --explain 计算机学院教工第一党支部.git
+    """
+    from ..errors import ZhibuError
+    from ..rating import Rating, explain
+
+    as_of = as_of or dt.date.today()
+    entries = _rated_entries(paths, jobs, as_of, year)
+    if explain_root:
+        entry = next((e for e in entries if e["root"] == explain_root.strip("/")), None)
+        if entry is None or not entry.get("rating"):
+            roots = "、".join(e["root"] for e in entries[:5])
+            raise ZhibuError(f"没有找到可评定的支部 {explain_root}。", f"写 zhibu batch rate 列出的支部目录，如 {roots}。")
+        for line in explain(Rating.from_json(entry["rating"])):
+            click.echo(line)
+        for indicator in entry.get("indicators", []):
+            click.echo(f"风险提示：{indicator['key']}：{indicator['detail']}")
+        return
+    ranked = _ranked(entries)
+    if output == "json":
+        data = {
+            "zhibu": _version(),
+            "as_of": as_of.isoformat(),
+            "branches": [
+                {"rank": n, "root": e["root"], "name": e["name"], "rating": e["rating"], "indicators": e["indicators"], "summary": e["summary"]}
+                for n, e in enumerate(ranked, 1)
+            ],
+            "unreadable": [{"root": e["root"], "reason": e.get("reason", "")} for e in entries if e["status"] == "unreadable"],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    keys = [item["key"] for item in ranked[0]["rating"]["items"]] if ranked else []
+    rows = []
+    for n, e in enumerate(ranked, 1):
+        scores = [("—" if i["earned"] is None else f"{i['earned']:g}") for i in e["rating"]["items"]]
+        rows.append([n, e["root"], e["rating"]["score"], "★" * e["rating"]["stars"], *scores, "、".join(i["key"] for i in e["indicators"])])
+    print_table(rows, ["排名", "支部目录", "得分", "星级", *keys, "风险提示"])
+    unreadable = [e for e in entries if e["status"] == "unreadable"]
+    if unreadable:
+        click.echo(f"\n{len(unreadable)} 个仓库无法读取，未评定：" + "、".join(e["root"] for e in unreadable))
+
+
+@batch.command("report")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="写入报告的目录。")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
+@click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
+@click.option("--year", type=click.IntRange(1921, 2200), help="年度（默认为 --as-of 所在年）。")
+@click.option("--committee", default="", help="上级党组织名称，写在总览的标题中。")
+def report_command(paths, out_dir, jobs, as_of, year, committee):
+    """体检报告：为每个支部写一份 Word 体检报告（评星定级、风险提示、问题清单、整改清单），
+    再写一份总览 Word 文档和一份总览 Excel 表（排名、风险提示、全部问题）。
+
+    \b
+    示例：
+        zhibu batch report 镜像/ --out 体检报告/ --as-of 2025-12-31 --committee 中共示例区教育工委
+    """
+    from ..render.checkup import checkup, overview
+    from ..render.docx import write_docx
+    from ..render.xlsx import write_batch_xlsx
+
+    as_of = as_of or dt.date.today()
+    year = year or as_of.year
+    entries = _rated_entries(paths, jobs, as_of, year)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for entry in entries:
+        if entry["status"] == "unreadable":
+            continue
+        name = entry["root"].replace("/", "-").removesuffix(".git")
+        write_docx(checkup(entry, as_of, year), out / f"{name}-{year}年度体检报告.docx")
+        written += 1
+    write_docx(overview(entries, as_of, year, committee), out / f"{year}年度体检总览.docx")
+    write_batch_xlsx(entries, _summary_of(entries), None, as_of, out / f"{year}年度体检总览.xlsx")
+    click.echo(f"已在 {out} 写入 {written} 份体检报告、总览 Word 文档和 Excel 表。")
+
+
+def _summary_of(entries: list[dict]) -> dict:
+    from ..batch import summarise
+
+    return summarise(entries)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from .base import branch_root, directory_option, group, load
+from .base import DATE, branch_root, directory_option, group, load
 
 
-DOC_HELP = """生成打印用的 Word 文书（GB/T 9704-2012 版式）：计划表、签到表、会议记录、工作记录本。
+DOC_HELP = """生成打印用的 Word 文书（GB/T 9704-2012 版式）：计划表、签到表、会议记录、工作记录本、体检报告。
 
 文书的内容全部取自记录：应到人数按当日名册计算，统计表与 zhibu check 的计数一致。
 支部的 templates/reference.docx（如有）作为基础文档，沿用其中的样式和页眉红头。
@@ -201,3 +201,32 @@ def ledger_doc(year, output, pdf, xlsx, directory):
         sheet = path.with_suffix(".xlsx")
         write_ledger_xlsx(branch, rules, year, sheet)
         click.echo(f"已生成 {sheet}")
+
+
+@doc.command("checkup")
+@year_option
+@click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
+@output_option
+@pdf_option
+@directory_option
+def checkup_doc(year, as_of, output, pdf, directory):
+    """体检报告：评星定级（五有）、风险提示、按五有分组的问题清单和待填写的整改清单。
+
+    与 zhibu batch report 为每个支部生成的报告相同。
+
+    \b
+    示例：
+        zhibu doc checkup --year 2025 --as-of 2025-12-31
+    """
+    from ..batch import Target, check_target
+    from ..errors import ZhibuError
+    from ..render.checkup import checkup
+
+    as_of = as_of or dt.date.today()
+    year = year if year is not None else as_of.year
+    root = branch_root(directory)
+    path = _output_path(output, f"{year}年度体检报告.docx")
+    entry = check_target(Target(root, root.name, "worktree"), as_of, year, rate=True)
+    if entry["status"] == "unreadable":
+        raise ZhibuError(f"无法检查：{entry['reason']}")
+    _write(checkup(entry, as_of, year), root, path, pdf)

@@ -36,6 +36,7 @@ class BranchConfig:
     group_since: tuple[tuple[str, dt.date], ...] = ()  # (group, date set up), when zhibu.yaml says
     theme_day: ThemeDay | None = None
     standard: tuple[str, ...] = ()
+    venue: str | None = None  # 党员活动阵地 (an addition to format 1: optional, ignored by older readers)
     source: Source = NOWHERE
 
     @property

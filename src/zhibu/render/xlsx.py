@@ -88,6 +88,65 @@ def write_ledger_xlsx(branch: Branch, rules, year: int, path: Path) -> Path:
     return _save(wb, path, when)
 
 
+BATCH_SUMMARY_HEADERS = ("支部目录", "支部名称", "状态", "错误", "警告", "提示", "已豁免", "得分", "星级", "风险提示", "原因")
+BATCH_SUMMARY_WIDTHS = (36, 44, 10, 6, 6, 6, 7, 7, 6, 36, 40)
+BATCH_FINDING_HEADERS = ("支部目录", "支部名称", "规则码", "级别", "层级", "规则包", "期间", "文件", "行", "对象", "问题", "提示")
+BATCH_FINDING_WIDTHS = (36, 44, 28, 7, 6, 16, 9, 40, 5, 12, 70, 50)
+
+
+def write_batch_xlsx(entries: list[dict], summary: dict, registry: dict | None, as_of: dt.date, path: Path) -> Path:
+    """A committee's workbook from batch entries: a row per branch (with the rating when
+    rated), a row per finding, the risk indicators, and the registry comparison when given."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    _header(ws, BATCH_SUMMARY_HEADERS, BATCH_SUMMARY_WIDTHS)
+    ranked = sorted(entries, key=lambda e: (-(e.get("rating") or {}).get("score", -1), e["root"]))
+    for e in ranked:
+        rating = e.get("rating") or {}
+        ws.append([
+            e["root"], e.get("name"), e["status"], e["summary"]["error"], e["summary"]["warning"], e["summary"]["info"],
+            e["summary"]["waived"], rating.get("score"), rating.get("stars"),
+            "、".join(i["key"] for i in e.get("indicators", [])) or None, e.get("reason"),
+        ])
+        _style_row(ws, ws.max_row, wrap=(10, 11), centre=(3, 4, 5, 6, 7, 8, 9))
+    findings = wb.create_sheet("问题")
+    _header(findings, BATCH_FINDING_HEADERS, BATCH_FINDING_WIDTHS)
+    for e in entries:
+        for f in e.get("findings", []):
+            findings.append([
+                e["root"], e.get("name"), f["code"], f["severity"], f["layer"], f["pack"], f["period"],
+                f["path"], f["line"], f["subject"], f["message"], f["hint"],
+            ])
+            _style_row(findings, findings.max_row, wrap=(11, 12), centre=(4, 5, 9))
+    if any(e.get("rating") for e in entries):
+        risks = wb.create_sheet("风险提示")
+        _header(risks, ("支部目录", "支部名称", "风险提示", "说明"), (36, 44, 24, 80))
+        for e in ranked:
+            for indicator in e.get("indicators", []):
+                risks.append([e["root"], e.get("name"), indicator["key"], indicator["detail"]])
+                _style_row(risks, risks.max_row, wrap=(4,))
+    if registry is not None:
+        reg = wb.create_sheet("登记情况")
+        _header(reg, ("情况", "支部", "说明"), (20, 44, 60))
+        for item in registry["missing"]:
+            reg.append(["已登记但未找到", item["name"], item["path"]])
+        for item in registry["unregistered"]:
+            reg.append(["找到但未登记", item["root"], ""])
+        for item in registry["wrong_pack"]:
+            reg.append(["未使用规定规则包", item["name"], f"应使用 {item['required']}，实际：{'、'.join(item['uses'])}"])
+    stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "zhibu"
+    props.title = f"党支部批量检查结果（截至 {as_of}）"
+    props.subject = "批量检查"
+    props.description = f"{summary['branches']} 个支部：{summary['with_errors']} 个有错误，{summary['unreadable']} 个无法读取。"
+    props.created = props.modified = stamp
+    return _save(wb, path, as_of)
+
+
 # --- helpers -------------------------------------------------------------------------
 
 

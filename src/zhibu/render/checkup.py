@@ -1,0 +1,131 @@
+"""体检 documents: a branch's annual check-up report and the committee's overview, as descriptions.
+
+They are built from batch entries (:func:`zhibu.batch.check_target` with
+``rate=True``), so the report, the spreadsheet and ``zhibu batch rate`` show
+the same findings, points and indicators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..rating import default_scheme
+from .layout import Cell, Document, Table, heading, label, para, title
+
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _item_of(code: str, scheme: dict) -> str:
+    for item in scheme["items"]:
+        for rule in item.get("deductions") or ():
+            if code in rule["codes"]:
+                return item["key"]
+    return "其他"
+
+
+def _where(f: dict) -> str:
+    if f.get("path"):
+        return f"{f['path']}:{f['line']}" if f.get("line") else f["path"]
+    return f.get("period") or ""
+
+
+def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) -> Document:
+    """The 体检报告 of one branch: rating, risk indicators, findings by 五有, a rectification list to fill in."""
+    scheme = scheme or default_scheme()
+    name = entry.get("name") or entry["root"]
+    rating = entry["rating"]
+    blocks = [
+        title(f"{name}"),
+        title(f"{year}年度党支部建设体检报告", size=18),
+        para(f"检查范围：{year}年1月1日至{min(as_of, dt.date(year, 12, 31))}，截至 {as_of}。"
+             f"依据：{'、'.join(p['pack'] for p in entry.get('standard', [])) or 'B'}。"
+             f"评分方案：{rating['scheme']}（{rating['version']}，{rating.get('set_by', '内置')}）。"),
+        heading("一、评星定级"),
+    ]
+    rows = [tuple(Cell(t, header=True) for t in ("项目", "满分", "得分", "说明"))]
+    for item in rating["items"]:
+        earned = "—" if item["earned"] is None else f"{item['earned']:g}"
+        note = item["unknown"] or ("；".join(sorted({d["note"] for d in item["deductions"]})) or "无扣分")
+        rows.append((Cell(item["key"]), Cell(f"{item['full']:g}"), Cell(earned), Cell(note, align="left")))
+    blocks.append(Table((30, 20, 20, 86), tuple(rows)))
+    blocks.append(para(f"总分（百分制）：{rating['score']} 分，评定为 {rating['stars']} 星。不能从记录判断的项目不计分，按其余项目折算。"))
+    blocks.append(heading("二、风险提示"))
+    if entry.get("indicators"):
+        blocks.append(para("以下情形由记录推算，供上级党组织研判，不是对支部的认定。"))
+        for i, indicator in enumerate(entry["indicators"], 1):
+            blocks.append(para(f"{i}. {indicator['key']}：{indicator['detail']}"))
+    else:
+        blocks.append(para("记录中未发现软弱涣散的风险提示。"))
+    blocks.append(heading("三、问题清单"))
+    findings = [f for f in entry.get("findings", []) if f["severity"] in ("error", "warning")]
+    if not findings:
+        blocks.append(para("没有错误或警告。"))
+    groups: dict[str, list[dict]] = {}
+    for f in findings:
+        groups.setdefault(_item_of(f["code"], scheme), []).append(f)
+    order = [item["key"] for item in scheme["items"]] + ["其他"]
+    for key in order:
+        if key not in groups:
+            continue
+        blocks.append(label(key, f"{len(groups[key])} 个问题"))
+        rows = [tuple(Cell(t, header=True) for t in ("序号", "级别", "问题", "位置"))]
+        for n, f in enumerate(groups[key], 1):
+            rows.append((Cell(str(n)), Cell(SEVERITY[f["severity"]]), Cell(f["message"], align="left"), Cell(_where(f), align="left")))
+        blocks.append(Table((12, 14, 90, 40), tuple(rows), size=10.5))
+    blocks.append(heading("四、整改清单"))
+    blocks.append(para("请支部逐项填写整改措施、责任人和完成时限，报上级党组织。"))
+    rows = [tuple(Cell(t, header=True) for t in ("序号", "问题", "整改措施", "责任人", "时限"))]
+    for n, f in enumerate(findings, 1):
+        rows.append((Cell(str(n)), Cell(f["message"], align="left"), Cell(""), Cell(""), Cell("")))
+    if len(rows) == 1:
+        rows.append((Cell("1"), Cell("（无）", align="left"), Cell(""), Cell(""), Cell("")))
+    blocks.append(Table((12, 70, 40, 18, 16), tuple(rows), size=10.5, row_height=10))
+    return Document(
+        kind="体检报告",
+        title=f"{name}{year}年度党支部建设体检报告",
+        author=name,
+        date=min(as_of, dt.date(year, 12, 31)),
+        blocks=tuple(blocks),
+        comments=f"由 zhibu 按 {as_of} 的检查结果生成",
+    )
+
+
+def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = "") -> Document:
+    """The committee's overview: branches ranked by score, and the risk indicators."""
+    rated = sorted((e for e in entries if e.get("rating")), key=lambda e: (-e["rating"]["score"], e["root"]))
+    blocks = [
+        title(f"{committee}党支部建设体检总览" if committee else "党支部建设体检总览"),
+        para(f"{year}年度，截至 {as_of}，共 {len(entries)} 个支部，其中 {len(rated)} 个评定，"
+             f"{sum(1 for e in entries if e['status'] == 'unreadable')} 个无法读取。"),
+        heading("一、评星定级排名"),
+    ]
+    rows = [tuple(Cell(t, header=True) for t in ("排名", "支部", "得分", "星级", "错误", "警告"))]
+    for n, e in enumerate(rated, 1):
+        rows.append((
+            Cell(str(n)), Cell(e.get("name") or e["root"], align="left"), Cell(f"{e['rating']['score']}"),
+            Cell(str(e["rating"]["stars"])), Cell(str(e["summary"]["error"])), Cell(str(e["summary"]["warning"])),
+        ))
+    blocks.append(Table((12, 74, 18, 14, 14, 14), tuple(rows), size=10.5))
+    blocks.append(heading("二、需要关注的支部（风险提示）"))
+    flagged = [e for e in rated if e.get("indicators")]
+    if not flagged:
+        blocks.append(para("没有支部出现风险提示。"))
+    else:
+        rows = [tuple(Cell(t, header=True) for t in ("支部", "风险提示", "说明"))]
+        for e in flagged:
+            for indicator in e["indicators"]:
+                rows.append((Cell(e.get("name") or e["root"], align="left"), Cell(indicator["key"]), Cell(indicator["detail"], align="left")))
+        blocks.append(Table((50, 36, 70), tuple(rows), size=10.5))
+    unreadable = [e for e in entries if e["status"] == "unreadable"]
+    if unreadable:
+        blocks.append(heading("三、无法读取的仓库"))
+        for e in unreadable:
+            blocks.append(para(f"{e['root']}：{e.get('reason', '')}"))
+    return Document(
+        kind="体检总览",
+        title=f"{year}年度党支部建设体检总览",
+        author=committee or "zhibu",
+        date=min(as_of, dt.date(year, 12, 31)),
+        blocks=tuple(blocks),
+        comments=f"由 zhibu 按 {as_of} 的批量检查结果生成",
+    )
