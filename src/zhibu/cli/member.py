@@ -113,3 +113,81 @@ def leave(name, date, reason, directory, dry_run, no_commit):
 
     outcome = member_leave(branch_root(directory), name, date, reason, WriteOptions(commit=not no_commit, dry_run=dry_run))
     report_outcome(outcome, dry_run=dry_run)
+
+
+@member.command("import")
+@click.argument("file", type=click.Path(dir_okay=False), metavar="文件")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), metavar="对照表", help="列名与字段的对照表（YAML，每行“列名: 字段”），补充或覆盖内置的对照。")
+@click.option("--joined", type=DATE, help="表中没有转入本支部时间时，新党员使用的入册日期。")
+@click.option("-y", "--yes", is_flag=True, help="不询问，直接写入并提交。")
+@directory_option
+@write_options
+def import_members(file, mapping, joined, yes, directory, dry_run, no_commit):
+    """从党员信息系统导出的表格（.xlsx 或 .csv）导入党员名册。
+
+    \b
+    按姓名对应：表中新出现的党员加入名册，已有党员只更新有变化的字段，
+    名册中有而表中没有的党员不会删除（离开本支部的请用 zhibu member leave 登记）。
+    先列出将要新增、修改的内容，确认后写入 members.yaml（保留注释）并提交一次。
+
+    \b
+    内置识别的列：姓名、性别、人员类别/党员状态/党员身份、入党时间、转正时间、
+    所在党小组/党小组、转入时间/入册时间 等；日期可以是 2001-06-18、2001/6/18、
+    2001年6月18日 或 Excel 日期格式。CSV 可以是 UTF-8 或 GBK 编码。
+    身份证号、手机号、联系电话、家庭住址等个人信息列一律忽略，不读取、不保存、不显示。
+
+    \b
+    对照表示例（--mapping 对照表.yaml）：
+        党员类别: status
+        加入党组织时间: admitted
+        备注: ignore
+
+    \b
+    示例：
+        zhibu member import 党员信息.xlsx --dry-run
+        zhibu member import 党员名册.csv --mapping 对照表.yaml --joined 2026-01-01
+    """
+    from pathlib import Path
+
+    from ..roster_import import LABELS, apply_import, preview_rows, read_mapping, read_members
+    from .base import interactive
+
+    path = Path(file)
+    root = branch_root(directory)
+    imported = read_members(path, read_mapping(Path(mapping)) if mapping else None, joined=joined)
+    columns = imported.columns
+    click.echo(f"读取 {path.name}（{imported.described}）：{len(imported.members)} 名党员。")
+    used = "、".join(f"{columns.headers[i]}→{LABELS[f]}" for i, f in sorted(columns.fields.items()))
+    click.echo(f"对应的列：{used}")
+    if columns.personal:
+        click.echo(f"已忽略的个人信息列（名册不保存，未读取其内容）：{'、'.join(columns.personal)}")
+    if columns.other:
+        click.echo(f"已忽略的其他列（名册格式中没有对应字段）：{'、'.join(columns.other)}")
+    today = dt.date.today()
+    # A dry run first: it validates the result against the format before anything is shown as final.
+    outcome, plan = apply_import(root, imported, path.name, today=today, commit=False, dry_run=True)
+    if plan.missing:
+        click.echo(f"名册中有、表中没有（未删除）：{'、'.join(plan.missing)}")
+    if outcome is None:
+        click.echo(f"名册与表格一致（{plan.unchanged} 人），没有需要写入的改动。")
+        return
+    click.echo("")
+    print_table(preview_rows(plan), ["操作", "姓名", "字段", "原值", "新值"])
+    click.echo(f"\n新增 {len(plan.added)} 人，修改 {len(plan.changed)} 人，未变 {plan.unchanged} 人。")
+    for finding in outcome.warnings:
+        click.echo(f"注意：{finding.path}:{finding.line or ''} {finding.message}", err=True)
+    if dry_run:
+        click.echo("（试运行，未写入任何文件）")
+        return
+    if not yes and interactive() and not click.confirm("写入 members.yaml 并提交？", default=True):
+        click.echo("已取消，没有写入。")
+        return
+    outcome, _plan = apply_import(root, imported, path.name, today=today, commit=not no_commit, dry_run=False)
+    if outcome is None:
+        click.echo("名册已与表格一致，没有写入。")
+        return
+    click.echo(outcome.change.summary)
+    if outcome.committed:
+        click.echo(f"已提交 {outcome.committed[:8]}：{outcome.change.message}")
+    elif outcome.written:
+        click.echo("未提交到 git（--no-commit 或不在 git 仓库中）。")
