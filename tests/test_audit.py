@@ -222,3 +222,13 @@ def test_a_pack_can_require_signed_commits(make_branch, run):
     assert len(unsigned) == 1 and "没有签名" in unsigned[0].message  # the January commit predates the rule
     listed = run("-C", root, "audit", "signatures")
     assert listed.exit_code == 0 and listed.stdout.count("没有签名") == 2
+
+
+def test_uncommitted_packs_and_holidays_are_reported_too(history_branch):
+    (history_branch / "standards").mkdir()
+    (history_branch / "standards/X-本支部.yaml").write_text("pack: X-本支部\nlayer: X\nrules: []\n", encoding="utf-8")
+    (history_branch / "holidays.yaml").write_text("holidays: [2026-05-04]\n", encoding="utf-8")
+    (history_branch / "attachments").mkdir()
+    (history_branch / "attachments/签到表.pdf").write_bytes(b"%PDF")
+    result = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    assert sorted(f.path for f in result.findings if f.code == "audit.uncommitted") == ["holidays.yaml", "standards/X-本支部.yaml"]

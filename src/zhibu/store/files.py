@@ -117,6 +117,15 @@ def is_format_path(rel: str) -> bool:
     return parts[0] in _FOLDERS and rel.endswith((".yaml", ".yml"))
 
 
+def is_branch_file(rel: str) -> bool:
+    """Whether a path holds branch data whose changes belong in the audit trail: the format's
+    files, the vendored rule packs and holidays.yaml (attachments are the branch's own business)."""
+    if is_format_path(rel) or rel == "holidays.yaml":
+        return True
+    parts = rel.split("/")
+    return len(parts) == 2 and parts[0] == "standards" and rel.endswith(".yaml")
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The files of a branch as some commit had them (read from git, not from the work tree)."""
