@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("zhibu.cli.schema:schema_command", "写出各类文件的 JSON Schema，供编辑器补全和标错"),
     "due": ("zhibu.cli.due:due_command", "近期按标准要做的事：本月支委会、党小组会、主题党日、党课、换届、转正"),
     "calendar": ("zhibu.cli.due:calendar_command", "把计划和到期事项导出为手机、电脑日历可导入的 .ics 文件"),
+    "hooks": ("zhibu.cli.hooks:hooks", "git 钩子：提交前自动检查暂存的记录，有新错误时拒绝提交"),
 }
 
 

@@ -481,3 +481,75 @@ def folder_version(root: Path) -> tuple[dt.datetime, int] | None:
     if not when:
         return None
     return dt.datetime.fromisoformat(when), int(count or 0)
+
+
+def toplevel(root: Path) -> Path:
+    """The top folder of the work tree that holds ``root``."""
+    return Path(_run(root, "rev-parse", "--show-toplevel").decode("utf-8", "replace").strip())
+
+
+def hooks_dir(root: Path) -> Path:
+    """Where git looks for hooks: ``core.hooksPath`` when set, else ``.git/hooks`` (worktrees included)."""
+    path = Path(_run(root, "rev-parse", "--git-path", "hooks").decode("utf-8", "replace").strip())
+    return path if path.is_absolute() else (root / path).resolve()
+
+
+def staged_changes(top: Path) -> list[FileChange]:
+    """What the next commit changes (the index against HEAD), paths relative to ``top``, renames detected."""
+    raw = _run(top, "diff", "--cached", "--name-status", "-z", "-M", "--no-ext-diff", "--no-color")
+    tokens = [t for t in raw.decode("utf-8", "replace").split("\x00") if t]
+    changes, i = [], 0
+    while i < len(tokens):
+        status = tokens[i]
+        if status[:1] in ("R", "C") and i + 2 < len(tokens):
+            changes.append(FileChange(status[0], tokens[i + 2], tokens[i + 1]))
+            i += 3
+        elif i + 1 < len(tokens):
+            changes.append(FileChange(status[0], tokens[i + 1]))
+            i += 2
+        else:
+            break
+    return changes
+
+
+def index_paths(top: Path) -> list[str]:
+    """Every path in the index, relative to ``top``."""
+    raw = _run(top, "ls-files", "-z", "--full-name")
+    return [p for p in raw.decode("utf-8", "replace").split("\x00") if p]
+
+
+def index_files(root: Path, wanted=None) -> dict[str, bytes]:
+    """Files under ``root`` as the index has them (what ``git commit`` is about to record):
+    path relative to ``root`` -> bytes, for the paths ``wanted(path)`` accepts. Symlinks,
+    submodules and unmerged entries are left out. Honours ``GIT_INDEX_FILE`` (git sets it
+    for hooks during ``git commit -a`` and ``git commit <paths>``)."""
+    raw = _run(root, "ls-files", "-s", "-z", "--", ".")
+    entries = []
+    for item in raw.decode("utf-8", "replace").split("\x00"):
+        if not item:
+            continue
+        meta, path = item.split("\t", 1)
+        mode, sha, stage = meta.split()
+        if stage != "0" or mode in ("120000", "160000") or (wanted is not None and not wanted(path)):
+            continue
+        entries.append((path, sha))
+    blobs = cat_blobs(root, [sha for _, sha in entries])
+    return {path: blobs[sha] for path, sha in entries if sha in blobs}
+
+
+def tree_files(root: Path, rev: str, wanted=None) -> dict[str, bytes]:
+    """Like :func:`read_tree`, only the paths ``wanted(path)`` accepts (no attachments read)."""
+    listing = _run(root, "ls-tree", "-r", "-z", rev, "--", ".")
+    prefix = show_prefix(root)
+    entries = []
+    for item in listing.decode("utf-8", "replace").split("\x00"):
+        if not item:
+            continue
+        meta, path = item.split("\t", 1)
+        mode, kind, sha = meta.split()
+        path = path[len(prefix):] if prefix and path.startswith(prefix) else path
+        if kind != "blob" or mode == "120000" or (wanted is not None and not wanted(path)):
+            continue
+        entries.append((path, sha))
+    blobs = cat_blobs(root, [sha for _, sha in entries])
+    return {path: blobs[sha] for path, sha in entries if sha in blobs}
