@@ -125,22 +125,18 @@ def leave(name, date, reason, directory, dry_run, no_commit):
 def import_members(file, mapping, joined, yes, directory, dry_run, no_commit):
     """从党员信息系统导出的表格（.xlsx 或 .csv）导入党员名册。
 
-    \b
     按姓名对应：表中新出现的党员加入名册，已有党员只更新有变化的字段，
     名册中有而表中没有的党员不会删除（离开本支部的请用 zhibu member leave 登记）。
     先列出将要新增、修改的内容，确认后写入 members.yaml（保留注释）并提交一次。
 
-    \b
-    内置识别的列：姓名、性别、人员类别/党员状态/党员身份、入党时间、转正时间、
-    所在党小组/党小组、转入时间/入册时间 等；日期可以是 2001-06-18、2001/6/18、
-    2001年6月18日 或 Excel 日期格式。CSV 可以是 UTF-8 或 GBK 编码。
+    内置识别的列：姓名、性别、人员类别（党员状态、党员身份）、入党时间、转正时间、
+    所在党小组、转入时间（入册时间）等；日期可以是 2001-06-18、2001/6/18、
+    2001年6月18日 或 Excel 的日期格式；CSV 可以是 UTF-8 或 GBK 编码。
     身份证号、手机号、联系电话、家庭住址等个人信息列一律忽略，不读取、不保存、不显示。
 
-    \b
-    对照表示例（--mapping 对照表.yaml）：
-        党员类别: status
-        加入党组织时间: admitted
-        备注: ignore
+    列名不同时，用 --mapping 指定对照表：YAML 文件，每行“列名: 字段”，字段为
+    name gender status admitted full_since joined group，或 ignore（不导入该列）。
+    详见 docs/editors.md。
 
     \b
     示例：
