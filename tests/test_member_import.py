@@ -256,3 +256,20 @@ def test_normalise_name():
     assert normalise_name(" 王 建 国 ") == "王建国"
     assert normalise_name("买买提 · 艾力") == "买买提·艾力"
     assert normalise_name("Anna  Lee") == "Anna Lee"
+
+
+def test_the_member_table_may_be_on_another_sheet(git_branch, run, tmp_path):
+    import openpyxl
+
+    root = git_branch()
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["本表由党员信息系统导出"])
+    sheet = book.create_sheet("党员")
+    for row in export_rows()[1:]:
+        sheet.append(row)
+    path = tmp_path / "两个工作表.xlsx"
+    book.save(path)
+    result = run("member", "import", path, "--dry-run", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert "工作表“党员”" in result.stdout and "何欣" in result.stdout

@@ -165,7 +165,7 @@ def _read_xlsx(path: Path) -> Table:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise ZhibuError(f"{path.name} 不是可读取的 .xlsx 文件（{type(exc).__name__}）。", "在 Excel 或 WPS 中打开并另存为 .xlsx 后重试。") from None
     try:
-        sheets = [book.active] + [s for s in book.worksheets if s is not book.active]
+        sheets = list(dict.fromkeys(s for s in (book.active, *book.worksheets) if s is not None))
         first = None
         for sheet in sheets:
             rows = [list(row) for row in sheet.iter_rows(values_only=True)]
