@@ -33,6 +33,7 @@ MARKER = "# zhibu-hook: pre-commit v1"
 HOOK = "pre-commit"
 BYPASS = "git commit --no-verify"
 _WIDE_FILES = ("zhibu.yaml", "members.yaml", "committee.yaml")
+_RECORD_FOLDERS = ("records/", "talks/", "plans/", "dues/")
 SHOWN = 20  # findings listed in the refusal; a renamed member can break hundreds of records
 
 
@@ -174,12 +175,18 @@ def new_errors(root: Path, rels: set[str], today: dt.date, *, with_head: bool = 
     """Errors in the index that HEAD does not have, in scope for a commit changing ``rels``."""
     from .store import files, gitrepo
 
-    # The roster, the committee, the settings and the rule packs change what other files mean.
-    wide = any(r in _WIDE_FILES or r.startswith("standards/") for r in rels)
-    staged = _errors(root, files.Snapshot(root, gitrepo.index_files(root, _wanted)), today)
+    # The roster, the committee, the settings and the rule packs change what other files mean:
+    # then every file is judged. Otherwise a changed record (talk ledger, plan, dues ledger) is
+    # judged on its own against the roster, so the other records need not even be read.
+    wide = any(r in _WIDE_FILES or not r.startswith(_RECORD_FOLDERS) for r in rels)
+
+    def wanted(rel: str) -> bool:
+        return _wanted(rel) and (wide or rel in rels or not rel.startswith(_RECORD_FOLDERS))
+
+    staged = _errors(root, files.Snapshot(root, gitrepo.index_files(root, wanted)), today)
     before = set()
     if with_head:
-        before = {_identity(f) for f in _errors(root, files.Snapshot(root, gitrepo.tree_files(root, "HEAD", _wanted)), today)}
+        before = {_identity(f) for f in _errors(root, files.Snapshot(root, gitrepo.tree_files(root, "HEAD", wanted)), today)}
     return [f for f in staged if _identity(f) not in before and (wide or f.path in rels)]
 
 
