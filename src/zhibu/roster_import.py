@@ -153,29 +153,15 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_xlsx(path: Path) -> Table:
-    import zipfile
+    from .render.xlsx import read_sheets
 
-    try:
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-    except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise ZhibuError("读取 .xlsx 需要 openpyxl。", "pip install openpyxl，或另存为 CSV 后导入。") from None
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise ZhibuError(f"{path.name} 不是可读取的 .xlsx 文件（{type(exc).__name__}）。", "在 Excel 或 WPS 中打开并另存为 .xlsx 后重试。") from None
-    try:
-        sheets = list(dict.fromkeys(s for s in (book.active, *book.worksheets) if s is not None))
-        first = None
-        for sheet in sheets:
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-            table = Table(rows, list(range(1, len(rows) + 1)), f".xlsx（工作表“{sheet.title}”）")
-            first = first or table
-            if _header_index(table, DEFAULT_MAPPING) is not None:
-                return table
-        return first or Table([], [], ".xlsx")
-    finally:
-        book.close()
+    first = None
+    for title, rows in read_sheets(path):
+        table = Table(rows, list(range(1, len(rows) + 1)), f".xlsx（工作表“{title}”）")
+        first = first or table
+        if _header_index(table, DEFAULT_MAPPING) is not None:
+            return table
+    return first or Table([], [], ".xlsx")
 
 
 # --- the mapping -------------------------------------------------------------------------------

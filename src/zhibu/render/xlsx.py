@@ -1,4 +1,5 @@
-"""Spreadsheets that committees collect: the 一表 and the ledger's statistics and records.
+"""Spreadsheets that committees collect: the 一表, the ledger's statistics and records, batch
+results — and reading the member system's exports for ``zhibu member import``.
 
 The only module that imports openpyxl (imported inside the functions, so the
 CLI starts fast). Output is deterministic: workbook properties (author, dates)
@@ -145,6 +146,26 @@ def write_batch_xlsx(entries: list[dict], summary: dict, registry: dict | None, 
     props.description = f"{summary['branches']} 个支部：{summary['with_errors']} 个有错误，{summary['unreadable']} 个无法读取。"
     props.created = props.modified = stamp
     return _save(wb, path, as_of)
+
+
+def read_sheets(path: Path):
+    """(title, rows of cell values) for each sheet of an .xlsx, the active sheet first."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from ..errors import ZhibuError
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise ZhibuError(f"{path.name} 不是可读取的 .xlsx 文件（{type(exc).__name__}）。", "在 Excel 或 WPS 中打开并另存为 .xlsx 后重试。") from None
+    try:
+        sheets = list(dict.fromkeys(s for s in (book.active, *book.worksheets) if s is not None))
+        return [(sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]) for sheet in sheets]
+    finally:
+        book.close()
 
 
 # --- helpers -------------------------------------------------------------------------

@@ -187,6 +187,23 @@ class CommitInfo:
     changes: tuple[FileChange, ...]
 
 
+def _name_status(tokens: list[str]) -> tuple[FileChange, ...]:
+    """Entries of ``--name-status -z`` output: a status, then one path (two for renames and copies)."""
+    tokens = [t for t in tokens if t]
+    changes, i = [], 0
+    while i < len(tokens):
+        status = tokens[i]
+        if status[:1] in ("R", "C") and i + 2 < len(tokens):
+            changes.append(FileChange(status[0], tokens[i + 2], tokens[i + 1]))
+            i += 3
+        elif i + 1 < len(tokens):
+            changes.append(FileChange(status[0], tokens[i + 1]))
+            i += 2
+        else:
+            break
+    return tuple(changes)
+
+
 _LOG_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
 
 
@@ -249,19 +266,7 @@ def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
     for chunk in raw.split(b"\x01")[1:]:
         parts = chunk.decode("utf-8", "replace").split("\x00")
         sha, parents, author, email, authored, committed, message = parts[:7]
-        tokens = [t.lstrip("\n") for t in parts[7:]]
-        tokens = [t for t in tokens if t]
-        changes, i = [], 0
-        while i < len(tokens):
-            status = tokens[i]
-            if status[:1] in ("R", "C") and i + 2 < len(tokens):
-                changes.append(FileChange(status[0], tokens[i + 2], tokens[i + 1]))
-                i += 3
-            elif i + 1 < len(tokens):
-                changes.append(FileChange(status[0], tokens[i + 1]))
-                i += 2
-            else:
-                break
+        changes = _name_status([t.lstrip("\n") for t in parts[7:]])
         commits.append(
             CommitInfo(
                 sha=sha,
@@ -271,7 +276,7 @@ def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
                 authored=dt.datetime.fromisoformat(authored),
                 committed=dt.datetime.fromisoformat(committed),
                 message=message.strip(),
-                changes=tuple(changes),
+                changes=changes,
             )
         )
     return commits
@@ -494,22 +499,10 @@ def hooks_dir(root: Path) -> Path:
     return path if path.is_absolute() else (root / path).resolve()
 
 
-def staged_changes(top: Path) -> list[FileChange]:
+def staged_changes(top: Path) -> tuple[FileChange, ...]:
     """What the next commit changes (the index against HEAD), paths relative to ``top``, renames detected."""
     raw = _run(top, "diff", "--cached", "--name-status", "-z", "-M", "--no-ext-diff", "--no-color")
-    tokens = [t for t in raw.decode("utf-8", "replace").split("\x00") if t]
-    changes, i = [], 0
-    while i < len(tokens):
-        status = tokens[i]
-        if status[:1] in ("R", "C") and i + 2 < len(tokens):
-            changes.append(FileChange(status[0], tokens[i + 2], tokens[i + 1]))
-            i += 3
-        elif i + 1 < len(tokens):
-            changes.append(FileChange(status[0], tokens[i + 1]))
-            i += 2
-        else:
-            break
-    return changes
+    return _name_status(raw.decode("utf-8", "replace").split("\x00"))
 
 
 def index_paths(top: Path) -> list[str]:
