@@ -232,3 +232,16 @@ def test_uncommitted_packs_and_holidays_are_reported_too(history_branch):
     (history_branch / "attachments/签到表.pdf").write_bytes(b"%PDF")
     result = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
     assert sorted(f.path for f in result.findings if f.code == "audit.uncommitted") == ["holidays.yaml", "standards/X-本支部.yaml"]
+
+
+def test_a_branch_inside_a_bigger_repository_is_not_audited_by_its_history(make_branch, tmp_path):
+    outer = tmp_path / "大仓库"
+    outer.mkdir()
+    init_repo(outer)
+    inner = make_branch()
+    target = outer / "支部"
+    inner.rename(target)
+    commit_at(outer, "2026-11-01T10:00:00+08:00", "收入支部目录")
+    result = check_branch(target, as_of=dt.date(2026, 4, 30))
+    assert audit_codes(result) == []
+    assert any("子目录（支部）" in note for note in result.notes)

@@ -159,6 +159,11 @@ def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str]
         if repo is None or repo.head is None:
             notes.append("不是 git 仓库（或还没有提交）：未检查留痕（audit.*）。")
             return
+        if repo.prefix:
+            # The branch is a folder of a bigger repository (as sample-branch/ is of zhibu's own):
+            # that history records more than this branch's record keeping.
+            notes.append(f"支部目录是另一个 git 仓库中的子目录（{repo.prefix.rstrip('/')}）：未按该仓库的历史检查留痕（audit.*）。")
+            return
         ctx.audit = read_trail(root, at or "HEAD", work_tree=at is None, repo=repo)
     except ZhibuError as exc:
         notes.append(f"无法读取 git 历史，未检查留痕：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
