@@ -93,6 +93,8 @@ def read_trail(root: Path, rev: str = "HEAD", *, work_tree: bool = True, repo: g
             after[name] = {c.sha for c in commits[order[sha] + 1:]}
     trail = Trail(commits, first_added, lineage, sorted(closes, key=lambda c: (c.period.start, c.tag)), after, head=head)
     trail.shallow = repo.shallow
+    if repo.detached and rev == "HEAD":
+        trail.notes.append(f"处于分离头指针状态（detached HEAD，提交 {head[:12]}）：按这个提交及其之前的历史检查留痕。")
     if trail.shallow:
         trail.notes.append("这是浅克隆（shallow clone），历史不完整，留痕检查只看得到部分提交。运行 git fetch --unshallow 取得完整历史。")
     if work_tree and not repo.bare:

@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "meeting": ("zhibu.cli.meeting:meeting", "会议与活动记录（一册）：新增、列表、查看、修改"),
     "talk": ("zhibu.cli.talk:talk", "谈心谈话登记"),
     "plan": ("zhibu.cli.plan:plan", "一表：生成年度计划草稿、查看、对照实际、导出"),
-    "doc": ("zhibu.cli.doc:doc", "生成打印用的 Word 文书：计划表、签到表、会议记录、记录本"),
+    "doc": ("zhibu.cli.doc:doc", "生成打印用的 Word 文书：计划表、签到表、会议记录、记录本、体检报告"),
     "check": ("zhibu.cli.check:check_command", "对照标准（B+T+X）检查支部记录"),
     "standard": ("zhibu.cli.standard:standard", "查看合并后的标准、解释规则码、更新上级规则包"),
     "log": ("zhibu.cli.log:log_command", "用中文列出记录、名册或某人的改动历史（git 留痕）"),

@@ -235,6 +235,7 @@ class RepoState:
     shallow: bool
     prefix: str  # the branch folder inside the repository, "" or ending in "/"
     head: str | None  # None before the first commit
+    detached: bool = False  # HEAD is a commit, not a branch
 
 
 def state(root: Path) -> RepoState | None:
@@ -243,19 +244,25 @@ def state(root: Path) -> RepoState | None:
     import subprocess
 
     done = subprocess.run(
-        ["git", "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--show-prefix", "--verify", "-q", "HEAD"],
+        ["git", "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--show-prefix", "HEAD", "--symbolic-full-name", "HEAD"],
         cwd=root,
         capture_output=True,
     )
     stderr = done.stderr.decode("utf-8", "replace")
-    problem = _explain(stderr)
-    if problem is not None and "不是 git 仓库" not in problem.message:
-        raise problem
+    if "not a git repository" in stderr:
+        return None
+    if "dubious ownership" in stderr:
+        raise _explain(stderr)
     lines = done.stdout.decode("utf-8", "replace").split("\n")
     if len(lines) < 3 or lines[0] not in ("true", "false"):
+        if done.returncode != 0:
+            raise _explain(stderr) or ZhibuError("git 出错：" + _last_line(stderr))
         return None
-    head = lines[3].strip() if done.returncode == 0 and len(lines) > 3 else None
-    return RepoState(lines[0] == "true", lines[1] == "true", lines[2].strip(), head or None)
+    if done.returncode != 0:  # no commit yet: HEAD names nothing
+        return RepoState(lines[0] == "true", lines[1] == "true", lines[2].strip(), None)
+    head = lines[3].strip() or None
+    detached = len(lines) > 4 and lines[4].strip() == "HEAD"
+    return RepoState(lines[0] == "true", lines[1] == "true", lines[2].strip(), head, detached)
 
 
 def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
