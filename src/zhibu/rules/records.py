@@ -31,13 +31,14 @@ def unknown_people(branch: Branch, record: Record) -> Iterator[Finding]:
     allowed = committee if committee_only else counted | committee
     everyone = {m.name for m in branch.members}
     src = record.source
+    # (role, name, where): locations are worked out only for the names that are reported.
     named = []
     if record.host:
-        named.append(("主持人", record.host, src.at("host")))
+        named.append(("主持人", record.host, src.lazy("host")))
     if record.recorder:
-        named.append(("记录人", record.recorder, src.at("recorder")))
-    named += [("到会人员", name, src.at("attendees", i)) for i, name in enumerate(record.attendees)]
-    named += [("缺席人员", a.name, a.source.at("name")) for a in record.absent]
+        named.append(("记录人", record.recorder, src.lazy("recorder")))
+    named += [("到会人员", name, src.lazy("attendees", i)) for i, name in enumerate(record.attendees)]
+    named += [("缺席人员", a.name, a.source.lazy("name")) for a in record.absent]
     for role, name, where in named:
         if name in allowed or (role == "到会人员" and name in guests):
             continue
