@@ -103,7 +103,7 @@ def check_target(target: Target, as_of: dt.date, year: int | None, rate: bool = 
             repo = gitrepo.state(target.path)
             if repo is None or repo.head is None:
                 return unreadable(target, "裸仓库还没有任何提交")
-            tree = gitrepo.read_tree(target.path, repo.head, prefix="")
+            tree = gitrepo.read_tree(target.path, repo.head, prefix="", wanted=files.is_branch_file)
             if "zhibu.yaml" not in tree:
                 return unreadable(target, "不是支部仓库：HEAD 中没有 zhibu.yaml")
             result = check_branch(target.path, as_of=as_of, year=year, at=repo.head, tree=files.Snapshot(target.path, tree))

@@ -91,7 +91,7 @@ def check_branch(
         from .store import files, gitrepo
 
         at = gitrepo.resolve(root, at)
-        tree = files.Snapshot(root, gitrepo.read_tree(root, at))
+        tree = files.Snapshot(root, gitrepo.read_tree(root, at, wanted=files.is_branch_file))
         notes.append(f"按 git 中的提交 {at[:12]} 检查（工作区未改动）。")
     loaded = loaded or load_branch(root, tree)
     start, end = check_range(as_of, year)

@@ -356,9 +356,10 @@ def uncommitted(root: Path, prefix: str | None = None) -> list[tuple[str, str]]:
     return out
 
 
-def read_tree(root: Path, rev: str, prefix: str | None = None) -> dict[str, bytes]:
-    """Every file under the branch folder at ``rev``: path -> bytes, read straight from the
-    object store (``git ls-tree`` and one ``git cat-file --batch``), the work tree untouched."""
+def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None) -> dict[str, bytes]:
+    """Files under the branch folder at ``rev`` (those ``wanted(path)`` accepts, when given):
+    path -> bytes, read straight from the object store (``git ls-tree`` and one
+    ``git cat-file --batch``), the work tree untouched. Symlinks are not followed."""
     listing = _run(root, "ls-tree", "-r", "-z", rev, "--", ".")
     prefix = show_prefix(root) if prefix is None else prefix
     entries = []
@@ -367,11 +368,12 @@ def read_tree(root: Path, rev: str, prefix: str | None = None) -> dict[str, byte
             continue
         meta, path = item.split("\t", 1)
         mode, kind, sha = meta.split()
-        if kind != "blob" or mode == "120000":  # symlinks are not followed from history either
+        path = path[len(prefix):] if prefix and path.startswith(prefix) else path
+        if kind != "blob" or mode == "120000" or (wanted is not None and not wanted(path)):
             continue
-        entries.append((path[len(prefix):] if prefix and path.startswith(prefix) else path, sha))
+        entries.append((path, sha))
     blobs = cat_blobs(root, [sha for _, sha in entries])
-    return {path: blobs[sha] for path, sha in entries}
+    return {path: blobs[sha] for path, sha in entries if sha in blobs}
 
 
 def show_prefix(root: Path) -> str:
@@ -531,24 +533,6 @@ def index_files(root: Path, wanted=None) -> dict[str, bytes]:
         meta, path = item.split("\t", 1)
         mode, sha, stage = meta.split()
         if stage != "0" or mode in ("120000", "160000") or (wanted is not None and not wanted(path)):
-            continue
-        entries.append((path, sha))
-    blobs = cat_blobs(root, [sha for _, sha in entries])
-    return {path: blobs[sha] for path, sha in entries if sha in blobs}
-
-
-def tree_files(root: Path, rev: str, wanted=None) -> dict[str, bytes]:
-    """Like :func:`read_tree`, only the paths ``wanted(path)`` accepts (no attachments read)."""
-    listing = _run(root, "ls-tree", "-r", "-z", rev, "--", ".")
-    prefix = show_prefix(root)
-    entries = []
-    for item in listing.decode("utf-8", "replace").split("\x00"):
-        if not item:
-            continue
-        meta, path = item.split("\t", 1)
-        mode, kind, sha = meta.split()
-        path = path[len(prefix):] if prefix and path.startswith(prefix) else path
-        if kind != "blob" or mode == "120000" or (wanted is not None and not wanted(path)):
             continue
         entries.append((path, sha))
     blobs = cat_blobs(root, [sha for _, sha in entries])
