@@ -111,7 +111,8 @@ def check_scheme(data, where: str) -> None:
                 seen_codes[code] = item["key"]
 
 
-def _where(finding: dict) -> str:
+def where_of(finding: dict) -> str:
+    """Where a finding points: path:line, else its period and subject."""
     if finding.get("path"):
         return f"{finding['path']}:{finding['line']}" if finding.get("line") else finding["path"]
     return " ".join(str(x) for x in (finding.get("period"), finding.get("subject")) if x)
@@ -141,7 +142,7 @@ def rate(findings: list[dict], facts: dict, scheme: dict | None = None) -> Ratin
                         capped.append(rule.get("note", ""))
                     continue
                 taken += points
-                deductions.append(Deduction(spec["key"], rule.get("note", ""), points, finding["code"], _where(finding), finding["message"]))
+                deductions.append(Deduction(spec["key"], rule.get("note", ""), points, finding["code"], where_of(finding), finding["message"]))
             lost += taken
         earned = max(0.0, full - lost)
         items.append(ItemScore(spec["key"], spec.get("title", ""), full, earned, "", tuple(deductions), tuple(capped)))
@@ -205,10 +206,10 @@ def indicators(findings: list[dict], *, consecutive: int = 3) -> list[Indicator]
     out = []
     vacant = [f for f in findings if f["code"] == "org.secretary-vacant" and f["severity"] == "error"]
     if vacant:
-        out.append(Indicator("书记长期缺职", vacant[0]["message"], tuple(f"{f['code']} {_where(f)}" for f in vacant)))
+        out.append(Indicator("书记长期缺职", vacant[0]["message"], tuple(f"{f['code']} {where_of(f)}" for f in vacant)))
     expired = [f for f in findings if f["code"] == "org.term-expired"]
     if expired:
-        out.append(Indicator("未按期换届", expired[0]["message"], tuple(f"{f['code']} {_where(f)}" for f in expired)))
+        out.append(Indicator("未按期换届", expired[0]["message"], tuple(f"{f['code']} {where_of(f)}" for f in expired)))
     missing = sorted(set(_months(findings, "meeting.committee-monthly")) | set(_months(findings, "meeting.theme-day-monthly")))
     run = _longest_run(missing)
     if len(run) >= consecutive:

@@ -59,6 +59,12 @@ PERSONAL_WORDS = (
 STATUS_WORDS = {"正式党员": "正式党员", "正式": "正式党员", "预备党员": "预备党员", "预备": "预备党员"}
 GENDER_WORDS = {"男": "男", "女": "女", "男性": "男", "女性": "女"}
 
+# Fields whose cells must be one of a few words: (word -> format value, what the message expects).
+_CHOICES = {
+    "status": (STATUS_WORDS, "党员身份（正式党员 或 预备党员）"),
+    "gender": (GENDER_WORDS, " 或 ".join(GENDERS)),
+}
+
 MAX_HEADER_ROW = 20
 """Exports often start with a title row or two; the header is looked for this far down."""
 
@@ -342,18 +348,13 @@ def read_members(path: Path, mapping: dict[str, str] | None = None, *, joined: d
                     errors.append(f"{where} {name} 的{header}“{value}”不是完整日期")
                     continue
                 member[f] = day
-            elif f == "status":
-                status = STATUS_WORDS.get(str(value).strip())
-                if status is None:
-                    errors.append(f"{where} {name} 的{header}“{value}”不是党员身份（正式党员 或 预备党员）")
+            elif f in _CHOICES:
+                words, expected = _CHOICES[f]
+                chosen = words.get(str(value).strip())
+                if chosen is None:
+                    errors.append(f"{where} {name} 的{header}“{value}”不是{expected}")
                     continue
-                member[f] = status
-            elif f == "gender":
-                gender = GENDER_WORDS.get(str(value).strip())
-                if gender is None:
-                    errors.append(f"{where} {name} 的{header}“{value}”不是 {' 或 '.join(GENDERS)}")
-                    continue
-                member[f] = gender
+                member[f] = chosen
             else:
                 member[f] = str(value).strip()
         if joined is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..rating import default_scheme
+from ..rating import default_scheme, where_of
 from .layout import Cell, Document, Table, heading, label, para, title
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -21,12 +21,6 @@ def _item_of(code: str, scheme: dict) -> str:
             if code in rule["codes"]:
                 return item["key"]
     return "其他"
-
-
-def _where(f: dict) -> str:
-    if f.get("path"):
-        return f"{f['path']}:{f['line']}" if f.get("line") else f["path"]
-    return f.get("period") or ""
 
 
 def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) -> Document:
@@ -70,7 +64,7 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
         blocks.append(label(key, f"{len(groups[key])} 个问题"))
         rows = [tuple(Cell(t, header=True) for t in ("序号", "级别", "问题", "位置"))]
         for n, f in enumerate(groups[key], 1):
-            rows.append((Cell(str(n)), Cell(SEVERITY[f["severity"]]), Cell(f["message"], align="left"), Cell(_where(f), align="left")))
+            rows.append((Cell(str(n)), Cell(SEVERITY[f["severity"]]), Cell(f["message"], align="left"), Cell(where_of(f), align="left")))
         blocks.append(Table((12, 14, 90, 40), tuple(rows), size=10.5))
     blocks.append(heading("四、整改清单"))
     blocks.append(para("请支部逐项填写整改措施、责任人和完成时限，报上级党组织。"))
