@@ -83,13 +83,6 @@ def commit(root: Path, paths: list[str], message: str, *, removed: list[str] = (
             raise _translate(exc) from None
 
 
-def author_of_head(root: Path) -> tuple[str, str, str]:
-    """(author name, email, message) of HEAD; for tests and messages."""
-    with open_repo(root) as repo:
-        head = repo.head.commit
-        return head.author.name, head.author.email, head.message
-
-
 def _translate(exc) -> ZhibuError:
     """A Chinese error for a failed git command run while committing."""
     text = f"{exc.stderr or ''}\n{exc.stdout or ''}"
@@ -319,10 +312,6 @@ def commit_before(root: Path, moment: dt.datetime) -> str | None:
     return out or None
 
 
-def is_shallow(root: Path) -> bool:
-    return _run(root, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
-
-
 def is_ancestor(root: Path, ancestor: str, descendant: str = "HEAD") -> bool | None:
     """True/False, or None when ``ancestor`` is not in the repository at all."""
     import subprocess
@@ -398,15 +387,6 @@ def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
         out[sha] = raw[end + 1 : end + 1 + size]
         pos = end + 1 + size + 1
     return out
-
-
-def blob_at(root: Path, rev: str, path: str) -> bytes | None:
-    """A file's bytes at ``rev`` (path relative to the branch folder), or None if absent."""
-    import subprocess
-
-    spec = f"{rev}:{show_prefix(root)}{path}"
-    done = subprocess.run(["git", "cat-file", "blob", spec], cwd=root, capture_output=True)
-    return done.stdout if done.returncode == 0 else None
 
 
 def tags(root: Path, pattern: str) -> list[tuple[str, str, dt.datetime, str]]:
