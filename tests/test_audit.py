@@ -247,3 +247,52 @@ def test_a_branch_inside_a_bigger_repository_is_not_audited_by_its_history(make_
     result = check_branch(target, as_of=dt.date(2026, 4, 30))
     assert audit_codes(result) == []
     assert any("子目录（支部）" in note for note in result.notes)
+
+
+def test_repository_state_read_from_files_agrees_with_git(history_branch, tmp_path, monkeypatch):
+    """The batch fast path (HEAD and refs read from .git) says what ``git rev-parse`` says."""
+    from zhibu.store import gitrepo
+
+    def both(root: Path):
+        from_files = gitrepo._state_from_files(root)
+        assert from_files is not None, root
+        assert from_files == gitrepo._state_from_git(root)
+        return from_files
+
+    unborn = tmp_path / "unborn"
+    unborn.mkdir()
+    init_repo(unborn)
+    assert both(unborn).head is None
+    head = git(history_branch, "rev-parse", "HEAD")
+    assert both(history_branch) == gitrepo.RepoState(False, False, "", head)
+    git(history_branch, "pack-refs", "--all")  # the ref now lives only in packed-refs
+    assert not (history_branch / ".git/refs/heads/main").exists()
+    assert both(history_branch).head == head
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", history_branch.as_uri(), str(mirror)], check=True)
+    assert both(mirror) == gitrepo.RepoState(True, False, "", head)
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", history_branch.as_uri(), str(shallow)], check=True)
+    assert both(shallow).shallow
+    # Where the layout is not the plain one, git is asked.
+    assert gitrepo._state_from_files(history_branch / "records") is None
+    assert gitrepo.state(history_branch / "records").prefix == "records/"
+    git(history_branch, "checkout", "-q", "--detach", "HEAD~1")
+    assert both(history_branch) == gitrepo.RepoState(False, False, "", head, detached=True)
+    monkeypatch.setenv("GIT_DIR", str(mirror))
+    assert gitrepo._state_from_files(history_branch) is None
+
+
+def test_close_tags_are_found_loose_and_packed(history_branch, run):
+    from zhibu.audit import CLOSE_TAG_PREFIX
+    from zhibu.store import gitrepo
+
+    assert gitrepo.tags(history_branch, CLOSE_TAG_PREFIX + "*") == []
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    assert run("-C", history_branch, "close", "2026-03", "--as-of", "2026-04-02", "--force").exit_code == 0
+    [(name, _sha, _when, _message)] = gitrepo.tags(history_branch, CLOSE_TAG_PREFIX + "*")
+    assert name == "zhibu/close/2026-03"
+    git(history_branch, "pack-refs", "--all")
+    assert not (history_branch / ".git/refs/tags/zhibu").exists()
+    assert [t[0] for t in gitrepo.tags(history_branch, CLOSE_TAG_PREFIX + "*")] == ["zhibu/close/2026-03"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,8 +233,18 @@ class RepoState:
 
 
 def state(root: Path) -> RepoState | None:
-    """What the audit trail needs to know about a repository, in one ``git rev-parse``;
-    None when ``root`` is not in a git repository. git's refusals (dubious ownership …) are raised."""
+    """What the audit trail needs to know about a repository; None when ``root`` is not in
+    a git repository. git's refusals (dubious ownership …) are raised.
+
+    Read from the files of the git folder when ``root`` is the top of a plain
+    repository (a batch check asks this of every branch, and a git process costs
+    more than the rest of the question); otherwise one ``git rev-parse``.
+    """
+    known = _state_from_files(root)
+    return known if known is not None else _state_from_git(root)
+
+
+def _state_from_git(root: Path) -> RepoState | None:
     import subprocess
 
     done = subprocess.run(
@@ -256,6 +267,93 @@ def state(root: Path) -> RepoState | None:
     head = lines[3].strip() or None
     detached = len(lines) > 4 and lines[4].strip() == "HEAD"
     return RepoState(lines[0] == "true", lines[1] == "true", lines[2].strip(), head, detached)
+
+
+# --- reading a plain git folder without running git ----------------------------------------
+# Only for questions whose answer sits in a file or two (HEAD, a ref, "are there any tags
+# here?"). Anything unusual — GIT_* variables, a .git file (linked work trees, submodules),
+# reftable refs, a symbolic ref other than HEAD — gets None, and the caller asks git.
+
+_OBJECT_NAME = re.compile(r"(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
+_GIT_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_INDEX_FILE", "GIT_NAMESPACE")
+
+
+def _plain_git_dir(root: Path) -> tuple[Path, bool] | None:
+    """(git folder, bare) when ``root`` is the top of a repository laid out the usual way."""
+    if any(name in os.environ for name in _GIT_VARIABLES):
+        return None
+    dot = root / ".git"
+    if dot.is_dir() and not dot.is_symlink():
+        git_dir, bare = dot, False
+    elif not os.path.lexists(dot) and (root / "HEAD").is_file() and (root / "objects").is_dir() and (root / "refs").is_dir():
+        git_dir, bare = root, True
+    else:
+        return None
+    if (git_dir / "reftable").exists() or (git_dir / "commondir").exists():
+        return None
+    return git_dir, bare
+
+
+def _read_ref(git_dir: Path, name: str) -> str | None | bool:
+    """The object a branch ref names; None when it does not exist (an unborn branch);
+    False when git has to be asked (a symbolic or unreadable ref)."""
+    try:
+        text = (git_dir / name).read_text("ascii").strip()
+    except FileNotFoundError:
+        text = None
+    except (OSError, UnicodeDecodeError):
+        return False
+    if text is not None:
+        return text if _OBJECT_NAME.match(text) else False
+    try:
+        packed = (git_dir / "packed-refs").read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return False
+    for line in packed.splitlines():
+        sha, _, ref = line.partition(" ")
+        if ref == name:
+            return sha if _OBJECT_NAME.match(sha) else False
+    return None
+
+
+def _state_from_files(root: Path) -> RepoState | None:
+    found = _plain_git_dir(root)
+    if found is None:
+        return None
+    git_dir, bare = found
+    try:
+        head_text = (git_dir / "HEAD").read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    shallow = (git_dir / "shallow").exists()
+    if _OBJECT_NAME.match(head_text):
+        return RepoState(bare, shallow, "", head_text, detached=True)
+    if not head_text.startswith("ref: refs/"):
+        return None
+    head = _read_ref(git_dir, head_text[5:].strip())
+    if head is False:
+        return None
+    return RepoState(bare, shallow, "", head)
+
+
+def _no_refs_under(root: Path, prefix: str) -> bool:
+    """True when the repository certainly has no ref starting with ``prefix`` (False: ask git)."""
+    found = _plain_git_dir(root)
+    if found is None:
+        return False
+    git_dir = found[0]
+    folder = prefix.rsplit("/", 1)[0]
+    if os.path.lexists(git_dir / folder):
+        return False
+    try:
+        packed = (git_dir / "packed-refs").read_text("utf-8")
+    except FileNotFoundError:
+        return True
+    except (OSError, UnicodeDecodeError):
+        return False
+    return (" " + prefix) not in packed
 
 
 def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
@@ -325,7 +423,9 @@ def is_ancestor(root: Path, ancestor: str, descendant: str = "HEAD") -> bool | N
 
 def uncommitted(root: Path, prefix: str | None = None) -> list[tuple[str, str]]:
     """(status, path) of files changed or new in the work tree, relative to the branch folder."""
-    raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
+    # No optional locks: checking never refreshes the index, so it cannot collide with a
+    # commit being made at the same moment (git's advice for tools that only look).
+    raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", env={"GIT_OPTIONAL_LOCKS": "0"})
     prefix = show_prefix(root) if prefix is None else prefix
     out = []
     entries = raw.decode("utf-8", "replace").split("\x00")
@@ -391,6 +491,8 @@ def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
 
 def tags(root: Path, pattern: str) -> list[tuple[str, str, dt.datetime, str]]:
     """Annotated tags matching ``pattern``: (name, commit sha, tag date, message)."""
+    if _no_refs_under(root, "refs/tags/" + pattern.split("*", 1)[0]):
+        return []
     fmt = "%(refname:strip=2)%00%(*objectname)%(objectname)%00%(taggerdate:iso-strict)%00%(contents)%01"
     raw = _run(root, "for-each-ref", f"--format={fmt}", f"refs/tags/{pattern}").decode("utf-8", "replace")
     out = []
