@@ -89,6 +89,9 @@ _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\
 _DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\Z")
 _DATETIME = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}")
 
+_MAY_RESOLVE = frozenset("0123456789+-.")  # first characters of numbers, dates and .inf/.nan
+_WORDS = _NULL | _TRUE | _FALSE
+
 _RESOLVED_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp")
 )
@@ -159,7 +162,10 @@ def parse(text: str) -> Parsed:
             cls = type(event)
             if cls is ScalarEvent:
                 if event.tag is None and not event.style:  # plain style is "" from C, None from Python
-                    value: Any = resolve_plain(event.value)
+                    value: Any = event.value
+                    # Most plain scalars are names and words: only these can resolve to something else.
+                    if not value or value[0] in _MAY_RESOLVE or value in _WORDS:
+                        value = resolve_plain(value)
                 elif event.tag in _RESOLVED_TAGS:
                     value = resolve_plain(event.value)
                 else:
@@ -193,8 +199,6 @@ def parse(text: str) -> Parsed:
                         # the end event sits after the document; point at where it starts
                         raise YamlProblem("一个文件只能有一个 YAML 文档（去掉多余的 ---）", lines.get(()))
                     continue
-                _attach(stack[-1], value, None, lines)
-                continue
             elif cls is AliasEvent:
                 if event.anchor not in anchors:
                     raise YamlProblem(f"未定义的别名 *{event.anchor}", event.start_mark.line + 1)
@@ -218,7 +222,24 @@ def parse(text: str) -> Parsed:
                 continue
             if cls is ScalarEvent and event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
-            _attach(stack[-1], value, line, lines)
+            # Attach the value to its parent (inline: this runs once per value of every file).
+            # A container's own line was recorded when it started (line is None here then).
+            frame = stack[-1]
+            container = frame[0]
+            if type(container) is list:
+                if line is not None:
+                    lines[frame[1] + (len(container),)] = line
+                container.append(value)
+            elif frame[2] is _NO_KEY:
+                key = _hashable(value, line or 0)
+                if key in container:
+                    raise YamlProblem(f"键“{key}”重复出现", line)
+                frame[2] = key
+                lines[frame[1] + (key,)] = line
+                container[key] = None  # placeholder keeps key order; replaced by the value
+            else:
+                container[frame[2]] = value
+                frame[2] = _NO_KEY
     except MarkedYAMLError as exc:
         raise YamlProblem(_describe(exc), _error_line(exc, text)) from None
     except YAMLError as exc:
@@ -251,26 +272,6 @@ def _child_path(frame: list, line: int, lines: dict) -> tuple:
     if key is _NO_KEY:
         raise YamlProblem("映射的键不能是列表或映射", line)
     return path + (key,)
-
-
-def _attach(frame: list, value: Any, line: int | None, lines: dict) -> None:
-    container, path = frame[0], frame[1]
-    if isinstance(container, list):
-        if line is not None:
-            lines[path + (len(container),)] = line
-        container.append(value)
-        return
-    if frame[2] is _NO_KEY:
-        key = _hashable(value, line or 0)
-        if key in container:
-            raise YamlProblem(f"键“{key}”重复出现", line)
-        frame[2] = key
-        if line is not None:
-            lines[path + (key,)] = line
-        container[key] = None  # placeholder keeps key order; replaced by the value
-        return
-    container[frame[2]] = value
-    frame[2] = _NO_KEY
 
 
 def _describe(exc: MarkedYAMLError) -> str:
