@@ -215,16 +215,25 @@ def _isolated(worker, target: Target, as_of: dt.date, year: int | None, options:
 
 
 def summarise(entries: Iterable[dict]) -> dict:
-    summary = {"branches": 0, "with_errors": 0, "unreadable": 0, "error": 0, "warning": 0, "info": 0}
+    summary = empty_summary()
     for entry in entries:
-        summary["branches"] += 1
-        if entry["status"] == "unreadable":
-            summary["unreadable"] += 1
-        if entry["summary"]["error"]:
-            summary["with_errors"] += 1
-        for key in ("error", "warning", "info"):
-            summary[key] += entry["summary"][key]
+        tally(summary, entry)
     return summary
+
+
+def empty_summary() -> dict:
+    return {"branches": 0, "with_errors": 0, "unreadable": 0, "error": 0, "warning": 0, "info": 0}
+
+
+def tally(summary: dict, entry: dict) -> None:
+    """Count one branch's entry into a run's summary (a jsonl run keeps nothing else of it)."""
+    summary["branches"] += 1
+    if entry["status"] == "unreadable":
+        summary["unreadable"] += 1
+    if entry["summary"]["error"]:
+        summary["with_errors"] += 1
+    for key in ("error", "warning", "info"):
+        summary[key] += entry["summary"][key]
 
 
 def default_jobs() -> int:

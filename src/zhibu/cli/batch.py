@@ -41,7 +41,7 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst):
         zhibu batch check 镜像/ --format jsonl > 结果.jsonl
         zhibu batch check 镜像/ --format xlsx -o 检查结果.xlsx --manifest 登记表.yaml
     """
-    from ..batch import compare_registry, default_jobs, discover, read_manifest, run_batch, summarise
+    from ..batch import compare_registry, default_jobs, discover, empty_summary, read_manifest, run_batch, tally
     from ..errors import ZhibuError
 
     as_of = as_of or dt.date.today()
@@ -54,23 +54,25 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst):
     progress = _Progress(len(targets))
     sink = open(output_file, "w", encoding="utf-8", newline="") if output_file and output != "xlsx" else sys.stdout
     entries: list[dict] = []
-    summary_only = output == "jsonl"
+    streaming = output == "jsonl"
+    summary = empty_summary()
 
     def on_result(entry: dict) -> None:
         progress.step()
-        if summary_only:
-            sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            sink.flush()
-            entries.append({"root": entry["root"], "status": entry["status"], "summary": entry["summary"], "standard": entry.get("standard", [])})
-        else:
+        tally(summary, entry)
+        if not streaming:
             entries.append(entry)
+            return
+        sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        sink.flush()
+        if manifest:  # the registry comparison needs each branch's root and packs; nothing else is kept
+            entries.append({"root": entry["root"], "status": entry["status"], "standard": entry.get("standard", [])})
 
     try:
         run_batch(targets, as_of=as_of, year=year, jobs=jobs, on_result=on_result)
     finally:
         progress.done()
     entries.sort(key=lambda e: e["root"])
-    summary = summarise(entries)
     registry = compare_registry(read_manifest(Path(manifest))[1], entries) if manifest else None
     try:
         if output == "json":
