@@ -24,29 +24,27 @@ def unknown_people(branch: Branch, record: Record) -> Iterator[Finding]:
     """record.unknown-person: host, recorder, attendees and absentees must be on the roster that day."""
     day = record.date
     counted = {m.name for m in branch.members_on(day)}
-    committee = set(branch.committee.names_on(day))
+    committee = {seat.name for seat in branch.committee.seats_on(day)}
     guests = set(record.guests)
     # A 支部委员会 on its own is attended by the committee; other members sit in as guests.
     committee_only = set(record.types) == {"支部委员会"}
     allowed = committee if committee_only else counted | committee
-    everyone = {m.name for m in branch.members}
     src = record.source
-    # (role, name, where): locations are worked out only for the names that are reported.
+    # (role, name, source, key path): a location is made only for a name that is reported.
     named = []
     if record.host:
-        named.append(("主持人", record.host, src.lazy("host")))
+        named.append(("主持人", record.host, src, ("host",)))
     if record.recorder:
-        named.append(("记录人", record.recorder, src.lazy("recorder")))
-    named += [("到会人员", name, src.lazy("attendees", i)) for i, name in enumerate(record.attendees)]
-    named += [("缺席人员", a.name, a.source.lazy("name")) for a in record.absent]
-    for role, name, where in named:
+        named.append(("记录人", record.recorder, src, ("recorder",)))
+    named += [("到会人员", name, src, ("attendees", i)) for i, name in enumerate(record.attendees)]
+    named += [("缺席人员", a.name, a.source, ("name",)) for a in record.absent]
+    for role, name, source, key in named:
         if name in allowed or (role == "到会人员" and name in guests):
             continue
         if committee_only and name in counted and role in ("到会人员", "缺席人员"):
             message = f"{role} {name} 在 {day} 不是支委会委员"
             hint = "列席支委会的党员请写入 guests；核对委员名单（zhibu committee show --on 日期）。"
-        elif name in everyone:
-            member = branch.member(name)
+        elif (member := branch.member(name)) is not None:
             when = "尚未转入本支部" if member.joined > day else "已离开本支部"
             message = f"{role} {name} 在 {day} {when}，不在当日名册中"
             hint = "核对日期或名单；非本支部党员请写入 guests（列席）。"
@@ -54,7 +52,7 @@ def unknown_people(branch: Branch, record: Record) -> Iterator[Finding]:
             message = f"{role} {name} 不在党员名册中"
             close = difflib.get_close_matches(name, sorted(counted), n=1, cutoff=0.5)
             hint = f"是否应为“{close[0]}”？" if close else "核对姓名写法；新转入的党员先用 zhibu member add 登记，非党员请写入 guests（列席）。"
-        yield make_finding("record.unknown-person", message, where, hint, period=_period(record), subject=name)
+        yield make_finding("record.unknown-person", message, source.lazy(*key), hint, period=_period(record), subject=name)
 
 
 def attendance(branch: Branch, record: Record) -> Iterator[Finding]:

@@ -203,24 +203,33 @@ _LOG_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
 
 def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None) -> bytes:
     """Run git in the branch folder; failures become Chinese errors."""
-    import os
+    return _finish(_start(root, *args, env=env, stdin=input is not None), input, check)
+
+
+def _start(root: Path, *args: str, env: dict | None = None, stdin: bool = False):
+    """Start git in the branch folder without waiting for it (see :func:`_finish`)."""
     import subprocess
 
     try:
-        done = subprocess.run(
+        return subprocess.Popen(
             ["git", "-c", "core.quotepath=off", *args],
             cwd=root,
-            input=input,
-            capture_output=True,
-            check=False,
+            stdin=subprocess.PIPE if stdin else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
         raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
-    if check and done.returncode != 0:
-        stderr = done.stderr.decode("utf-8", "replace")
-        raise _explain(stderr) or ZhibuError("git 出错：" + _last_line(stderr))
-    return done.stdout
+
+
+def _finish(process, input: bytes | None = None, check: bool = True) -> bytes:
+    """Wait for a started git and return its output; failures become Chinese errors."""
+    stdout, stderr = process.communicate(input)
+    if check and process.returncode != 0:
+        text = stderr.decode("utf-8", "replace")
+        raise _explain(text) or ZhibuError("git 出错：" + _last_line(text))
+    return stdout
 
 
 @dataclass(frozen=True)
@@ -423,26 +432,35 @@ def is_ancestor(root: Path, ancestor: str, descendant: str = "HEAD") -> bool | N
 
 def uncommitted(root: Path, prefix: str | None = None) -> list[tuple[str, str]]:
     """(status, path) of files changed or new in the work tree, relative to the branch folder."""
+    return start_uncommitted(root, show_prefix(root) if prefix is None else prefix)()
+
+
+def start_uncommitted(root: Path, prefix: str):
+    """Start ``git status`` now and return a function that waits for its answer
+    (:func:`uncommitted`'s), so that it can run while git log runs."""
     # No optional locks: checking never refreshes the index, so it cannot collide with a
     # commit being made at the same moment (git's advice for tools that only look).
-    raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", env={"GIT_OPTIONAL_LOCKS": "0"})
-    prefix = show_prefix(root) if prefix is None else prefix
-    out = []
-    entries = raw.decode("utf-8", "replace").split("\x00")
-    i = 0
-    while i < len(entries):
-        entry = entries[i]
-        if len(entry) < 4:
+    process = _start(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", env={"GIT_OPTIONAL_LOCKS": "0"})
+
+    def answer() -> list[tuple[str, str]]:
+        out = []
+        entries = _finish(process).decode("utf-8", "replace").split("\x00")
+        i = 0
+        while i < len(entries):
+            entry = entries[i]
+            if len(entry) < 4:
+                i += 1
+                continue
+            status, path = entry[:2], entry[3:]
+            if status[0] in "RC":
+                i += 1  # the next entry is the old path
+            if prefix and path.startswith(prefix):
+                path = path[len(prefix):]
+            out.append((status.strip() or status, path))
             i += 1
-            continue
-        status, path = entry[:2], entry[3:]
-        if status[0] in "RC":
-            i += 1  # the next entry is the old path
-        if prefix and path.startswith(prefix):
-            path = path[len(prefix):]
-        out.append((status.strip() or status, path))
-        i += 1
-    return out
+        return out
+
+    return answer
 
 
 def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None) -> dict[str, bytes]:
