@@ -314,11 +314,8 @@ def _read_ref(git_dir: Path, name: str) -> str | None | bool:
         return False
     if text is not None:
         return text if _OBJECT_NAME.match(text) else False
-    try:
-        packed = (git_dir / "packed-refs").read_text("utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError):
+    packed = _packed_refs(git_dir)
+    if packed is None:
         return False
     for line in packed.splitlines():
         sha, _, ref = line.partition(" ")
@@ -356,13 +353,18 @@ def _no_refs_under(root: Path, prefix: str) -> bool:
     folder = prefix.rsplit("/", 1)[0]
     if os.path.lexists(git_dir / folder):
         return False
+    packed = _packed_refs(git_dir)
+    return packed is not None and (" " + prefix) not in packed
+
+
+def _packed_refs(git_dir: Path) -> str | None:
+    """The packed-refs file ("" when there is none); None when it cannot be read."""
     try:
-        packed = (git_dir / "packed-refs").read_text("utf-8")
+        return (git_dir / "packed-refs").read_text("utf-8")
     except FileNotFoundError:
-        return True
+        return ""
     except (OSError, UnicodeDecodeError):
-        return False
-    return (" " + prefix) not in packed
+        return None
 
 
 def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
