@@ -130,10 +130,10 @@ def run_batch(top: Path, jobs: int) -> tuple[float, int]:
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    peak, code = (int(word) for word in done.stdout.split())
-    if code not in (0, 1):
-        raise SystemExit(done.stderr)
-    return elapsed, peak
+    words = done.stdout.split()
+    if done.returncode != 0 or len(words) != 2 or int(words[1]) not in (0, 1):
+        raise SystemExit(f"batch check failed:\n{done.stderr}")
+    return elapsed, int(words[0])
 
 
 def main() -> int:

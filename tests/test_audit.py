@@ -280,6 +280,22 @@ def test_repository_state_read_from_files_agrees_with_git(history_branch, tmp_pa
     assert gitrepo.state(history_branch / "records").prefix == "records/"
     git(history_branch, "checkout", "-q", "--detach", "HEAD~1")
     assert both(history_branch) == gitrepo.RepoState(False, False, "", head, detached=True)
+    # core.bare, not the layout, decides whether a repository is bare; a symlinked HEAD names
+    # a branch; a .git folder git would not take for a repository is left to git too.
+    git(shallow, "config", "core.bare", "true")
+    assert gitrepo._state_from_files(shallow) is None and gitrepo.state(shallow).bare
+    git(shallow, "config", "core.bare", "false")
+    git(mirror, "config", "core.bare", "false")
+    assert gitrepo._state_from_files(mirror) is None and not gitrepo.state(mirror).bare
+    (shallow / ".git/HEAD").unlink()
+    (shallow / ".git/HEAD").symlink_to("refs/heads/main")
+    assert gitrepo._state_from_files(shallow) is None
+    assert gitrepo.state(shallow).detached is False
+    stray = history_branch / "records" / "stray"
+    (stray / ".git").mkdir(parents=True)
+    (stray / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    assert gitrepo._state_from_files(stray) is None
+    assert gitrepo.state(stray).prefix == "records/stray/"
     monkeypatch.setenv("GIT_DIR", str(mirror))
     assert gitrepo._state_from_files(history_branch) is None
 

@@ -222,6 +222,16 @@ def test_nesting_just_under_the_limit_is_read():
     assert data == []
 
 
+def test_value_budget_counts_values_and_names_the_line_past_it():
+    from zhibu.store.yamlio import MAX_NODES
+
+    # One key plus MAX_NODES - 1 list items is exactly the budget; one more item is refused there.
+    at_limit = "a:\n" + "- 1\n" * (MAX_NODES - 1)
+    assert len(parse(at_limit).data["a"]) == MAX_NODES - 1
+    problem = problem_of(at_limit + "- 1\n")
+    assert problem.refused is True and problem.line == MAX_NODES + 1
+
+
 def test_c_parser_is_in_use():
     # Without ruamel.yaml.clib the checker is about four times slower (pyproject pins it).
     assert is_c_accelerated()

@@ -243,7 +243,8 @@ class RepoState:
 
 def state(root: Path) -> RepoState | None:
     """What the audit trail needs to know about a repository; None when ``root`` is not in
-    a git repository. git's refusals (dubious ownership …) are raised.
+    a git repository. git's refusals (dubious ownership …) are raised when git is asked;
+    read from the files, they come from the next git command (the history's).
 
     Read from the files of the git folder when ``root`` is the top of a plain
     repository (a batch check asks this of every branch, and a git process costs
@@ -294,13 +295,54 @@ def _plain_git_dir(root: Path) -> tuple[Path, bool] | None:
     dot = root / ".git"
     if dot.is_dir() and not dot.is_symlink():
         git_dir, bare = dot, False
-    elif not os.path.lexists(dot) and (root / "HEAD").is_file() and (root / "objects").is_dir() and (root / "refs").is_dir():
+    elif not os.path.lexists(dot):
         git_dir, bare = root, True
     else:
         return None
+    # What git itself takes for a repository; a stray .git folder inside a bigger one is not.
+    if not ((git_dir / "HEAD").is_file() and (git_dir / "objects").is_dir() and (git_dir / "refs").is_dir()):
+        return None
+    if (git_dir / "HEAD").is_symlink():  # a symlinked HEAD names a branch; git knows which
+        return None
     if (git_dir / "reftable").exists() or (git_dir / "commondir").exists():
         return None
+    if _core_bare(git_dir) is not bare:  # core.bare decides, not the layout (or unreadable)
+        return None
     return git_dir, bare
+
+
+_TRUE_WORDS = {"true", "yes", "on", "1", ""}
+_FALSE_WORDS = {"false", "no", "off", "0"}
+
+
+def _core_bare(git_dir: Path) -> bool | None:
+    """core.bare from the repository's config file (False when unset); None when unclear."""
+    try:
+        text = (git_dir / "config").read_text("utf-8")
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError):
+        return None
+    section, value = "", False
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].split(";", 1)[0].strip()
+        if line.startswith("["):
+            if not line.endswith("]"):
+                return None  # "[core] bare = true" on one line: rare enough to leave to git
+            section = line.strip("[]").strip().lower()
+            if section.startswith("include"):
+                return None  # settings from elsewhere: let git read them
+        elif section == "core":
+            key, has_value, word = line.partition("=")
+            if key.strip().lower() == "bare":
+                word = word.strip().strip('"').lower() if has_value else ""
+                if word in _TRUE_WORDS:
+                    value = True
+                elif word in _FALSE_WORDS:
+                    value = False
+                else:
+                    return None
+    return value
 
 
 def _read_ref(git_dir: Path, name: str) -> str | None | bool:

@@ -172,7 +172,8 @@ def parse(text: str) -> Parsed:
                     value = event.value
                 line = event.start_mark.line + 1
                 nodes += 1
-                cost = 1
+                if nodes > MAX_NODES:
+                    raise YamlProblem(f"文件包含的值超过 {MAX_NODES} 个，拒绝读取", line, refused=True)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 if len(stack) >= MAX_DEPTH:
                     raise YamlProblem(f"嵌套超过 {MAX_DEPTH} 层，拒绝读取", event.start_mark.line + 1, refused=True)
@@ -209,8 +210,6 @@ def parse(text: str) -> Parsed:
                     raise YamlProblem("别名展开过多（疑似“别名炸弹”），拒绝读取", line, refused=True)
             else:
                 continue  # stream and document start/end
-            if nodes > MAX_NODES:
-                raise YamlProblem(f"文件包含的值超过 {MAX_NODES} 个，拒绝读取", line, refused=True)
             if not stack:
                 root = value
                 documents += 1
@@ -235,7 +234,7 @@ def parse(text: str) -> Parsed:
                 if key in container:
                     raise YamlProblem(f"键“{key}”重复出现", line)
                 frame[2] = key
-                lines[frame[1] + (key,)] = line
+                lines[frame[1] + (key,)] = line  # a key is a scalar or an alias: it has a line
                 container[key] = None  # placeholder keeps key order; replaced by the value
             else:
                 container[frame[2]] = value
