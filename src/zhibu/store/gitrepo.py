@@ -282,7 +282,8 @@ def _state_from_git(root: Path) -> RepoState | None:
 # --- reading a plain git folder without running git ----------------------------------------
 # Only for questions whose answer sits in a file or two (HEAD, a ref, "are there any tags
 # here?"). Anything unusual — GIT_* variables, a .git file (linked work trees, submodules),
-# reftable refs, a symbolic ref other than HEAD — gets None, and the caller asks git.
+# reftable refs, a symlinked HEAD or a symbolic ref, core.bare disagreeing with the layout,
+# an include in the config — gets None, and the caller asks git.
 
 _OBJECT_NAME = re.compile(r"(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
 _GIT_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_INDEX_FILE", "GIT_NAMESPACE")
