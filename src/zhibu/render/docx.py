@@ -320,20 +320,21 @@ def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
     parent.append(child)
 
 
-def _get_or_add_first(rpr, tag: str):
-    found = rpr.find(qn(tag))
+def _child(parent, tag: str, order) -> object:
+    """The ``tag`` child of ``parent``, added where the schema's ``order`` puts it when missing."""
+    found = parent.find(qn(tag))
     if found is None:
         found = OxmlElement(tag)
-        _insert_in_order(rpr, found, _RPR_ORDER)
+        _insert_in_order(parent, found, order)
     return found
+
+
+def _get_or_add_first(rpr, tag: str):
+    return _child(rpr, tag, _RPR_ORDER)
 
 
 def _ppr_child(ppr, tag: str):
-    found = ppr.find(qn(tag))
-    if found is None:
-        found = OxmlElement(tag)
-        _insert_in_order(ppr, found, _PPR_ORDER)
-    return found
+    return _child(ppr, tag, _PPR_ORDER)
 
 
 # --- effective fonts -------------------------------------------------------------------------

@@ -307,14 +307,7 @@ def signin_sheet(branch: Branch, record: Record) -> Document:
     guest_head = tuple(Cell(h, header=True) for h in ("序号", "姓名", "单位及职务", "签名"))
     blocks.append(heading("列席人员"))
     blocks.append(Table(GUEST_WIDTHS, (guest_head, *guests), header_rows=1, size=14.0, row_height=10.0))
-    return Document(
-        kind="签到表",
-        title=f"{name}{meeting_name(record)}签到表（{chinese_date(record.date)}）",
-        author=_author(branch),
-        date=record.date,
-        blocks=tuple(blocks),
-        comments=f"由 zhibu 根据 {record.source.path} 生成",
-    )
+    return _record_document(branch, record, "签到表", "签到表", blocks)
 
 
 # --- 会议记录 -------------------------------------------------------------------------------
@@ -395,9 +388,14 @@ def minutes(branch: Branch, record: Record) -> Document:
     """The 会议记录 of one record."""
     name = branch.config.display_name
     blocks = [title(name), title(f"{meeting_name(record)}记录"), *minutes_blocks(branch, record)]
+    return _record_document(branch, record, "会议记录", "记录", blocks)
+
+
+def _record_document(branch: Branch, record: Record, kind: str, suffix: str, blocks: list) -> Document:
+    """A document about one record: titled by the branch, the meeting and its date."""
     return Document(
-        kind="会议记录",
-        title=f"{name}{meeting_name(record)}记录（{chinese_date(record.date)}）",
+        kind=kind,
+        title=f"{branch.config.display_name}{meeting_name(record)}{suffix}（{chinese_date(record.date)}）",
         author=_author(branch),
         date=record.date,
         blocks=tuple(blocks),

@@ -524,6 +524,11 @@ def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None) -
         if kind != "blob" or mode == "120000" or (wanted is not None and not wanted(path)):
             continue
         entries.append((path, sha))
+    return _contents(root, entries)
+
+
+def _contents(root: Path, entries: list[tuple[str, str]]) -> dict[str, bytes]:
+    """path -> bytes for (path, blob sha) pairs, through one ``git cat-file --batch``."""
     blobs = cat_blobs(root, [sha for _, sha in entries])
     return {path: blobs[sha] for path, sha in entries if sha in blobs}
 
@@ -680,5 +685,4 @@ def index_files(root: Path, wanted=None) -> dict[str, bytes]:
         if stage != "0" or mode in ("120000", "160000") or (wanted is not None and not wanted(path)):
             continue
         entries.append((path, sha))
-    blobs = cat_blobs(root, [sha for _, sha in entries])
-    return {path: blobs[sha] for path, sha in entries if sha in blobs}
+    return _contents(root, entries)
