@@ -32,7 +32,7 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst):
     """查找目录下的全部支部仓库（工作目录和裸镜像），并行检查，逐个报告与 zhibu check 相同的结果。
 
     无法读取、不是支部、检查进程崩溃的仓库记为 unreadable 并写明原因，其余照常检查。
-    jsonl 格式在每个支部检查完时输出一行，内存占用不随支部数增长。
+    jsonl 格式在每个支部检查完时输出一行，只保留计数，内存占用几乎不随支部数增长。
     退出状态：任一支部有未豁免的错误时为 1。
 
     \b
