@@ -78,10 +78,26 @@ def test_met_requirements_disappear(make_branch, run):
         "records/2026/2026-03-11-党小组会.yaml": GROUP_1,
         "records/2026/2026-02-12-党课.yaml": LECTURE,
     }))
-    items = by_title(due_json(run, root, "--as-of", "2026-03-10"))
+    # The group met on 2026-03-11: on that very day its requirement counts as met.
+    items = by_title(due_json(run, root, "--as-of", "2026-03-11"))
     assert "支部委员会" not in items
     assert "党小组会：第一党小组" not in items and "党小组会：第二党小组" in items
     assert "党课" not in items
+
+
+def test_records_after_the_as_of_date_do_not_count_yet(make_branch, run):
+    # A meeting registered for later (or a whole past year, as in the demo) does not make this
+    # month's requirement look met on an earlier as-of date, as zhibu check would not count it.
+    root = make_branch(branch_files(**{
+        "records/2026/2026-03-05-支部委员会.yaml": COMMITTEE_0305,
+        "records/2026/2026-03-06-支部委员会.yaml": record_text(date="2026-03-06"),
+        "records/2026/2026-03-11-党小组会.yaml": GROUP_1,
+    }))
+    items = by_title(due_json(run, root, "--as-of", "2026-03-10"))
+    assert "党小组会：第一党小组" in items and "党小组会：第二党小组" in items
+    assert "支部委员会" not in items
+    committee_before = by_title(due_json(run, root, "--as-of", "2026-03-05"))["支部委员会"]
+    assert "已召开 1 次，还差 1 次" in committee_before["detail"]
 
 
 def test_a_waiver_removes_the_requirement(make_branch, run):

@@ -15,7 +15,7 @@ plan item, the 主题党日, the term, the end of a probation) are due on their 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .holidays import Calendar, theme_day_date, weekday_name
@@ -84,6 +84,8 @@ def due_items(
     the result depends on the data alone.
     """
     calendar = calendar or Calendar()
+    if as_of is not None:
+        branch = known_on(branch, as_of)
     ctx = Context(branch, first, first, last, standard.rules, holidays=calendar)
     items: list[DueItem] = []
     for rule in standard.rules.values():
@@ -95,6 +97,20 @@ def due_items(
     items.extend(_term(ctx, standard, first, last, as_of))
     items.extend(_probation(branch, standard, first, last, as_of))
     return sorted(items, key=lambda item: item.sort_key)
+
+
+def known_on(branch: Branch, day: dt.date) -> Branch:
+    """The branch as it stood on ``day``: records and talks dated later do not count yet.
+
+    ``zhibu due --as-of`` asks what was still to do on that day, as ``zhibu check --as-of``
+    judges only what had happened by it; a record of a later date (the demo's whole year, or a
+    meeting registered in advance) must not make a requirement look met.
+    """
+    return replace(
+        branch,
+        records=tuple(r for r in branch.records if r.date <= day),
+        talks=tuple(t for t in branch.talks if t.date <= day),
+    )
 
 
 # --- requirements of the standard ------------------------------------------------------------
