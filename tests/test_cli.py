@@ -507,6 +507,21 @@ def test_member_add_joined_defaults_to_today(run, branch):
     assert data(branch, "members.yaml")["members"][-1]["joined"] == dt.date.today()
 
 
+@pytest.mark.parametrize("typed", ["2026-03-05", "2026-3-5", "2026/03/05", "2026/3/5", "2026年3月5日", " 2026年03月05日 "])
+def test_date_options_accept_the_ways_people_write_a_date(run, branch, typed):
+    result = run("-C", branch, "member", "list", "--on", typed)
+    assert result.exit_code == 0, result.stderr
+    assert "2026-03-05 在册 6 人" in result.stdout
+
+
+def test_an_impossible_date_is_named_as_such(run, branch):
+    result = run("-C", branch, "member", "list", "--on", "2026-02-30")
+    assert result.exit_code == 2
+    assert "2026-02-30 不是有效日期" in result.stderr and "Traceback" not in result.stderr
+    result = run("-C", branch, "member", "list", "--on", "3月5日")
+    assert result.exit_code == 2 and "不是日期" in result.stderr and "2026年3月5日" in result.stderr
+
+
 def test_member_list_on_a_date(run, branch):
     result = run("-C", branch, "member", "list", "--on", "2026-03-05")
     assert result.exit_code == 0, result.stderr

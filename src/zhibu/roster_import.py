@@ -27,6 +27,7 @@ from .change import Change, Outcome, apply
 from .errors import ZhibuError
 from .load import _ID_NUMBER, _MOBILE, Loaded
 from .model.vocabulary import GENDERS, STATUSES
+from .model.dates import NotADate, read_date
 
 FIELDS = ("name", "gender", "status", "admitted", "full_since", "joined", "group")
 IGNORE = "ignore"
@@ -255,11 +256,6 @@ class RowErrors(ZhibuError):
     """Several rows of the table are wrong; the message lists them."""
 
 
-_DATE_PATTERNS = (
-    re.compile(r"(\d{4})\s*[-/.．]\s*(\d{1,2})\s*[-/.．]\s*(\d{1,2})(?:[ T].*)?"),
-    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
-)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -275,16 +271,12 @@ def parse_date(value) -> dt.date | None:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         value = str(int(value)) if float(value).is_integer() else str(value)
     text = str(value).strip()
-    for pattern in _DATE_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match:
-            try:
-                return dt.date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                return None
     if re.fullmatch(r"\d{5}", text):
         return parse_date(int(text))
-    return None
+    try:
+        return read_date(text)
+    except NotADate:
+        return None
 
 
 def _blank(value) -> bool:

@@ -131,10 +131,12 @@ class DateType(click.ParamType):
         text = str(value).strip()
         if text in ("今天", "today"):
             return dt.date.today()
+        from ..model.dates import NotADate, read_date
+
         try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"“{value}”不是有效日期，请写成 YYYY-MM-DD，如 2026-03-05", param, ctx)
+            return read_date(text)
+        except NotADate as exc:
+            self.fail(exc.message, param, ctx)
 
 
 DATE = DateType()
