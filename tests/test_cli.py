@@ -61,7 +61,9 @@ def test_init_creates_a_repository_with_one_commit(run, tmp_path, git_identity, 
     assert r.message() == f"新建支部 {NAME}"
     assert r.author() == (GIT_USER, GIT_EMAIL)
     # The records, and the JSON Schemas editors read (tests/test_json_schema.py).
-    assert sorted(p for p in r.changed() if not p.startswith(".zhibu/schema/")) == ["committee.yaml", "members.yaml", "zhibu.yaml"]
+    # and the .gitignore that keeps printed documents (文书/) out of git.
+    assert sorted(p for p in r.changed() if not p.startswith(".zhibu/schema/")) == [".gitignore", "committee.yaml", "members.yaml", "zhibu.yaml"]
+    assert (target / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "/文书/"
     assert ".zhibu/schema/record.json" in r.changed()
     assert r.status() == ""
     loaded = load_branch(target)

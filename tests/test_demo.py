@@ -34,7 +34,19 @@ def files_of(root):
 
 
 def test_work_tree_equals_the_sample_exactly(demo):
-    assert files_of(demo) == files_of(SAMPLE)
+    # Exactly the sample, set up for editors as zhibu init sets a branch up: a modeline on top of
+    # every format file, the JSON Schemas it points at, and the .gitignore for printed documents.
+    from zhibu.json_schema import branch_schema_files, with_modeline
+    from zhibu.store.files import GITIGNORE
+
+    sample = {rel: with_modeline(rel, raw.decode("utf-8")).encode("utf-8") for rel, raw in files_of(SAMPLE).items()}
+    expected = {**sample, **branch_schema_files(), ".gitignore": GITIGNORE.encode("utf-8")}
+    assert files_of(demo) == expected
+    assert files_of(demo)["members.yaml"].startswith(b"# yaml-language-server: $schema=.zhibu/schema/members.json\n")
+
+
+def test_the_first_commit_says_once_what_it_does(demo):
+    assert git(demo, "log", "--reverse", "--format=%s").splitlines()[0] == "建立支部工作台账"
 
 
 def test_history_is_long_and_clean(demo):

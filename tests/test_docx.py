@@ -671,13 +671,20 @@ def test_doc_commands_write_where_asked_and_by_default(run, branch_copy, tmp_pat
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"已生成 {out}\n"
     assert "PAGE 11906x16838" in dump(out)
-    # without -o: a Chinese name in the current folder (not the branch's)
+    # without -o: a Chinese name in the branch's 文书/ folder, whatever the current folder, and a
+    # hint when the branch's .gitignore does not keep that folder out of git
     work = tmp_path / "当前目录"
     work.mkdir()
     result = run("doc", *args, "-C", branch_copy, cwd=work)
     assert result.exit_code == 0, result.stderr
-    assert [p.name for p in work.iterdir()] == [default_name]
-    assert dump(work / default_name) == dump(out)
+    assert list(work.iterdir()) == []
+    made = branch_copy / "文书" / default_name
+    assert result.stdout == f"已生成 {made}\n"
+    assert dump(made) == dump(out)
+    assert "在 .gitignore 中加一行 /文书/" in result.stderr
+    (branch_copy / ".gitignore").write_text("/文书/\n", encoding="utf-8")
+    result = run("doc", *args, "-C", branch_copy, cwd=work)
+    assert result.exit_code == 0 and ".gitignore" not in result.stderr
 
 
 def test_doc_command_output_matches_the_golden(run, branch_copy, tmp_path):

@@ -64,3 +64,18 @@ def test_meeting_add_asks_for_missing_fields_and_commits(git_branch, repo):
     assert "host: 陈志强\n" in text
     assert "attendees: [王建国, 陈志强]\n" in text
     assert "  - {name: 孙悦, reason: 出差}\n" in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
+def test_init_asks_for_the_short_name_every_title_uses(tmp_path, git_identity):
+    from zhibu.load import load_branch
+
+    target = tmp_path / "新支部"
+    screen = converse(
+        [*zhibu_command(), "init", str(target), "--name", "中共示例大学计算机学院教工第一支部委员会",
+         "--parent", "中共示例大学计算机学院委员会", "--category", "高校"],
+        tmp_path,
+        [("简称", "计算机学院教工第一党支部")],
+    )
+    assert "新建支部" in screen, screen
+    assert load_branch(target).branch.config.short_name == "计算机学院教工第一党支部"

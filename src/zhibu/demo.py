@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import assets
 from .errors import ZhibuError
-from .store import gitrepo, yamlio
+from .json_schema import branch_schema_files, with_modeline
+from .store import files, gitrepo, yamlio
 
 LATE_RECORD = "records/2025/2025-08-29-主题党日.yaml"  # recorded late on purpose
 LATE_BY_DAYS = 41
@@ -56,6 +57,13 @@ def create_demo(target: Path) -> int:
         raise ZhibuError(f"{target} 已存在且不是空目录。", "换一个新目录名，例如 zhibu demo 示例支部。")
     sample = sample_files()
     steps = _history(sample)
+    # As ``zhibu init`` sets a branch up: every format file opens with the modeline that points
+    # editors at its JSON Schema, the schemas and the .gitignore come with the first commit.
+    steps = [replace(step, text=with_modeline(step.rel, step.text)) for step in steps]
+    first = min(step.when for step in steps)
+    setup = {rel: raw.decode("utf-8") for rel, raw in branch_schema_files().items()}
+    setup[".gitignore"] = files.GITIGNORE
+    steps += [Step(first, rel, text, steps[0].message, steps[0].author) for rel, text in setup.items()]
     existed = target.exists()
     target.mkdir(parents=True, exist_ok=True)
     try:
@@ -66,10 +74,12 @@ def create_demo(target: Path) -> int:
                 path = target / step.rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(step.text, encoding="utf-8")
-            message = batch[0].message if len(batch) == 1 else "；".join(s.message for s in batch)
+            message = batch[0].message  # a batch is the steps of one time and one message
             gitrepo.commit_as(target, [s.rel for s in batch], message, author=batch[0].author, email=author_email(batch[0].author), when=when)
             count += 1
-        leftovers = [rel for rel, text in sample.items() if (target / rel).read_text(encoding="utf-8") != text]
+        leftovers = [
+            rel for rel, text in sample.items() if (target / rel).read_text(encoding="utf-8") != with_modeline(rel, text)
+        ]
         if leftovers:  # the replay must end exactly at the sample; anything else is a bug here
             raise ZhibuError(f"示例历史与示例支部不一致：{'、'.join(leftovers)}")
     except BaseException:

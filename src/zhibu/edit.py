@@ -143,6 +143,8 @@ def init_branch(
     # Editors complete keys and flag mistakes from the JSON Schemas the modelines point at.
     data = {rel: with_modeline(rel, text).encode("utf-8") for rel, text in contents.items()}
     data.update(branch_schema_files())
+    if not (target / ".gitignore").exists():
+        data[".gitignore"] = files.GITIGNORE.encode("utf-8")
     for rel, raw in data.items():
         files.write_atomic(target, rel, raw)
     if not commit:

@@ -32,7 +32,7 @@ def doc():
 def output_option(func):
     return click.option(
         "-o", "--output", metavar="文件", default=None,
-        help="输出的 .docx 文件（默认在当前目录按文书命名）。",
+        help="输出的 .docx 文件（默认放在支部目录的 文书/ 中，按文书命名；该文件夹不提交到 git）。",
     )(func)
 
 
@@ -44,10 +44,18 @@ def year_option(func):
     return click.option("--year", type=int, default=None, metavar="年份", help="年份（默认今年）。")(func)
 
 
-def _output_path(output: str | None, default_name: str) -> Path:
+def _output_path(output: str | None, default_name: str, directory: str | None) -> Path:
+    """``-o``, or the branch's documents folder (文书/, ignored by git) when none is given."""
     from ..errors import ZhibuError
+    from ..store.files import DOCUMENTS_DIR
 
-    path = Path(output) if output else Path.cwd() / default_name
+    if output:
+        path = Path(output)
+    else:
+        folder = branch_root(directory) / DOCUMENTS_DIR
+        _warn_if_not_ignored(folder)
+        folder.mkdir(exist_ok=True)
+        path = folder / default_name
     if path.suffix.lower() != ".docx":
         raise ZhibuError(f"输出文件 {path} 不是 .docx 文件。", f"用 -o 指定以 .docx 结尾的文件名，如 -o {path.stem}.docx。")
     if path.is_dir():
@@ -55,6 +63,17 @@ def _output_path(output: str | None, default_name: str) -> Path:
     if not path.parent.is_dir():
         raise ZhibuError(f"文件夹 {path.parent} 不存在，无法写入 {path.name}。", "先创建该文件夹，或用 -o 指定其他位置。")
     return path
+
+
+def _warn_if_not_ignored(folder: Path) -> None:
+    """Say how to keep printed documents out of git in a branch that ``zhibu init`` did not set up."""
+    gitignore = folder.parent / ".gitignore"
+    try:
+        lines = {line.strip() for line in gitignore.read_text(encoding="utf-8").splitlines()}
+    except (OSError, UnicodeDecodeError):
+        lines = set()
+    if not lines & {f"/{folder.name}/", f"{folder.name}/", f"/{folder.name}", folder.name}:
+        click.echo(f"提示：生成的文书放在 {folder.name}/ 中；在 .gitignore 中加一行 /{folder.name}/，它们就不会被误提交。", err=True)
 
 
 def _load(directory: str | None):
@@ -105,7 +124,7 @@ def plan_doc(year, output, pdf, directory):
     from ..render import layout
 
     year = _year(year)
-    path = _output_path(output, f"{year}年计划表.docx")
+    path = _output_path(output, f"{year}年计划表.docx", directory)
     root, branch = _load(directory)
     _write(layout.plan_table(branch, year), root, path, pdf)
 
@@ -140,7 +159,7 @@ def signin_doc(record, output, pdf, directory):
     root, branch = _load(directory)
     r = _record(branch, record)
     stem = Path(r.source.path).stem
-    _write(layout.signin_sheet(branch, r), root, _output_path(output, f"{stem}-签到表.docx"), pdf)
+    _write(layout.signin_sheet(branch, r), root, _output_path(output, f"{stem}-签到表.docx", directory), pdf)
 
 
 @doc.command("minutes")
@@ -164,7 +183,7 @@ def minutes_doc(record, output, pdf, directory):
     root, branch = _load(directory)
     r = _record(branch, record)
     stem = Path(r.source.path).stem
-    _write(layout.minutes(branch, r), root, _output_path(output, f"{stem}-会议记录.docx"), pdf)
+    _write(layout.minutes(branch, r), root, _output_path(output, f"{stem}-会议记录.docx", directory), pdf)
 
 
 @doc.command("ledger")
@@ -189,7 +208,7 @@ def ledger_doc(year, output, pdf, xlsx, directory):
     from ..standard import build_standard
 
     year = _year(year)
-    path = _output_path(output, f"{year}年党支部工作记录.docx")
+    path = _output_path(output, f"{year}年党支部工作记录.docx", directory)
     root, branch = _load(directory)
     if not any(r.date.year == year for r in branch.records):
         click.echo(f"注意：{year} 年没有任何记录，记录本中只有封面、目录和全为 0 的统计表。", err=True)
@@ -225,7 +244,7 @@ def checkup_doc(year, as_of, output, pdf, directory):
     as_of = as_of or dt.date.today()
     year = year if year is not None else as_of.year
     root = branch_root(directory)
-    path = _output_path(output, f"{year}年度体检报告.docx")
+    path = _output_path(output, f"{year}年度体检报告.docx", directory)
     entry = check_target(Target(root, root.name, "worktree"), as_of, year, rate=True)
     if entry["status"] == "unreadable":
         raise ZhibuError(f"无法检查：{entry['reason']}")

@@ -17,7 +17,7 @@ from .base import DATE
 @click.option("--name", required=True, help="党组织全称，如 中共示例大学计算机学院教工第一支部委员会。")
 @click.option("--parent", required=True, help="上级党组织全称。")
 @click.option("--category", type=click.Choice(CATEGORIES), required=True, help="单位类别。")
-@click.option("--short-name", help="简称，用于文件页眉。")
+@click.option("--short-name", help="简称，用于每份文书的标题；在终端中不给出时会询问。")
 @click.option("--group", "groups", multiple=True, help="党小组名称，可重复。")
 @click.option("--founded", type=DATE, help="成立日期。")
 @click.option("--no-commit", is_flag=True, help="只写文件，不初始化 git、不提交。")
@@ -30,8 +30,12 @@ def init_command(directory, name, parent, category, short_name, groups, founded,
             --parent 中共示例大学计算机学院委员会 --category 高校 --group 第一党小组 --group 第二党小组
     """
     from ..edit import init_branch
+    from .base import interactive
 
     target = _under_c(directory)
+    if short_name is None and interactive():
+        short_name = click.prompt("简称（用于每份文书的标题，如 计算机学院教工第一党支部；直接回车则用全称）",
+                                  default="", show_default=False).strip() or None
     sha = init_branch(
         target, name=name, parent=parent, category=category, short_name=short_name, groups=tuple(groups),
         founded=founded, commit=not no_commit,
@@ -39,6 +43,8 @@ def init_command(directory, name, parent, category, short_name, groups, founded,
     click.echo(f"已在 {target} 新建支部 {name}。")
     if sha:
         click.echo(f"已提交 {sha[:8]}：新建支部 {name}")
+    if not short_name:
+        click.echo("没有设简称：文书标题将使用全称；要设简称，在 zhibu.yaml 中加一行 short_name: 简称。")
     click.echo("下一步：用 zhibu member add 登记党员，用 zhibu committee elect 登记支委会。")
 
 

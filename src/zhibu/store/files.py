@@ -20,6 +20,10 @@ from ..errors import ZhibuError
 
 MARKER = "zhibu.yaml"
 MAX_FILE_BYTES = 1024 * 1024
+# Where ``zhibu doc`` puts what it prints, and the .gitignore ``zhibu init`` and ``zhibu demo``
+# write so that those documents (made again from the records at any time) stay out of git.
+DOCUMENTS_DIR = "文书"
+GITIGNORE = f"# zhibu doc 生成的文书：随时可以从记录重新生成，不提交到仓库\n/{DOCUMENTS_DIR}/\n"
 """A record is a few KB; anything above this is refused unread."""
 
 # Folders whose *.yaml files are part of the format.
