@@ -985,7 +985,7 @@ def test_from_file_may_leave_fields_to_the_options(run, branch, tmp_path):
 def test_activity_without_expected_people_needs_attendees(run, branch, repo):
     args = ["meeting", "add", "--type", "实践活动", "--date", "2026-03-07", "--place", "社区", "--recorder", "李晓梅",
             "--topic", "学雷锋志愿服务"]
-    assert_refused(run("-C", branch, *args), branch, repo(branch).head(), "attendees", "--attendee")
+    assert_refused(run("-C", branch, *args), branch, repo(branch).head(), "到会人员", "--attendee")
     result = run("-C", branch, *args, "--attendee", "王建国", "--attendee", "孙悦", "--guest", "社区居民")
     assert result.exit_code == 0, result.stderr
     record = data(branch, "records/2026/2026-03-07-实践活动.yaml")
@@ -1004,3 +1004,13 @@ def test_committee_change_refuses_to_reassign_someone_not_on_the_committee(run, 
     assert result.exit_code == 2
     assert "不是支委会委员" in result.stderr and "补选" in result.stderr
     assert repo(branch).head() == head and repo(branch).status() == ""
+
+
+def test_a_missing_field_is_named_by_its_chinese_name_and_option(run, branch, repo):
+    head = repo(branch).head()
+    result = run("-C", branch, "meeting", "add", "--type", "党小组会", "--date", "2026-03-05", "--recorder", "李晓梅",
+                 "--topic", "t")
+    assert result.exit_code == 2
+    assert "缺少必填内容：地点（--place）、党小组（--group）" in result.stderr
+    assert " place" not in result.stderr and "group、" not in result.stderr
+    assert repo(branch).head() == head

@@ -484,6 +484,13 @@ def _validate_record_file(rel: str) -> Callable:
     return validator
 
 
+# What a missing record field is called for the person at the command line: its Chinese name and
+# the option of ``zhibu meeting add`` that gives it (the YAML key means nothing there).
+_RECORD_WORDS = {"type": "会议类型", "date": "日期", "place": "地点", "host": "主持人", "recorder": "记录人",
+                 "topics": "议题", "group": "党小组", "lecturer": "党课主讲人", "theme": "主题党日的主题"}
+_RECORD_OPTIONS = {"topics": "--topic"}
+
+
 def missing_record_fields(fields: dict) -> list[str]:
     """Required keys still missing (format.md), including the per-type ones."""
     required = ["type", "date", "place", "host", "recorder", "topics"]
@@ -500,7 +507,8 @@ def add_record(root: Path, fields: dict, opts: WriteOptions) -> Outcome:
     """Write a new record file; attendance is completed from the roster on its date."""
     missing = missing_record_fields(fields)
     if missing:
-        _reject(f"缺少必填内容：{'、'.join(missing)}。", "用对应的选项补上（见 zhibu meeting add --help），或在终端中运行以逐项输入。")
+        named = "、".join(f"{_RECORD_WORDS.get(key, key)}（{_RECORD_OPTIONS.get(key, '--' + key)}）" for key in missing)
+        _reject(f"缺少必填内容：{named}。", "用括号中的选项补上（见 zhibu meeting add --help），或在终端中运行以逐项输入。")
 
     def build(loaded: Loaded) -> Change:
         _require_readable(loaded, "members.yaml", "committee.yaml")
@@ -508,7 +516,7 @@ def add_record(root: Path, fields: dict, opts: WriteOptions) -> Outcome:
         if not complete.get("attendees"):
             probe = Record(types=complete["type"], date=complete["date"], group=complete.get("group"))
             why = "" if loaded.branch.expected_at(probe) else f"{'、'.join(complete['type'])}不按名册确定应到人员，"
-            _reject("缺少必填内容：attendees（到会人员）。", f"{why}用 --attendee 逐一写明到会人员（可重复）。")
+            _reject("缺少必填内容：到会人员（--attendee）。", f"{why}用 --attendee 逐一写明到会人员（可重复）。")
         taken = set(files.WorkTree(loaded.root).list_files())
         rel = record_path(loaded.branch, complete["type"], complete["date"], taken)
         change = Change(record_message(complete), summary=f"已写入 {rel}。")

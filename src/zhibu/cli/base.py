@@ -8,6 +8,201 @@ import sys
 from pathlib import Path
 
 import click
+import click.core
+import click.decorators
+import click.exceptions
+import click.formatting
+import click.termui
+import click.types
+
+
+# --- click in Chinese ---------------------------------------------------------------------
+#
+# click marks its user-facing strings with gettext (``_`` and ``ngettext`` bound in each of its
+# modules at import). zhibu has no message catalogue to install, so ``speak_chinese`` rebinds
+# those names in click's modules to a lookup in MESSAGES; a string not in the table stays as
+# click wrote it, and tests/test_chinese.py fails on any English that reaches a user. It runs
+# when this module is imported, before any command's options are made: a ``click.Path`` names
+# itself (文件, 文件夹, 路径) when it is created.
+
+# click's msgid -> the Chinese said instead (placeholders kept by name).
+MESSAGES: dict[str, str] = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Positional arguments": "参数",
+    "Show this message and exit.": "显示帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "default: {default}": "默认：{default}",
+    "required": "必填",
+    "env var: {var}": "环境变量：{var}",
+    "(dynamic)": "（运行时确定）",
+    "deprecated": "已停用",
+    "Error: {message}": "错误：{message}",
+    "Aborted!": "已取消。",
+    "Try '{command} {option}' for help.": "运行 {command} {option} 查看帮助。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing command.": "缺少命令。",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Missing {param_type}": "缺少{param_type}",
+    "argument": "参数",
+    "option": "选项",
+    "parameter": "参数",
+    "No such command {name!r}.": "没有命令“{name}”。",
+    "No such option {name!r}.": "没有选项 {name}。",
+    "Option {name!r} does not take a value.": "选项 {name} 不带值。",
+    "Option {name!r} requires an argument.": "选项 {name} 需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name} 需要 {nargs} 个值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name} 需要 {nargs} 个值。",
+    "Invalid value for {param_hint}: {message}": "选项 {param_hint} 的值无效：{message}",
+    "Invalid value: {message}": "值无效：{message}",
+    "Choose from:\n\t{choices}": "可选：\n\t{choices}",
+    "{value!r} is not {choice}.": "“{value}”不是 {choice}。",
+    "{value!r} is not one of {choices}.": "“{value}”不是可选值之一：{choices}。",
+    "{value!r} is not a valid {number_type}.": "“{value}”不是有效的{number_type}。",
+    "{value} is not in the range {range}.": "{value} 不在 {range} 的范围内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "“{value}”不是是或否，可写：{states}",
+    "{name} {filename!r} does not exist.": "{name} {filename} 不存在。",
+    "{name} {filename!r} is a file.": "{name} {filename} 是文件，不是文件夹。",
+    "{name} {filename!r} is a directory.": "{name} {filename} 是文件夹，不是文件。",
+    "{name} {filename!r} is not readable.": "{name} {filename} 不可读。",
+    "{name} {filename!r} is not writable.": "{name} {filename} 不可写。",
+    "{name} {filename!r} is not executable.": "{name} {filename} 不可执行。",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename}：{message}",
+    "file": "文件",
+    "directory": "文件夹",
+    "path": "路径",
+    "Error: invalid input": "错误：输入无效",
+    "Error: The two entered values do not match.": "错误：两次输入不一致。",
+    "Repeat for confirmation": "再输入一次以确认",
+    "Do you want to continue?": "是否继续？",
+    "Press any key to continue...": "按任意键继续……",
+    "Confirm the action without prompting.": "不询问，直接确认。",
+    "unknown error": "未知错误",
+    "Value must be an iterable.": "值必须是一组值。",
+    # ngettext's singular and plural forms
+    "Got unexpected extra argument ({args})": "多余的参数：{args}",
+    "Got unexpected extra arguments ({args})": "多余的参数：{args}",
+    "Did you mean {possibility}?": "是否应为 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "是否应为 {possibilities} 之一？",
+    "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值，只给了 1 个。",
+    "Takes {nargs} values but {len} were given.": "需要 {nargs} 个值，给了 {len} 个。",
+}
+
+# click words a type by its ``name``, both in messages ("not a valid integer") and as the
+# placeholder of an option without a metavar ("INTEGER RANGE"); Chinese names serve both.
+_TYPE_NAMES = {
+    click.types.StringParamType: "文字",
+    click.types.IntParamType: "整数",
+    click.types.IntRange: "整数",
+    click.types.FloatParamType: "数",
+    click.types.FloatRange: "数",
+    click.types.BoolParamType: "是或否",
+    click.types.DateTime: "时间",
+    click.types.File: "文件",
+}
+
+
+def _chinese(message: str) -> str:
+    # The quotes click puts round names ({name!r}) are dropped by the Chinese forms above, which
+    # write the names bare or in Chinese quotes: format placeholders cannot carry "!r" through.
+    return MESSAGES.get(message, message).replace("!r}", "}")
+
+
+def _gettext(message: str) -> str:
+    return _chinese(message)
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return _chinese(singular if count == 1 else plural)
+
+
+def _names(names) -> str:
+    """Option names and choices as Chinese text shows them: bare, joined by 、 (click quotes them)."""
+    return "、".join(str(name) for name in names)
+
+
+def _join_param_hints(param_hint) -> str | None:
+    if param_hint is not None and not isinstance(param_hint, str):
+        return " / ".join(param_hint)
+    return param_hint
+
+
+def _format_possibilities(possibilities) -> str:
+    shown = _names(sorted(possibilities))
+    return _ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", len(possibilities)).format(
+        possibility=shown, possibilities=shown
+    )
+
+
+def _invalid_choice(self, value, ctx) -> str:
+    return f"“{value}”不是可选值之一：{_names(self.choices)}。"
+
+
+def _error_hint(self, ctx) -> str:
+    if isinstance(self, click.Argument):
+        return self.make_metavar(ctx) if ctx is not None else self.human_readable_name
+    return " / ".join(self.opts or [self.human_readable_name])
+
+
+def _missing_message(self) -> str:
+    """"缺少选项 --type。" / "缺少参数 姓名。", with what the type adds (a Choice's values)."""
+    if self.param_hint is not None:
+        hint = _join_param_hints(self.param_hint)
+    elif self.param is not None:
+        hint = self.param.get_error_hint(self.ctx)
+    else:
+        hint = None
+    kind = self.param_type or (self.param.param_type_name if self.param is not None else "parameter")
+    what = {"argument": "参数", "option": "选项"}.get(kind, "参数")
+    extra = self.param.type.get_missing_message(param=self.param, ctx=self.ctx) if self.param is not None else None
+    detail = "。".join(part.rstrip("。.") for part in (self.message, _chinese(extra) if extra else None) if part)
+    return f"缺少{what}{' ' + hint if hint else ''}。" + (f"{detail}。" if detail else "")
+
+
+def _write_heading(self, heading: str) -> None:
+    self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+def _describe_range(self) -> str:
+    """Ranges as a Chinese reader says them: "1 至 256", "不小于 0"."""
+    low = None if self.min is None else f"{'大于' if self.min_open else '不小于'} {self.min}"
+    high = None if self.max is None else f"{'小于' if self.max_open else '不大于'} {self.max}"
+    if low and high and not self.min_open and not self.max_open:
+        return f"{self.min} 至 {self.max}"
+    return "，".join(part for part in (low, high) if part)
+
+
+_installed = False
+
+
+def speak_chinese() -> None:
+    """Make click speak Chinese in this process (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.termui, click.types):
+        if hasattr(module, "_"):
+            module._ = _gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = _ngettext
+    click.types._NumberRangeBase._describe_range = _describe_range
+    click.exceptions._join_param_hints = _join_param_hints
+    click.exceptions._format_possibilities = _format_possibilities
+    click.types.Choice.get_invalid_choice_message = _invalid_choice
+    click.formatting.HelpFormatter.write_heading = _write_heading
+    click.core.Parameter.get_error_hint = _error_hint
+    click.core.Option.get_error_hint = _error_hint
+    click.core.Argument.get_error_hint = _error_hint
+    click.exceptions.MissingParameter.format_message = _missing_message
+    for kind, word in _TYPE_NAMES.items():
+        kind.name = word
+    _installed = True
+
+
+speak_chinese()
 
 
 _CJK = "\u3000-\u9fff\uff00-\uffef"
