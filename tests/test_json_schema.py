@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import jsonschema
 import pytest
@@ -294,12 +295,50 @@ def test_schema_command_vscode_settings_merge(git_branch, run):
     assert settings["yaml.schemas"][".zhibu/schema/record.json"] == ["records/**/*.yaml"]
 
 
-def test_schema_command_refuses_settings_with_comments(git_branch, run):
-    root = git_branch({".vscode/settings.json": '// mine\n{"editor.tabSize": 2}\n'})
+JSONC_SETTINGS = """\
+// 我的设置
+{
+  /* 缩进 */ "editor.tabSize": 2,
+  "files.exclude": {"**/.git": true, "a//b": "/* not a comment */"},   // 尾注
+  "yaml.schemas": {"old.json": ["x.yaml"]},
+  "editor.rulers": [100,],
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "before",
+    [JSONC_SETTINGS, JSONC_SETTINGS.replace('  "yaml.schemas": {"old.json": ["x.yaml"]},\n', ""),
+     '// 只有注释的对象\n{\n  // 以后再加\n}\n', '{"editor.tabSize": 4} // 末尾注释\n', ""],
+    ids=["replace", "insert-after-trailing-comma", "empty-object", "no-trailing-comma", "empty-file"],
+)
+def test_schema_command_vscode_keeps_a_jsonc_settings_file(git_branch, run, before):
+    import json5  # a third-party JSONC reader: VS Code accepts what it accepts
+
+    root = git_branch({".vscode/settings.json": before})
+    result = run("schema", "--vscode", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    after = (root / ".vscode/settings.json").read_text(encoding="utf-8")
+    settings = json5.loads(after)
+    assert settings["yaml.schemas"][".zhibu/schema/record.json"] == ["records/**/*.yaml"]
+    assert "old.json" not in settings["yaml.schemas"]
+    for comment in re.findall(r"//[^\n]*|/\*.*?\*/", before):  # every comment is still there, as written
+        assert comment in after, (comment, after)
+    if before:
+        assert {k: v for k, v in settings.items() if k != "yaml.schemas"} == {
+            k: v for k, v in json5.loads(before).items() if k != "yaml.schemas"
+        }
+    # and once more: nothing changes
+    assert run("schema", "--vscode", "-C", root).exit_code == 0
+    assert (root / ".vscode/settings.json").read_text(encoding="utf-8") == after
+
+
+def test_schema_command_refuses_a_broken_settings_file(git_branch, run):
+    root = git_branch({".vscode/settings.json": '/* 没有结束的注释\n{"editor.tabSize": 2}\n'})
     result = run("schema", "--vscode", "-C", root)
     assert result.exit_code == 2
-    assert "settings.json" in result.stderr and "docs/editors.md" in result.stderr
-    assert (root / ".vscode/settings.json").read_text(encoding="utf-8").startswith("// mine")
+    assert "settings.json" in result.stderr and "注释没有结束" in result.stderr
+    assert (root / ".vscode/settings.json").read_text(encoding="utf-8").startswith("/* 没有结束")
     assert not (root / ".zhibu").exists()
 
 
@@ -307,3 +346,32 @@ def test_schema_command_outside_a_branch_says_so(tmp_path, run):
     result = run("schema", cwd=tmp_path)
     assert result.exit_code == 2
     assert "zhibu.yaml" in result.stderr
+
+
+def test_the_date_pattern_admits_exactly_the_days_that_exist():
+    # Every day from 1896 to 2104 (four centuries' leap rules: 1900 and 2100 are not leap years,
+    # 2000 is) with and without leading zeros, and every impossible day of those years.
+    pattern = re.compile(json_schema.DATE_PATTERN)
+    for year in (1896, 1900, 1999, 2000, 2023, 2024, 2025, 2026, 2028, 2100, 2104):
+        for month in range(1, 13):
+            for day in range(1, 33):
+                try:
+                    dt.date(year, month, day)
+                    exists = True
+                except ValueError:
+                    exists = False
+                for text in (f"{year}-{month:02d}-{day:02d}", f"{year}-{month}-{day}"):
+                    assert bool(pattern.fullmatch(text)) == exists, text
+
+
+def test_the_editor_schema_rejects_an_impossible_date():
+    import jsonschema
+
+    record = json.loads(json_schema.schema_texts()["record.json"])
+    good = {"type": "支部委员会", "date": "2024-02-29", "place": "p", "host": "h", "recorder": "r", "topics": ["t"],
+            "attendees": ["h"]}
+    validator = jsonschema.Draft202012Validator(record)
+    assert [e.message for e in validator.iter_errors(good)] == []
+    for bad in ("2026-02-30", "2025-02-29", "2100-02-29", "2026-04-31", "2026-13-01"):
+        errors = list(validator.iter_errors({**good, "date": bad}))
+        assert errors and errors[0].path[-1] == "date", bad

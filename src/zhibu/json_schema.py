@@ -39,7 +39,16 @@ _TOP_KINDS = {k.pattern: k for k in schema.FILE_KINDS if "/" not in k.pattern}
 # --- value schemas, one per checker kind of schema.py -------------------------------
 
 _NONBLANK = r"\S"
-_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+# The YAML language server does not check ``format: date``, so the pattern itself admits only days
+# that exist: 30- and 31-day months, 28 days in February and the 29th in leap years (every fourth
+# year, centuries only when divisible by 400). Months and days may drop their leading zero, as the
+# loader reads 2026-3-5 too.
+_D31 = r"(0?[13578]|1[02])-(0?[1-9]|[12]\d|3[01])"
+_D30 = r"(0?[469]|11)-(0?[1-9]|[12]\d|30)"
+_D28 = r"0?2-(0?[1-9]|1\d|2[0-8])"
+_LEAP = r"(\d\d(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)"
+DATE_PATTERN = rf"^(\d{{4}}-({_D31}|{_D30}|{_D28})|{_LEAP}-0?2-29)$"
+_DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
 _TEXT = {"type": ["string", "number"], "pattern": _NONBLANK}
 _INT_RANGES = {"int": (1, 20), "count": (0, 10_000), "month": (1, 12), "year": (1921, 2200)}
 _PERIOD = r"^\s*\d{4}(-(0?[1-9]|1[0-2])|[Qq][1-4]|[Hh][12])?\s*$"
@@ -317,23 +326,113 @@ def vscode_globs() -> dict[str, list[str]]:
 
 
 def _vscode_settings(root: Path) -> bytes:
-    """.vscode/settings.json with ``yaml.schemas`` set, other settings kept."""
+    """.vscode/settings.json with ``yaml.schemas`` set, everything else kept as written.
+
+    VS Code's settings are JSONC: comments and trailing commas are allowed and people use them.
+    So the file is edited as text: the value of a top-level ``yaml.schemas`` is replaced, or the
+    key is added before the closing brace; comments, order and layout stay untouched.
+    """
     from .errors import ZhibuError
 
     path = root / VSCODE_SETTINGS
-    settings: dict = {}
-    if path.is_file():
-        try:
-            settings = json.loads(path.read_text(encoding="utf-8-sig") or "{}")
-        except (ValueError, UnicodeDecodeError):
-            raise ZhibuError(
-                f"{VSCODE_SETTINGS} 不是纯 JSON（可能含注释），zhibu 不改写它。",
-                "按 docs/editors.md 中的示例，手工把 yaml.schemas 一项加进去。",
-            ) from None
-        if not isinstance(settings, dict):
-            raise ZhibuError(f"{VSCODE_SETTINGS} 应为 JSON 对象。", "按 docs/editors.md 中的示例改正。")
-    settings["yaml.schemas"] = vscode_globs()
-    return (json.dumps(settings, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    value = json.dumps(vscode_globs(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    if not path.is_file():
+        return ('{\n  "yaml.schemas": ' + value + "\n}\n").encode("utf-8")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        edited = set_jsonc_member(text, "yaml.schemas", value) if text.strip() else '{\n  "yaml.schemas": ' + value + "\n}\n"
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ZhibuError(
+            f"{VSCODE_SETTINGS} 无法读取（{exc}），zhibu 不改写它。",
+            "先在 VS Code 中改正该文件，或按 docs/editors.md 中的示例手工加上 yaml.schemas 一项。",
+        ) from None
+    return edited.encode("utf-8")
+
+
+def _jsonc_tokens(text: str):
+    """(kind, start, end) of the JSONC tokens outside comments: "str", "punct" ({}[]:,) or "word"."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n":
+            i += 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise ValueError("注释没有结束")
+            i = end + 2
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            if j >= n:
+                raise ValueError("字符串没有结束")
+            yield "str", i, j + 1
+            i = j + 1
+        elif c in "{}[]:,":
+            yield "punct", i, i + 1
+            i += 1
+        else:
+            j = i
+            while j < n and text[j] not in " \t\r\n{}[]:,\"/":
+                j += 1
+            if j == i:
+                raise ValueError(f"第 {text.count(chr(10), 0, i) + 1} 行有无法识别的字符")
+            yield "word", i, j
+            i = j
+
+
+def set_jsonc_member(text: str, key: str, value: str) -> str:
+    """``text`` (a JSONC object) with its top-level ``key`` set to the JSON ``value``."""
+    tokens = list(_jsonc_tokens(text))
+    if not tokens or text[tokens[0][1]] != "{":
+        raise ValueError("不是 JSON 对象")
+    depth, close, span, last = 0, None, None, None
+    for index, (kind, start, end) in enumerate(tokens):
+        piece = text[start:end]
+        if kind == "punct" and piece in "{[":
+            depth += 1
+        elif kind == "punct" and piece in "}]":
+            depth -= 1
+            if depth == 0:
+                close = index
+                break
+        elif depth == 1 and kind == "str" and index + 1 < len(tokens) and text[tokens[index + 1][1]] == ":":
+            if json.loads(piece) == key:
+                span = _value_span(tokens, text, index + 2)
+        if depth >= 1 and index > 0 and not (depth == 1 and piece == "}"):
+            last = (kind, start, end)
+    if close is None:
+        raise ValueError("对象没有结束")
+    if span is not None:
+        return text[: span[0]] + value + text[span[1]:]
+    brace = tokens[close][1]
+    _, _, last_end = last if last else tokens[0]
+    needs_comma = last is not None and text[last_end - 1] not in "{,"
+    indent = "  "
+    insertion = ("," if needs_comma else "") + f"\n{indent}{json.dumps(key)}: {value}"
+    tail = text[last_end:brace]
+    return text[:last_end] + insertion + (tail if tail.strip() else "\n") + text[brace:]
+
+
+def _value_span(tokens, text: str, index: int) -> tuple[int, int]:
+    """Start and end offsets of the JSON value that begins at token ``index``."""
+    kind, start, end = tokens[index]
+    if kind != "punct" or text[start] not in "{[":
+        return start, end
+    depth = 0
+    for kind, _, stop in tokens[index:]:
+        piece = text[stop - 1] if kind == "punct" else ""
+        if piece in ("{", "["):
+            depth += 1
+        elif piece in ("}", "]"):
+            depth -= 1
+            if depth == 0:
+                return start, stop
+    raise ValueError("值没有结束")
 
 
 def update_branch_schemas(root: Path, *, vscode: bool = False, commit: bool = True, dry_run: bool = False):

@@ -166,7 +166,7 @@ class Overlay:
         for rel, content in self.changes.items():
             if content is None:
                 names.discard(rel)
-            else:
+            elif is_format_path(rel):  # as the base lists them: editor settings are no records
                 names.add(rel)
         return sorted(names)
 
