@@ -1,6 +1,6 @@
 """Generate the reference pages under docs/ from the code, so they cannot drift.
 
-    python -m zhibu.docs          write docs/rules.md, docs/format.md, docs/cli.md
+    python -m zhibu.docs          write docs/rules.md, docs/format.md, docs/cli.md, docs/rating.md
     python -m zhibu.docs --check  exit 1 if any of them is stale (a test runs this)
 """
 
@@ -161,7 +161,56 @@ def cli_markdown() -> str:
     return "\n".join(out)
 
 
-PAGES = {"rules.md": rules_markdown, "format.md": format_markdown, "cli.md": cli_markdown}
+def rating_markdown() -> str:
+    """docs/rating.md: the built-in scoring scheme as data/rating.yaml states it."""
+    from .rating import default_scheme
+    from .standard import baseline_rules
+
+    scheme = default_scheme()
+    titles = {code: rule.title for code, rule in baseline_rules()[1].items()}
+    out = [
+        "# 评星定级：内置计分方案\n",
+        GENERATED,
+        f"`zhibu batch rate`、`zhibu batch report` 和 `zhibu doc checkup` 按这个方案（{scheme['scheme']}，"
+        f"版本 {scheme['version']}）给支部打分。方案是数据（zhibu 的 `data/rating.yaml`），本页由它生成。",
+        "用法和输出见 [上级党组织](batch.md#评星定级)。\n",
+        "## 怎样计分\n",
+        "- 按“五有”分五项，每项有满分。检查中每一条未豁免的问题，按下表在它所属的一项中扣分；",
+        "  同一扣分项扣到“上限”为止，一项扣到 0 为止。一个规则码只在一项中扣分。",
+        "- 某项需要的信息没有登记（如没有登记党员活动阵地）时，该项“无法从记录判断”，不计分；",
+        "  总分按已判断各项的满分折算为百分制。",
+        "- 经批准的例外（waivers.yaml）不扣分。`--explain` 逐条列出每一分扣在哪里、依据哪条问题。\n",
+    ]
+    for item in scheme["items"]:
+        out.append(f"## {item['key']}（{item['points']} 分）\n")
+        out.append(f"{item.get('title', '')}。\n")
+        if item.get("requires"):
+            out.append(f"不计分的情形：{item.get('unknown', '')}\n")
+        if item.get("deductions"):
+            out.append("| 扣分事项 | 每条扣分 | 上限 | 依据的规则码 |")
+            out.append("|---|---|---|---|")
+            for rule in item["deductions"]:
+                codes = "<br>".join(
+                    f"[`{code}`](rules.md#{code.replace('.', '')}) {titles.get(code, '')}" for code in rule["codes"]
+                )
+                out.append(f"| {rule.get('note', '')} | {rule['points']} | {rule.get('cap', item['points'])} | {codes} |")
+            out.append("")
+        else:
+            out.append("本项不按检查问题扣分。\n")
+    out.append("## 星级\n")
+    out.append("| 总分不低于 | 星级 |")
+    out.append("|---|---|")
+    for step in sorted(scheme["stars"], key=lambda s: -s["min"]):
+        out.append(f"| {step['min']} | {'★' * int(step['stars'])}（{step['stars']} 星） |")
+    out.append("")
+    out.append("## 换用自己的方案\n")
+    out.append("上级党组织可以在 T 规则包中用 `rating:` 键给出自己的方案，写法与上面的内置方案相同")
+    out.append("（`scheme`、`version`、`items` 的 `key`、`points`、`deductions`，以及 `stars`），整体替换内置方案。")
+    out.append("方案中同一规则码在两个项目中重复扣分、缺少必要的键时，报 `standard.bad-pack`，该方案不采用。\n")
+    return "\n".join(out)
+
+
+PAGES = {"rules.md": rules_markdown, "format.md": format_markdown, "cli.md": cli_markdown, "rating.md": rating_markdown}
 
 
 def main(argv: list[str] | None = None) -> int:
