@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -153,6 +154,43 @@ def test_a_foreign_hook_is_never_clobbered_nor_removed(git_branch, run):
     assert foreign.read_text(encoding="utf-8") == "#!/bin/sh\nexec lint-staged\n"
     result = run("hooks", "uninstall", "-C", root)
     assert result.exit_code == 2 and foreign.exists()
+
+
+def pre_commit(root, *args) -> subprocess.CompletedProcess:
+    """The real pre-commit framework, as its users run it."""
+    pytest.importorskip("pre_commit")
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=root, capture_output=True, text=True)
+
+
+def test_beside_the_pre_commit_framework_both_hooks_run(git_branch, run):
+    root = git_branch()
+    (root / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    git(root, "add", ".pre-commit-config.yaml")
+    installed = pre_commit(root, "install")
+    assert installed.returncode == 0, installed.stderr
+    theirs = (root / ".git/hooks/pre-commit").read_text(encoding="utf-8")
+    result = run("hooks", "install", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert "pre-commit.legacy" in result.stdout
+    assert (root / ".git/hooks/pre-commit").read_text(encoding="utf-8") == theirs  # theirs untouched
+    stage(root, REL, BROKEN)
+    refused = commit(root, "-m", "记录")
+    assert refused.returncode != 0 and "record.unknown-person" in refused.stderr + refused.stdout
+    stage(root, REL, GOOD)
+    assert commit(root, "-m", "记录").returncode == 0
+    removed = run("hooks", "uninstall", "-C", root)
+    assert removed.exit_code == 0 and not (root / ".git/hooks/pre-commit.legacy").exists()
+    assert (root / ".git/hooks/pre-commit").read_text(encoding="utf-8") == theirs
+
+
+def test_the_pre_commit_manifest_is_valid_for_the_framework():
+    manifest = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
+    checked = pre_commit(manifest.parent, "validate-manifest", str(manifest))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    from zhibu.store.yamlio import parse
+
+    (hook,) = parse(manifest.read_text(encoding="utf-8")).data
+    assert hook["entry"] == "zhibu hooks run" and hook["pass_filenames"] is False
 
 
 def test_reinstall_updates_and_uninstall_removes_only_ours(hooked, run):

@@ -19,7 +19,9 @@ def install(directory):
 
     检查格式（format.*）和单条记录（record.*）中级别为“错误”的问题，只拦下这次提交新带来的错误；
     按月、按季度的频次等要求由 zhibu check 检查，不在提交时判断。钩子使用安装它的这个 zhibu。
-    遵从 git 的 core.hooksPath 设置；已有别的工具的 pre-commit 钩子时不会覆盖它。
+    遵从 git 的 core.hooksPath 设置。已有 pre-commit 框架（pre-commit.com）的钩子时，
+    装为它会先运行的 pre-commit.legacy，两者都生效；已有别的工具的钩子时不会覆盖它。
+    也可以把 zhibu 写进 .pre-commit-config.yaml，见 docs/editors.md。
 
     \b
     示例：
@@ -30,6 +32,8 @@ def install(directory):
 
     path, replaced = install_hook(branch_root(directory))
     click.echo(f"{'已更新' if replaced else '已安装'} pre-commit 钩子：{path}")
+    if path.name != "pre-commit":
+        click.echo(f"这里已有 pre-commit 框架的钩子：zhibu 的钩子装为 {path.name}，由它在自己的检查之前运行。")
     click.echo(f"以后每次 git commit 前会检查暂存的记录；确需跳过时用 {BYPASS}。")
 
 
