@@ -262,7 +262,7 @@ def _recover(root: Path, pending: journal.Pending, prepare: Callable[[], Outcome
         gitrepo.unstage(root, paths)
     try:
         retry = prepare()
-    except ZhibuError:
+    except Exception:  # whatever stops this command on that state, it is not the same change
         retry = None
     same = retry is not None and retry.change.message == pending.message and retry.change.writes == pending.new
     if same and not landed:
