@@ -35,12 +35,12 @@ def zhibu(root, args, **env) -> subprocess.CompletedProcess:
     )
 
 
-def kill_at(root, args, point: str) -> None:
+def kill_at(root, args, point: str, **env) -> None:
     """Run a zhibu command until it reaches ``point``, then SIGKILL it."""
     proc = subprocess.Popen(
         [*zhibu_command(), "-C", str(root), *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env=subprocess_env(ZHIBU_TEST_PAUSE_AT=point),
+        env=subprocess_env(ZHIBU_TEST_PAUSE_AT=point, **env),
     )
     try:
         line = proc.stderr.readline()
@@ -182,3 +182,22 @@ def test_kill_without_git_then_retry(make_branch):
     assert retry.returncode == 0, retry.stderr
     assert records(root) == ["2026-03-05-支部委员会.yaml"]
     assert not (root / ".zhibu-pending.json").exists()
+
+
+INIT = ["init", "新支部", "--name", "中共测试大学数学学院教工第一支部委员会", "--parent", "中共测试大学数学学院委员会", "--category", "高校"]
+
+
+@pytest.mark.parametrize("point", ["written", "staged"])
+def test_init_killed_before_its_commit_can_be_run_again(tmp_path, point):
+    identity = {f"GIT_{role}_{what}": value for role in ("AUTHOR", "COMMITTER") for what, value in (("NAME", "测试书记"), ("EMAIL", "shuji@example.org"))}
+    kill_at(tmp_path, INIT, point, **identity)
+    root = tmp_path / "新支部"
+    assert (root / "zhibu.yaml").exists()
+
+    retry = zhibu(tmp_path, INIT, **identity)
+    assert retry.returncode == 0, retry.stderr
+    assert count(root) == 1
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    # A finished branch is still refused, as before.
+    again = zhibu(tmp_path, INIT, **identity)
+    assert again.returncode == 2 and "已经是支部仓库" in again.stderr

@@ -124,7 +124,7 @@ def write_options(func):
     command = click.option(
         "--include-edits",
         is_flag=True,
-        help="要改的文件中已有尚未提交的手工改动时，连同它们一起提交（默认拒绝，以免把别的改动记在本命令名下）。",
+        help="要改的文件中有尚未提交的手工改动时，连同它们一起提交（默认拒绝）。",
     )(command)
     command = click.option("--no-commit", is_flag=True, help="只写文件，不提交到 git。")(command)
     command = click.option("--dry-run", is_flag=True, help="只校验并显示将要写入的内容，不写任何文件。")(command)

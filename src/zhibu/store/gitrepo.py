@@ -86,14 +86,18 @@ def commit(root: Path, paths: list[str], message: str, *, removed: list[str] = (
             raise _translate(exc) from None
 
 
+# Paths are file names, never patterns (a "*" or "[" in a name matches nothing else); and
+# asking for the status takes no optional lock, so it cannot refresh (and so take) the index.
+_PATHS_AS_THEY_ARE = {"GIT_LITERAL_PATHSPECS": "1", "GIT_OPTIONAL_LOCKS": "0"}
+
+
 def edited(root: Path, paths: list[str]) -> list[str]:
     """Which of ``paths`` (relative to the branch root) differ from HEAD in the work tree or
     the index, or are not in git at all (untracked); paths that do not exist are not edited."""
     if not paths:
         return []
     prefix = show_prefix(root)
-    # No optional locks: asking must not refresh (and so take) the index.
-    raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths, env={"GIT_OPTIONAL_LOCKS": "0"})
+    raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths, env=_PATHS_AS_THEY_ARE)
     found, entries, i = set(), raw.decode("utf-8", "replace").split("\x00"), 0
     while i < len(entries):
         entry = entries[i]
@@ -111,9 +115,9 @@ def unstage(root: Path, paths: list[str]) -> None:
     if not paths:
         return
     if has_commits(root):
-        _run(root, "reset", "-q", "HEAD", "--", *paths, check=False)
+        _run(root, "reset", "-q", "HEAD", "--", *paths, check=False, env=_PATHS_AS_THEY_ARE)
     else:
-        _run(root, "rm", "--cached", "-q", "-r", "--ignore-unmatch", "--", *paths, check=False)
+        _run(root, "rm", "--cached", "-q", "-r", "--ignore-unmatch", "--", *paths, check=False, env=_PATHS_AS_THEY_ARE)
 
 
 def committed_contents(root: Path, paths: list[str]) -> dict[str, bytes | None]:

@@ -75,7 +75,10 @@ def load(root: Path) -> Pending | None:
             raise ValueError("version")
         old, new = {}, {}
         for rel, entry in body["files"].items():
-            files.safe_target(root, rel)  # a tampered record must not write outside the branch
+            # A tampered record must not write outside the branch, nor into git's own folder.
+            if ".git" in rel.split("/"):
+                raise ValueError(rel)
+            files.safe_target(root, rel)
             old[rel] = None if entry["old"] is None else base64.b64decode(entry["old"], validate=True)
             new[rel] = None if entry["new"] is None else base64.b64decode(entry["new"], validate=True)
         return Pending(str(body["message"]), bool(body["commit"]), old, new)
