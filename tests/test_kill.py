@@ -201,3 +201,21 @@ def test_init_killed_before_its_commit_can_be_run_again(tmp_path, point):
     # A finished branch is still refused, as before.
     again = zhibu(tmp_path, INIT, **identity)
     assert again.returncode == 2 and "已经是支部仓库" in again.stderr
+
+
+def test_interrupted_change_git_cannot_commit_is_put_back(git_branch):
+    """Finishing means committing as the killed command would have: when git refuses the
+    commit (here: no identity any more), the files are put back as they would have been
+    then, instead of leaving a repository every later command stumbles over."""
+    root = git_branch({})
+    start = git(root, "rev-parse", "HEAD")
+    kill_at(root, meeting(), "written")
+    git(root, "config", "--unset", "user.name")
+    git(root, "config", "--unset", "user.email")
+    git(root, "config", "user.useConfigOnly", "true")
+    talk = zhibu(root, TALK)
+    assert talk.returncode == 2
+    assert "无法补完提交" in talk.stderr and "已撤回" in talk.stderr and "git config" in talk.stderr
+    assert records(root) == []
+    assert_settled(root, start)
+    assert git(root, "rev-parse", "HEAD") == start

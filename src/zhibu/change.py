@@ -281,7 +281,16 @@ def _recover(root: Path, pending: journal.Pending, prepare: Callable[[], Outcome
     if committing:
         written = [rel for rel in paths if pending.new[rel] is not None]
         removed = [rel for rel in paths if pending.new[rel] is None and pending.old[rel] is not None]
-        sha = gitrepo.commit(root, written, pending.message, removed=removed)
+        try:
+            sha = gitrepo.commit(root, written, pending.message, removed=removed)
+        except ZhibuError as exc:
+            # What the killed command would have done had its commit failed: put the files back.
+            _put(root, pending.old)
+            journal.remove(root)
+            raise ZhibuError(
+                f"上次被中断的改动“{pending.message}”无法补完提交：{exc.message}",
+                "那次改动已撤回，仓库回到它之前的样子，本命令没有执行。" + (exc.hint or "").replace("改动已撤回，仓库保持原样。", ""),
+            ) from None
     journal.remove(root)
     notes.append(f"已补完上次被中断的改动“{pending.message}”" + (f"（提交 {sha[:8]}）" if sha else "") + "，然后执行本命令。")
     return None, False
