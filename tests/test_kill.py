@@ -171,6 +171,9 @@ def test_check_mentions_an_interrupted_write(git_branch):
     checked = zhibu(root, ["check", "--as-of", "2026-03-31"])
     assert "上次有一条写入命令被中断" in checked.stderr
     assert (root / ".git" / "zhibu-pending.json").exists()  # checking never writes
+    trial = zhibu(root, [*meeting(), "--dry-run"])
+    assert trial.returncode == 0 and "试运行不处理它" in trial.stderr
+    assert (root / ".git" / "zhibu-pending.json").exists()
 
 
 def test_kill_without_git_then_retry(make_branch):

@@ -156,7 +156,7 @@ def _refuse_edited(root: Path, change: Change) -> None:
     if edited:
         raise ZhibuError(
             f"{'、'.join(edited)} 有尚未提交的改动（不是这条命令做的），zhibu 不会把它们记在“{change.message}”名下；没有写入任何文件。",
-            "先用 git diff 查看，再提交（git commit）或暂存（git stash）这些改动后重试；"
+            f"先用 git diff 查看，再提交（git commit）或暂存（git stash push -- {' '.join(edited)}）这些改动后重试；"
             "确认要把它们和这次改动一起提交，加 --include-edits。",
         )
 
