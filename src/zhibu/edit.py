@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from . import faults
 from .change import Change, Outcome, apply
 from .errors import InvalidChange, ZhibuError
 from .json_schema import SCHEMA_DIR, branch_schema_files, with_modeline
@@ -125,8 +126,6 @@ def init_branch(
     if category not in CATEGORIES:
         _reject(f"单位类别“{category}”不在规定范围内。", f"可选：{' '.join(CATEGORIES)}。")
     target.mkdir(parents=True, exist_ok=True)
-    if (target / files.MARKER).exists():
-        _reject(f"{target} 已经是支部仓库（已有 zhibu.yaml）。")
     config = {"format": 1, "name": name}
     if short_name:
         config["short_name"] = short_name
@@ -143,10 +142,18 @@ def init_branch(
     # Editors complete keys and flag mistakes from the JSON Schemas the modelines point at.
     data = {rel: with_modeline(rel, text).encode("utf-8") for rel, text in contents.items()}
     data.update(branch_schema_files())
-    if not (target / ".gitignore").exists():
-        data[".gitignore"] = files.GITIGNORE.encode("utf-8")
+    gitignore = files.GITIGNORE.encode("utf-8")
+    # A .gitignore of the branch's own stays as it is; one left by an init killed before its commit
+    # is part of that init, finished now.
+    if not (target / ".gitignore").exists() or (
+        (target / files.MARKER).exists() and (target / ".gitignore").read_bytes() == gitignore
+    ):
+        data[".gitignore"] = gitignore
+    if (target / files.MARKER).exists() and not _unfinished_init(target, data):
+        _reject(f"{target} 已经是支部仓库（已有 zhibu.yaml）。")
     for rel, raw in data.items():
         files.write_atomic(target, rel, raw)
+    faults.pause("written")
     if not commit:
         return None
     created_repo = not gitrepo.is_repo(target)
@@ -162,6 +169,18 @@ def init_branch(
         if created_repo:
             shutil.rmtree(target / ".git", ignore_errors=True)
         raise
+
+
+def _unfinished_init(target: Path, data: dict[str, bytes]) -> bool:
+    """Whether ``target`` holds exactly what this same ``init`` writes, not yet committed:
+    the files of a run that was killed before its commit, which a retry may simply finish."""
+    for rel, raw in data.items():
+        path = target / rel
+        if not path.is_file() or path.is_symlink() or path.read_bytes() != raw:
+            return False
+    if not gitrepo.is_repo(target):
+        return True
+    return gitrepo.committed_contents(target, [files.MARKER])[files.MARKER] is None
 
 
 def _remove_empty_dirs(root: Path, rel: str) -> None:

@@ -444,17 +444,31 @@ def update_branch_schemas(root: Path, *, vscode: bool = False, commit: bool = Tr
     wanted = branch_schema_files()
     if vscode:
         wanted[VSCODE_SETTINGS] = _vscode_settings(root)
-    stale = {rel: data for rel, data in wanted.items() if not (root / rel).is_file() or (root / rel).read_bytes() != data}
-    if not stale:
+
+    def stale_files() -> dict:
+        return {rel: data for rel, data in wanted.items() if not (root / rel).is_file() or (root / rel).read_bytes() != data}
+
+    if not stale_files():
         return None
 
+    class _Current(Exception):
+        pass
+
     def build(_loaded):
+        # Again under the lock: another writer (or the finishing of an interrupted run of this
+        # very command) may have written some of them since.
+        stale = stale_files()
+        if not stale:
+            raise _Current
         what = [w for w, here in (("JSON Schema", any(r.startswith(SCHEMA_DIR) for r in stale)), ("VS Code 设置", VSCODE_SETTINGS in stale)) if here]
         change = Change(f"编辑器支持：写入{'和'.join(what)}（zhibu {__version__}）", summary=f"已写入 {'、'.join(sorted(stale))}。")
         change.writes.update(stale)
         return change
 
-    return apply(root, build, commit=commit, dry_run=dry_run)
+    try:
+        return apply(root, build, commit=commit, dry_run=dry_run)
+    except _Current:
+        return None
 
 
 def write_schema_folder(out: Path) -> list[Path]:

@@ -86,7 +86,11 @@ class RootGroup(ZhibuGroup):
                 if exc.hint:
                     click.echo(f"提示：{exc.hint}", err=True)
             elif isinstance(exc, OSError):
-                click.echo(f"错误：{exc.strerror or exc}（{exc.filename or ''}）", err=True)
+                from ..errors import os_problem
+
+                problem = os_problem(exc)
+                click.echo(f"错误：{problem.message}", err=True)
+                click.echo(f"提示：{problem.hint}", err=True)
             else:
                 click.echo(f"内部错误：{type(exc).__name__}: {exc}", err=True)
                 click.echo("提示：这是 zhibu 的缺陷，请加 --debug 重新运行，把输出报告给开发者。", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 from pathlib import Path
@@ -302,9 +303,27 @@ def directory_option(func):
 
 
 def write_options(func):
-    func = click.option("--no-commit", is_flag=True, help="只写文件，不提交到 git。")(func)
-    func = click.option("--dry-run", is_flag=True, help="只校验并显示将要写入的内容，不写任何文件。")(func)
-    return func
+    """--dry-run and --no-commit (passed to the command), and --include-edits, which the
+    wrapper turns into change.including_edits() around the command, so that every write
+    the command makes honours it without each library function taking another argument."""
+
+    @functools.wraps(func)
+    def command(*args, include_edits: bool = False, **kwargs):
+        if not include_edits:
+            return func(*args, **kwargs)
+        from ..change import including_edits
+
+        with including_edits():
+            return func(*args, **kwargs)
+
+    command = click.option(
+        "--include-edits",
+        is_flag=True,
+        help="要改的文件中有尚未提交的手工改动时，连同它们一起提交（默认拒绝）。",
+    )(command)
+    command = click.option("--no-commit", is_flag=True, help="只写文件，不提交到 git。")(command)
+    command = click.option("--dry-run", is_flag=True, help="只校验并显示将要写入的内容，不写任何文件。")(command)
+    return command
 
 
 def branch_root(directory: str | None) -> Path:
@@ -340,6 +359,8 @@ DATE = DateType()
 def report_outcome(outcome, *, dry_run: bool, preview: dict | None = None) -> None:
     """Tell the user what a write did (stdout) and any warnings about it (stderr)."""
     change = outcome.change
+    for note in outcome.notes:  # an interrupted earlier command, finished or dropped
+        click.echo(f"注意：{note}", err=True)
     for finding in outcome.warnings:
         where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "")
         click.echo(f"注意：{where}: {finding.message}", err=True)

@@ -50,7 +50,20 @@ def check_command(directory, dash_c, as_of, year, output, sources, at_rev, as_re
         click.echo(to_text(result, sources=sources), nl=False)
     if not result.loaded.config_ok:
         click.echo("错误：zhibu.yaml 无法使用，检查未能完成。", err=True)
+    _note_interrupted_write(root)
     raise SystemExit(result.exit_code)
+
+
+def _note_interrupted_write(root) -> None:
+    """A write command was killed half-way: the files checked may hold its uncommitted change."""
+    from ..store import journal
+
+    if journal.path(root).exists():
+        click.echo(
+            "注意：上次有一条写入命令被中断，改动尚未收尾（工作区中可能有未提交的文件）；"
+            "重试那条命令或运行任意写入命令时，zhibu 会先补完它。",
+            err=True,
+        )
 
 
 def _commit_on(root, day: dt.date) -> str:

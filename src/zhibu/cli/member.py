@@ -182,6 +182,8 @@ def import_members(file, mapping, joined, yes, directory, dry_run, no_commit):
     if outcome is None:
         click.echo("名册已与表格一致，没有写入。")
         return
+    for note in outcome.notes:
+        click.echo(f"注意：{note}", err=True)
     click.echo(outcome.change.summary)
     if outcome.committed:
         click.echo(f"已提交 {outcome.committed[:8]}：{outcome.change.message}")

@@ -200,7 +200,11 @@ def safe_target(root: Path, rel: str) -> Path:
 
 def write_atomic(root: Path, rel: str, data: bytes) -> None:
     """Write ``data`` to ``rel`` through a temporary file in the same folder, then rename."""
-    path = safe_target(root, rel)
+    write_file_atomic(safe_target(root, rel), data)
+
+
+def write_file_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (already checked) through a temporary file, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ZhibuError
+from .. import faults
+from ..errors import ZhibuError, os_problem_from_text
 
 
 def _git():
@@ -73,6 +74,7 @@ def commit(root: Path, paths: list[str], message: str, *, removed: list[str] = (
                 run.add("--", *paths)
             if removed:
                 run.rm("--cached", "--ignore-unmatch", "-q", "--", *removed)
+            faults.pause("staged")
             run.commit("-q", "-m", message, "--", *paths, *removed)
             return repo.head.commit.hexsha
         except git.GitCommandError as exc:
@@ -84,10 +86,53 @@ def commit(root: Path, paths: list[str], message: str, *, removed: list[str] = (
             raise _translate(exc) from None
 
 
+# Paths are file names, never patterns (a "*" or "[" in a name matches nothing else); and
+# asking for the status takes no optional lock, so it cannot refresh (and so take) the index.
+_PATHS_AS_THEY_ARE = {"GIT_LITERAL_PATHSPECS": "1", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def edited(root: Path, paths: list[str]) -> list[str]:
+    """Which of ``paths`` (relative to the branch root) differ from HEAD in the work tree or
+    the index, or are not in git at all (untracked); paths that do not exist are not edited."""
+    if not paths:
+        return []
+    prefix = show_prefix(root)
+    raw = _run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths, env=_PATHS_AS_THEY_ARE)
+    found, entries, i = set(), raw.decode("utf-8", "replace").split("\x00"), 0
+    while i < len(entries):
+        entry = entries[i]
+        if len(entry) > 3:
+            path = entry[3:]
+            found.add(path[len(prefix):] if prefix and path.startswith(prefix) else path)
+            if entry[0] in "RC":
+                i += 1  # the next entry is the old path
+        i += 1
+    return [rel for rel in paths if rel in found]
+
+
+def unstage(root: Path, paths: list[str]) -> None:
+    """Put the index entries of ``paths`` back to HEAD (what a killed ``git add`` staged)."""
+    if not paths:
+        return
+    if has_commits(root):
+        _run(root, "reset", "-q", "HEAD", "--", *paths, check=False, env=_PATHS_AS_THEY_ARE)
+    else:
+        _run(root, "rm", "--cached", "-q", "-r", "--ignore-unmatch", "--", *paths, check=False, env=_PATHS_AS_THEY_ARE)
+
+
+def committed_contents(root: Path, paths: list[str]) -> dict[str, bytes | None]:
+    """The bytes each of ``paths`` has in HEAD (None: not in HEAD, or no commit yet)."""
+    prefix = show_prefix(root)
+    names = {rel: f"HEAD:{prefix}{rel}" for rel in paths}
+    blobs = cat_blobs(root, list(names.values())) if has_commits(root) else {}
+    return {rel: blobs.get(name) for rel, name in names.items()}
+
+
 def _translate(exc) -> ZhibuError:
     """A Chinese error for a failed git command run while committing."""
     text = f"{exc.stderr or ''}\n{exc.stdout or ''}"
-    known = _explain(text)
+    # Before _explain: git names index.lock in the path of a disk-full or read-only failure too.
+    known = os_problem_from_text(text, doing="git 提交", done="改动已撤回，仓库保持原样。") or _explain(text)
     if known is not None:
         return known
     if not text.strip():  # a pre-commit hook that fails without a word
@@ -114,11 +159,18 @@ def _explain(text: str) -> ZhibuError | None:
             "git 拒绝操作这个仓库：仓库属于另一个系统用户（dubious ownership）。",
             "确认仓库可信后运行 git config --global --add safe.directory <仓库路径>。",
         )
-    if "index.lock" in text:
+    if "index.lock" in text and _lock_exists(text):
         return ZhibuError("git 仓库正被另一个 git 程序使用（存在 index.lock）。", "等它结束后重试；若没有 git 在运行，删除 .git/index.lock。")
     if "hook" in text.lower():
         return ZhibuError("git 钩子拒绝了这次提交：" + _last_line(text), "按钩子的提示改正后重试。")
     return None
+
+
+def _lock_exists(text: str) -> bool:
+    """Whether the index.lock git complains about is really there (git also names it when
+    it cannot create it for lack of space or permission)."""
+    named = re.findall(r"'([^']*index\.lock)'", text)
+    return any(os.path.lexists(path) for path in named) if named else "File exists" in text
 
 
 def _last_line(text: str) -> str:
