@@ -811,3 +811,37 @@ def test_doc_help_stays_light(args):
     from test_startup import heavy_in, imported_modules
 
     assert heavy_in(imported_modules(*args)) == []
+
+
+def test_a_sign_in_sheet_for_a_meeting_not_held_yet_needs_no_record(run, branch_copy, tmp_path):
+    # The same sheet as from the record, from the type and date alone: 应到 from that day's roster.
+    recorded, planned = tmp_path / "recorded.docx", tmp_path / "planned.docx"
+    assert run("doc", "signin", "2025-03-06", "-C", branch_copy, "-o", recorded).exit_code == 0
+    result = run("doc", "signin", "--type", "支委会", "--date", "2025-03-06", "--time", "14:30-16:00",
+                 "--place", "学院党员活动室", "--host", "王建国", "-C", branch_copy, "-o", planned)
+    assert result.exit_code == 0, result.stderr
+    assert dump(planned) == dump(recorded).replace("records/2025/2025-03-06-支部委员会.yaml", "会议安排（尚未登记记录）")
+    before = sorted(p.relative_to(branch_copy).as_posix() for p in branch_copy.rglob("*.yaml"))
+    # From a plan item: its type, date and topic; nothing is written into the branch.
+    from_plan = tmp_path / "plan.docx"
+    result = run("doc", "signin", "--plan", "2025-03-学习-1", "-C", branch_copy, "-o", from_plan)
+    assert result.exit_code == 0, result.stderr
+    text = dump(from_plan)
+    assert "2025年3月" in text and "应到" in text
+    assert sorted(p.relative_to(branch_copy).as_posix() for p in branch_copy.rglob("*.yaml")) == before
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        ([], "二者选一"),
+        (["2025-03-06", "--type", "支委会"], "二者选一"),
+        (["--plan", "2099-01-学习-9"], "一表中没有计划条目"),
+        (["--type", "党小组会", "--date", "2026-03-11"], "--group"),
+        (["--type", "支委会"], "--date"),
+        (["--type", "支部大会会", "--date", "2026-03-11"], "会议类型"),
+    ],
+)
+def test_a_planned_sign_in_sheet_says_what_is_missing(run, branch_copy, args, needle):
+    result = run("doc", "signin", *args, "-C", branch_copy)
+    assert result.exit_code == 2 and needle in result.stderr and "Traceback" not in result.stderr

@@ -136,30 +136,72 @@ def _record(branch, ref: str):
 
 
 @doc.command("signin")
-@click.argument("record", metavar="记录")
+@click.argument("record", metavar="[记录]", required=False)
+@click.option("--plan", "plan_id", metavar="条目编号", help="按一表中的计划条目打印（会议尚未召开、不必先登记记录），如 2026-03-学习-1。")
+@click.option("--type", "types", multiple=True, metavar="类型", help="按会议类型和 --date 打印尚未召开的会议的签到表；合并召开时可重复。")
+@click.option("--date", type=DATE, help="会议日期（与 --type 同用，或补上计划条目没有写的日期）。")
+@click.option("--group", metavar="党小组", help="党小组会的党小组。")
+@click.option("--place", metavar="地点", help="地点。")
+@click.option("--time", metavar="起止", help="起止时间，如 14:30-16:00。")
+@click.option("--host", metavar="姓名", help="主持人。")
 @output_option
 @pdf_option
 @directory_option
-def signin_doc(record, output, pdf, directory):
+def signin_doc(record, plan_id, types, date, group, place, time, host, output, pdf, directory):
     """签到表：列出当日全部应到人员，附签名栏，会前打印。
 
     另有列席人员栏（已登记的列席人员之外留 3 行空白）。实践活动等不核对应到人员的
     活动，表中留空白行供参加人员填写姓名。
 
-    记录可写文件路径、文件名或日期（当天只有一条记录时）。会前打印时，
-    可先用 zhibu meeting add 登记会议的时间、地点等，再生成签到表。
+    已登记的会议写记录（文件路径、文件名或日期，当天只有一条记录时）。尚未召开的会议
+    不必先登记记录（登记未来日期的记录会被检查报告）：用 --plan 写一表中的计划条目，
+    或用 --type 和 --date 写会议类型和日期；应到人员按那一天的名册计算。
 
     \b
     示例：
         zhibu doc signin 2025-03-06
         zhibu doc signin records/2025/2025-01-14-党小组会.yaml
+        zhibu doc signin --plan 2026-03-学习-1 --place 学院党员活动室
+        zhibu doc signin --type 党小组会 --group 第一党小组 --date 2026-03-11
     """
+    from ..errors import ZhibuError
     from ..render import layout
 
+    planned = plan_id or types
+    if bool(record) == bool(planned):
+        raise ZhibuError("写一条已登记的记录，或用 --plan / --type 写尚未召开的会议，二者选一。",
+                         "如 zhibu doc signin 2026-03-05，或 zhibu doc signin --type 支部委员会 --date 2026-03-05。")
     root, branch = _load(directory)
-    r = _record(branch, record)
-    stem = Path(r.source.path).stem
+    if planned:
+        r = _planned(branch, plan_id, types, date, group=group, place=place, time=time, host=host)
+        stem = f"{r.date.isoformat()}-{'、'.join(r.types)}"
+    else:
+        r = _record(branch, record)
+        stem = Path(r.source.path).stem
     _write(layout.signin_sheet(branch, r), root, _output_path(output, f"{stem}-签到表.docx", directory), pdf)
+
+
+def _planned(branch, plan_id, types, date, **given):
+    """The planned meeting the options name, with the checks a recorded one would have had."""
+    from ..edit import normalise_types
+    from ..errors import ZhibuError
+    from ..model.vocabulary import EXPECTS_GROUP
+    from ..render import layout
+
+    item = None
+    if plan_id:
+        item = next((i for p in branch.plans for i in p.items if i.id == plan_id), None)
+        if item is None:
+            raise ZhibuError(f"一表中没有计划条目“{plan_id}”。", "用 zhibu plan show 查看条目编号。")
+        if not (types or item.type):
+            raise ZhibuError(f"计划条目 {plan_id} 没有写会议类型。", "用 --type 写明，如 --type 集中学习。")
+    day = date or (item.date if item else None)
+    if day is None:
+        raise ZhibuError("没有会议日期。", "用 --date 写明，如 --date 2026-03-05。")
+    chosen = normalise_types(types or (item.type,))
+    if EXPECTS_GROUP & set(chosen) and not given.get("group"):
+        raise ZhibuError("党小组会要写明是哪个党小组。", f"用 --group 写明，可选：{' '.join(branch.config.groups)}。")
+    return layout.planned_meeting(branch, item, types=chosen, date=day, **given)
 
 
 @doc.command("minutes")

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..errors import ZhibuError
-from ..model.branch import Branch, Record, Resolution
+from ..model.branch import Branch, PlanItem, Record, Resolution
 from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS
 from ..stats import year_table
 
@@ -284,6 +284,20 @@ def _extra_details(record: Record) -> list[Paragraph]:
     return lines
 
 
+def planned_meeting(branch: Branch, item: PlanItem | None = None, **given) -> Record:
+    """A meeting not held yet, as a record value to print its sign-in sheet from (never written).
+
+    From a plan item (its type, date and topic) or from what is ``given`` (``types``, ``date``,
+    ``group``, ``place``, ``time``, ``host``); what is given wins over the plan item. Printing a
+    sheet before the meeting so needs no record dated in the future (``record.future-date``).
+    """
+    fields = {}
+    if item is not None:
+        fields = {"types": (item.type,) if item.type else (), "date": item.date, "topics": (item.topic,), "plan": item.id}
+    fields.update({key: value for key, value in given.items() if value})
+    return Record(**fields)
+
+
 def signin_sheet(branch: Branch, record: Record) -> Document:
     """A sign-in sheet to print before the meeting: everyone expected that day, a signature column."""
     name = branch.config.display_name
@@ -399,8 +413,12 @@ def _record_document(branch: Branch, record: Record, kind: str, suffix: str, blo
         author=_author(branch),
         date=record.date,
         blocks=tuple(blocks),
-        comments=f"由 zhibu 根据 {record.source.path} 生成",
+        comments=f"由 zhibu 根据 {record.source.path or _planned_from(record)} 生成",
     )
+
+
+def _planned_from(record: Record) -> str:
+    return f"计划条目 {record.plan}" if record.plan else "会议安排（尚未登记记录）"
 
 
 # --- 一册: the ledger of a year -------------------------------------------------------------
