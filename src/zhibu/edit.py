@@ -36,6 +36,7 @@ from .store import files, gitrepo, yamlio
 RECORD_KEY_ORDER = (
     "type", "date", "time", "place", "host", "recorder", "attendees", "absent", "guests", "group",
     "lecturer", "theme", "topics", "content", "resolutions", "counts_as", "plan", "delegated", "attachments",
+    "for_year", "dues_published",
 )
 _FLOW_LISTS = {"attendees", "guests", "counts_as", "attachments", "tags", "groups", "between"}
 
@@ -434,7 +435,7 @@ def render_record(fields: dict) -> str:
     data = {}
     for key in RECORD_KEY_ORDER:
         value = fields.get(key)
-        if value in (None, "", (), []):
+        if value in (None, "", (), []) or value is False:
             continue
         if key == "type":
             value = value[0] if len(value) == 1 else list(value)

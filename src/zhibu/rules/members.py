@@ -241,24 +241,20 @@ def dues(ctx: Context, rule: Rule):
             return None  # no ledger for that year: unknown, not unpaid
         return book.owes(member, month) and not book.paid_by(member, (month.year, month.index), ctx.as_of)
 
-    def without_payment(member, month: Period, owed_so_far: list):
-        """A month in which the member paid nothing while owing dues (党章第九条 "不交纳党费"):
-        paying several months late in one lump does not undo the months without payment."""
+    def without_payment(member, month: Period):
+        """A month in which the member owed dues, had not paid that month's by its end and paid
+        nothing in it (党章第九条 "不交纳党费"): paying several months late in one lump does
+        not undo the months without payment; paying ahead does not leave months without."""
         if not book.known(month):
-            owed_so_far.clear()
             return None
+        key = (month.year, month.index)
         if not book.owes(member, month):
-            owed_so_far.clear()
             return False
-        owed_so_far.append((month.year, month.index))
-        if (month.year, month.index) in book.payment_months.get(member.name, ()):
-            return False
-        return any(not book.paid_by(member, key, month.end) for key in owed_so_far)
+        return not book.paid_by(member, key, month.end) and key not in book.payment_months.get(member.name, ())
 
     for member in ctx.branch.members:
         if streak is None:
-            owed: list = []
-            runs = _streaks(months, lambda month, member=member: without_payment(member, month, owed))
+            runs = _streaks(months, lambda month, member=member: without_payment(member, month))
             reported = {m.label for run in runs if run[-1].end >= ctx.start and any(len(run) >= n for n in stricter) for m in run}
             for month in months:
                 if month.start >= ctx.start and month.label not in reported and unpaid(member, month):
@@ -271,8 +267,7 @@ def dues(ctx: Context, rule: Rule):
                         subject=member.name,
                     )
             continue
-        owed = []
-        runs = _streaks(months, lambda month, member=member: without_payment(member, month, owed))
+        runs = _streaks(months, lambda month, member=member: without_payment(member, month))
         for run in runs:
             if any(len(run) >= longer for longer in stricter):
                 continue
