@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from .model.branch import Branch
 from .model.periods import period_word
-from .model.vocabulary import CARRY_OVER_LAST_MONTH, PLAN_KINDS, RECORD_TYPES, TALK, YEAR_END_TYPES
+from .model.vocabulary import (
+    CARRY_OVER_LAST_MONTH,
+    PLAN_KINDS,
+    RECORD_TYPES,
+    TALK,
+    YEAR_END_TYPES,
+)
 from .rules.registry import Rule
 
 ROW_LABELS: tuple[str, ...] = (*RECORD_TYPES, TALK, *PLAN_KINDS)

@@ -174,7 +174,7 @@ def test_activist_period_is_a_calendar_year_across_29_february(tmp_path, activis
     root = make(tmp_path, edits=[("development.yaml", "people:\n", person)])
     year = int(candidate[:4])
     result = check(root, as_of=dt.date(year, 12, 31), year=year)
-    assert (("钱新" in {s for _p, s in found(result, "development.activist-period")})) is reported
+    assert ("钱新" in {s for _p, s in found(result, "development.activist-period")}) is reported
 
 
 # --- item 8: dues --------------------------------------------------------------------------

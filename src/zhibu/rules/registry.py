@@ -17,8 +17,8 @@ from typing import Callable, Iterable, Mapping
 
 from ..model.branch import Branch, Record
 from ..model.findings import NOWHERE, Finding, Severity, Source
-from ..model.vocabulary import YEAR_END_TYPES
 from ..model.periods import DEFAULT_MIN_SHARE, Period, covers_share, periods_between
+from ..model.vocabulary import YEAR_END_TYPES
 
 PERIOD_ORDER = {"month": 1, "quarter": 2, "half": 3, "year": 4}
 
