@@ -190,7 +190,8 @@ def add_member(root: Path, member: dict, opts: WriteOptions) -> Outcome:
         _require_readable(loaded, "members.yaml")
         if loaded.branch.member(name):
             _reject(f"名册中已有 {name}。", "同名党员请加以区分，如 王芳（大）；修改信息用 zhibu member edit。")
-        ordered = {k: member[k] for k in ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags") if member.get(k) not in (None, (), [])}
+        keys = ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags", "dues_paid_to")
+        ordered = {k: member[k] for k in keys if member.get(k) not in (None, (), [])}
 
         def mutate(doc):
             doc.setdefault("members", yamlio.new_seq())

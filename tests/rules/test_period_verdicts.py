@@ -14,6 +14,7 @@ import pytest
 
 from zhibu.check import check_branch
 from zhibu.examples import clean_files, write_branch
+from zhibu.load import load_branch
 from zhibu.render.layout import ledger, meeting_name, minutes
 from zhibu.stats import year_table
 
@@ -365,3 +366,35 @@ def test_talks_and_development_dates_after_the_as_of_date_are_reported(tmp_path)
     assert len(messages) == 2  # the talk on the as-of day itself has happened
     assert any("王建国 与 郑凯 的谈心谈话日期 2026-01-05" in m for m in messages)
     assert any("邓晨 确定为入党积极分子的日期 2026-01-10" in m for m in messages)
+
+
+# --- writing the new fields from the command line ------------------------------------------
+
+
+def test_meeting_add_writes_for_year_and_dues_published(run, git_branch):
+    root = git_branch({})
+    result = run(
+        "-C", root, "meeting", "add", "--type", "组织生活会", "--date", "2026-01-15", "--for-year", "2025",
+        "--dues-published", "--place", "学院会议室", "--recorder", "李晓梅", "--topic", "开展批评和自我批评",
+    )
+    assert result.exit_code == 0, result.stderr
+    text = (root / "records/2026/2026-01-15-组织生活会.yaml").read_text(encoding="utf-8")
+    assert text.endswith("for_year: 2025\ndues_published: true\n")
+    refused = run(
+        "-C", root, "meeting", "add", "--type", "组织生活会", "--date", "2026-04-15", "--for-year", "2025",
+        "--place", "学院会议室", "--recorder", "李晓梅", "--topic", "开展批评和自我批评",
+    )
+    assert refused.exit_code == 2 and "for_year" in refused.stderr
+    assert not (root / "records/2026/2026-04-15-组织生活会.yaml").exists()
+
+
+def test_member_add_writes_the_month_the_letter_says_dues_were_paid_to(run, git_branch):
+    root = git_branch({})
+    args = ["-C", root, "member", "add", "钱新", "--status", "正式党员", "--admitted", "2015-06-01", "--full-since", "2016-06-01",
+            "--joined", "2026-03-10", "--group", "第一党小组"]
+    result = run(*args, "--dues-paid-to", "2026-02")
+    assert result.exit_code == 0, result.stderr
+    [member] = [m for m in load_branch(root).branch.members if m.name == "钱新"]
+    assert member.dues_paid_to == (2026, 2) and member.dues_owed_from() == (2026, 3)
+    refused = run(*args[:4], "钱二", *args[5:], "--dues-paid-to", "2026年2月")
+    assert refused.exit_code == 2 and "dues_paid_to" in refused.stderr
