@@ -178,6 +178,20 @@ def test_activist_period_is_a_calendar_year_across_29_february(tmp_path, activis
     assert ("钱新" in {s for _p, s in found(result, "development.activist-period")}) is reported
 
 
+@pytest.mark.parametrize("as_of, reported", [("2025-02-28", False), ("2025-03-01", True)])
+def test_probation_of_a_year_from_29_february_ends_on_28_february(tmp_path, as_of, reported):
+    member = add_member("{name: 钱新, status: 预备党员, admitted: 2024-02-29, joined: 2024-02-29, group: 第一党小组}")
+    result = check(make(tmp_path, edits=[member]), as_of=dt.date.fromisoformat(as_of), year=2025)
+    assert ("钱新" in {s for _p, s in found(result, "member.probation-overdue")}) is reported
+
+
+@pytest.mark.parametrize("talked, reported", [("2025-02-28", False), ("2025-03-01", True)])
+def test_one_month_from_31_january_ends_on_28_february(tmp_path, talked, reported):
+    person = f"people:\n  - {{name: 钱新, applied: 2025-01-31, talked: {talked}}}\n"
+    result = check(make(tmp_path, edits=[("development.yaml", "people:\n", person)]))
+    assert ("钱新" in {s for _p, s in found(result, "development.talk-late")}) is reported
+
+
 # --- item 8: dues --------------------------------------------------------------------------
 
 ZHOU_PAYMENTS = (
