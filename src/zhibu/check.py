@@ -206,6 +206,8 @@ def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple
     from .catalogue import make_finding
 
     active, findings = [], []
+    branch = loaded.branch
+    known = {m.name for m in branch.members} | set(branch.config.groups) | {a.name for a in branch.applicants}
     for waiver in loaded.branch.waivers:
         if waiver.code not in standard.rules:
             findings.append(
@@ -221,6 +223,16 @@ def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple
             )
             findings.append(_restamp(finding, standard.rules))
             continue
+        if waiver.subject is not None and waiver.subject not in known:
+            findings.append(
+                make_finding(
+                    "format.bad-value",
+                    f"例外登记的 subject“{waiver.subject}”不是名册中的党员，也不是党小组或入党申请人，这条例外不豁免任何发现",
+                    waiver.source.at("subject"),
+                    "核对姓名写法（与 members.yaml 一致）；豁免全支部的发现时不写 subject。",
+                )
+            )
+            continue
         active.append(waiver)
     return active, findings
 
@@ -233,11 +245,21 @@ def _waiver_for(finding: Finding, waivers: list[Waiver]) -> Waiver | None:
     if period is None:
         return None
     for waiver in waivers:
-        if waiver.code == finding.code:
+        if waiver.code == finding.code and _same_subject(waiver, finding):
             covering = Period.parse(waiver.period)
             if covering is not None and covering.covers(period):
                 return waiver
     return None
+
+
+def _same_subject(waiver: Waiver, finding: Finding) -> bool:
+    """A waiver naming a subject covers only findings about that member or group; a finding
+    about a pair (谈心谈话 between two 委员) is covered when either is named."""
+    if waiver.subject is None:
+        return True
+    if finding.subject is None:
+        return False
+    return waiver.subject == finding.subject or waiver.subject in finding.subject.split("、")
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -116,20 +116,18 @@ def known_on(branch: Branch, day: dt.date) -> Branch:
 # --- requirements of the standard ------------------------------------------------------------
 
 
-def _periods(ctx: Context, kind: str, first: dt.date, last: dt.date) -> list[Period]:
-    """Periods of ``kind`` whose last day falls in [first, last], after the branch was founded."""
-    founded = ctx.branch.config.founded
-    return [
-        p
-        for p in periods_between(kind, first, last)
-        if first <= p.end <= last and not (founded and p.start < founded)
-    ]
+def _periods(ctx: Context, kind: str, first: dt.date, last: dt.date, rule: Rule | None = None) -> list[Period]:
+    """Periods of ``kind`` whose last day falls in [first, last] and which the check judges
+    for the branch's founding date (:meth:`Context.branch_judged`)."""
+    return [p for p in periods_between(kind, first, last) if first <= p.end <= last and ctx.branch_judged(p, rule)]
 
 
 def _waived(ctx: Context, code: str, period: Period, as_of: dt.date | None) -> bool:
     for waiver in ctx.branch.waivers:
         if waiver.code != code or (as_of and waiver.expires and waiver.expires < as_of):
             continue
+        if waiver.subject is not None:
+            continue  # a waiver for one member leaves the requirement due for the others
         covering = Period.parse(waiver.period)
         if covering is not None and covering.covers(period):
             return True
@@ -146,7 +144,7 @@ def _frequency(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
     label = rule.param("counts_as") or rule.param("type")
     is_talk = rule.param("type") == TALK
     out = []
-    for period in _periods(ctx, rule.param("period"), first, last):
+    for period in _periods(ctx, rule.param("period"), first, last, rule):
         if rule.param("when") == "committee" and not _whole(branch.committee.has_committee_on, period):
             continue
         if _waived(ctx, rule.code, period, as_of):
@@ -154,7 +152,7 @@ def _frequency(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
         if is_talk:
             events = [(t.between, None) for t in branch.talks if period.contains(t.date)]
         else:
-            events = [(r.attendees, r) for r in ctx.records_in(period) if counts_toward(rule, r)]
+            events = [(r.attendees, r) for r in ctx.records_counted(period, rule.param("type")) if counts_toward(rule, r)]
         standard_text = requirement(rule)
         if per == "branch":
             if len(events) < minimum:
@@ -170,7 +168,7 @@ def _frequency(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
             short = [
                 m.name
                 for m in branch.members
-                if _whole(m.counted_on, period) and sum(1 for people, _ in events if m.name in people) < minimum
+                if ctx.member_judged(m, period, rule) and sum(1 for people, _ in events if m.name in people) < minimum
             ]
             if short:
                 shown = "、".join(short[:8]) + (f"等 {len(short)} 人" if len(short) > 8 else "")
@@ -210,7 +208,7 @@ def _period_rule(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
     with the records as they are now."""
     evaluate = KINDS[rule.kind].evaluate
     out = []
-    for period in _periods(ctx, rule.param("period", "year"), first, last):
+    for period in _periods(ctx, rule.param("period", "year"), first, last, rule):
         if _waived(ctx, rule.code, period, as_of):
             continue
         judged = Context(ctx.branch, period.end, period.start, period.end, ctx.rules, holidays=ctx.holidays)

@@ -37,6 +37,7 @@ from .store import files, gitrepo, yamlio
 RECORD_KEY_ORDER = (
     "type", "date", "time", "place", "host", "recorder", "attendees", "absent", "guests", "group",
     "lecturer", "theme", "topics", "content", "resolutions", "counts_as", "plan", "delegated", "attachments",
+    "for_year", "dues_published",
 )
 _FLOW_LISTS = {"attendees", "guests", "counts_as", "attachments", "tags", "groups", "between"}
 
@@ -210,7 +211,8 @@ def add_member(root: Path, member: dict, opts: WriteOptions) -> Outcome:
         _require_readable(loaded, "members.yaml")
         if loaded.branch.member(name):
             _reject(f"名册中已有 {name}。", "同名党员请加以区分，如 王芳（大）；修改信息用 zhibu member edit。")
-        ordered = {k: member[k] for k in ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags") if member.get(k) not in (None, (), [])}
+        keys = ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags", "dues_paid_to")
+        ordered = {k: member[k] for k in keys if member.get(k) not in (None, (), [])}
 
         def mutate(doc):
             doc.setdefault("members", yamlio.new_seq())
@@ -455,7 +457,7 @@ def render_record(fields: dict) -> str:
     data = {}
     for key in RECORD_KEY_ORDER:
         value = fields.get(key)
-        if value in (None, "", (), []):
+        if value in (None, "", (), []) or value is False:
             continue
         if key == "type":
             value = value[0] if len(value) == 1 else list(value)

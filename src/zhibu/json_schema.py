@@ -100,6 +100,8 @@ def _value_schema(field: Field) -> dict:
         return {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1, "maximum": 12}}
     if kind == "period":
         return {"anyOf": [{"type": "string", "pattern": _PERIOD}, {"type": "integer", "minimum": 1000, "maximum": 9999}]}
+    if kind == "yearmonth":
+        return {"type": "string", "pattern": r"^\s*\d{4}-\d{1,2}\s*$"}
     if kind == "format":
         return {"type": "integer", "const": 1}
     if kind == "theme_day":

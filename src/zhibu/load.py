@@ -38,7 +38,7 @@ from .model.branch import (
     Votes,
 )
 from .model.findings import Finding, Source, sort_findings
-from .model.vocabulary import REQUIRED_BY_TYPE
+from .model.vocabulary import CARRY_OVER_LAST_MONTH, REQUIRED_BY_TYPE, YEAR_END_TYPES
 from .store import files
 from .store.yamlio import YamlProblem, parse
 
@@ -326,6 +326,7 @@ class _Builder:
                         if discipline and "kind" in discipline and "from" in discipline
                         else None
                     ),
+                    dues_paid_to=item.get("dues_paid_to"),
                     source=src,
                 )
             )
@@ -385,6 +386,15 @@ class _Builder:
             group = None
         if "topics" in values and not values["topics"]:
             self.emit("format.missing-field", where.at("topics"), "topics 至少要有一项议题", "写明会议议题。")
+        for_year = values.get("for_year")
+        if for_year is not None and not _for_year_ok(types, values["date"], for_year):
+            self.emit(
+                "format.bad-value",
+                where.at("for_year"),
+                f"for_year {for_year} 与记录日期 {values['date']} 不符",
+                f"只有组织生活会、民主评议党员可以写所属年度，且只能是本年，或次年 1 至 {CARRY_OVER_LAST_MONTH} 月召开时写上一年。",
+            )
+            for_year = None
         return Record(
             types=types,
             date=values["date"],
@@ -417,6 +427,8 @@ class _Builder:
             plan=values.get("plan"),
             delegated=values.get("delegated"),
             attachments=tuple(values.get("attachments", ())),
+            for_year=for_year,
+            dues_published=values.get("dues_published", False),
             source=where,
         )
 
@@ -487,7 +499,10 @@ class _Builder:
         if values is None:
             return []
         return [
-            Waiver(w["code"], w["period"], w["reason"], w.get("approved_by"), w.get("approved"), w.get("expires"), src)
+            Waiver(
+                w["code"], w["period"], w["reason"], w.get("approved_by"), w.get("approved"), w.get("expires"),
+                subject=w.get("subject"), source=src,
+            )
             for src, w in _list(values, "waivers", where)
             if all(k in w for k in ("code", "period", "reason"))
         ]
@@ -507,6 +522,13 @@ class _Builder:
         for group, leader in branch.committee.group_leaders:
             if leader not in names:
                 self.emit("format.bad-value", branch.committee.source.at("group_leaders", group), f"{group}组长 {leader} 不在党员名册中", _suggest(leader, names, "members.yaml"))
+
+
+def _for_year_ok(types, day: dt.date, for_year: int) -> bool:
+    """``for_year`` is allowed on a yearly meeting: its own year, or the previous one up to March."""
+    if not YEAR_END_TYPES.intersection(types):
+        return False
+    return for_year == day.year or (for_year == day.year - 1 and day.month <= CARRY_OVER_LAST_MONTH)
 
 
 def _suggest(value: str, candidates, where: str) -> str:

@@ -102,6 +102,7 @@ MEMBER_FIELDS = (
             F("until", "date", "截止日期"),
         ),
     ),
+    F("dues_paid_to", "yearmonth", "转入时组织关系介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起在本支部交纳"),
 )
 
 MEMBERS = FileKind(
@@ -192,6 +193,8 @@ RECORD = FileKind(
         F("plan", "text", "本记录落实的计划条目编号，如 2026-03-学习-1"),
         F("delegated", "text", "书记委托他人主持的说明"),
         F("attachments", "texts", "附件路径"),
+        F("for_year", "year", "所属年度：次年1至3月召开的上一年度组织生活会、民主评议党员写上一年，如 2025"),
+        F("dues_published", "bool", "本次会议或公示向党员公布了党费收缴、使用情况时写 true"),
     ),
 )
 
@@ -287,6 +290,7 @@ WAIVERS = FileKind(
                 F("approved_by", "text", "批准的党组织"),
                 F("approved", "date", "批准日期"),
                 F("expires", "date", "失效日期"),
+                F("subject", "text", "只豁免关于这名党员（或党小组）的发现，如免交党费的党员；不写时豁免该期间的全部同类发现"),
             ),
         ),
     ),
@@ -488,6 +492,17 @@ def _months(value, field, src, emit):
     return tuple(sorted(set(months)))
 
 
+def _yearmonth(value, field, src, emit):
+    """A month written 2025-02 (YAML reads it as text), as (year, month)."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", value.strip()) if isinstance(value, str) else None
+    if m and 1921 <= int(m[1]) <= 2200 and 1 <= int(m[2]) <= 12:
+        return int(m[1]), int(m[2])
+    emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是有效月份", "写成 年-月，如 2025-02。")
+    return _INVALID
+
+
 def _period(value, field, src, emit):
     from .model.periods import Period
 
@@ -570,6 +585,7 @@ _CHECKERS: dict[str, Callable] = {
     "groups": _groups,
     "months": _months,
     "period": _period,
+    "yearmonth": _yearmonth,
     "format": _format,
     "theme_day": _theme_day,
     "full": _full,

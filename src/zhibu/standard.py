@@ -198,6 +198,10 @@ def _check_value(param, value):
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value, None
         return None, f"{param.name} 应为不小于 0 的整数"
+    if kind == "share":
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1:
+            return float(value), None
+        return None, f"{param.name} 应为大于 0、不大于 1 的比例，如 0.5"
     if kind == "period":
         return (value, None) if value in PERIOD_ORDER else (None, f"{param.name} 应为 month quarter half year 之一")
     if kind == "per":
@@ -273,7 +277,7 @@ def _override(standard: Standard, rule: Rule, entry: dict, where: Source, pack_i
         if problem:
             _bad(standard, at, f"规则 {rule.code}：{problem}。")
             continue
-        old = params.get(key)
+        old = params.get(key, param.default)
         if param.stricter == "fixed" and old is not None and new != old:
             _weakens(standard, at, f"{pack_id} 试图改变规则 {rule.code} 的 {key}（{old} → {new}），已忽略：只能收紧，不能改变规则的含义。")
             continue

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from .model.branch import Branch
 from .model.periods import period_word
-from .model.vocabulary import PLAN_KINDS, RECORD_TYPES, TALK
+from .model.vocabulary import (
+    CARRY_OVER_LAST_MONTH,
+    PLAN_KINDS,
+    RECORD_TYPES,
+    TALK,
+    YEAR_END_TYPES,
+)
 from .rules.registry import Rule
 
 ROW_LABELS: tuple[str, ...] = (*RECORD_TYPES, TALK, *PLAN_KINDS)
@@ -23,10 +29,11 @@ class StatsRow:
     label: str  # a record type, 谈心谈话, or 学习 / 活动
     months: tuple[int, ...]  # twelve counts, January first
     requirement: str  # the standard for this row, e.g. "每月至少1次（B）", or ""
+    carried: int = 0  # held in January–March of the next year for this one (for_year)
 
     @property
     def total(self) -> int:
-        return sum(self.months)
+        return sum(self.months) + self.carried
 
 
 def count(branch: Branch, year: int, label: str, month: int) -> int:
@@ -36,7 +43,18 @@ def count(branch: Branch, year: int, label: str, month: int) -> int:
     records = (r for r in branch.records if r.date.year == year and r.date.month == month)
     if label in PLAN_KINDS:
         return sum(1 for r in records if label in r.plan_kinds)
-    return sum(1 for r in records if r.has_type(label))
+    # A yearly meeting held for the previous year counts there, not in the month it was held.
+    return sum(1 for r in records if r.has_type(label) and r.year_for(label) == year)
+
+
+def carried_records(branch: Branch, year: int, label: str) -> list:
+    """Yearly meetings (组织生活会, 民主评议党员) held early in ``year + 1`` that count for ``year``."""
+    if label not in YEAR_END_TYPES:
+        return []
+    return [
+        r for r in branch.records
+        if r.date.year == year + 1 and r.date.month <= CARRY_OVER_LAST_MONTH and r.has_type(label) and r.year_for(label) == year
+    ]
 
 
 def requirement(rule: Rule) -> str:
@@ -57,6 +75,11 @@ def year_table(branch: Branch, rules: dict[str, Rule], year: int) -> list[StatsR
         elif rule.kind == "secretary-lecture":
             wanted.setdefault("党课", []).append(f"{rule.title}（{rule.pack}）")
     return [
-        StatsRow(label, tuple(count(branch, year, label, m) for m in range(1, 13)), "；".join(wanted.get(label, ())))
+        StatsRow(
+            label,
+            tuple(count(branch, year, label, m) for m in range(1, 13)),
+            "；".join(wanted.get(label, ())),
+            len(carried_records(branch, year, label)),
+        )
         for label in ROW_LABELS
     ]

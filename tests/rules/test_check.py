@@ -165,8 +165,9 @@ def test_pack_adds_a_frequency_rule(tmp_path):
         "    per: member\n    period: year\n    min: 3\n    severity: warning\n    source: 示例区教育工委〔2025〕3号\n",
     )
     result = check(root)
-    # Judged: members counted all year (not 吴涛 who left, nor 林静 and 孙悦 who joined during it).
-    assert {f.subject for f in result.findings} == {"周敏", "郑凯", "黄丽"}
+    # Judged: members counted for at least half the year: 吴涛 (left 2025-07-15) and 林静 (joined
+    # 2025-03-10) too, but not 孙悦, admitted on 2025-10-12 (issue 12, item 5).
+    assert {f.subject for f in result.findings} == {"周敏", "郑凯", "黄丽", "吴涛", "林静"}
     assert all(f.code == "T.talk-twice-yearly" and f.layer == "T" and f.pack == "T-区" for f in result.findings)
     assert all(f.source == "示例区教育工委〔2025〕3号" and f.period == "2025" for f in result.findings)
 

@@ -48,11 +48,13 @@ def _absence(value: str) -> dict:
 @click.option("--counts-as", "counts_as", multiple=True, type=click.Choice(["学习", "活动"]), help="在一表中另计为学习或活动。")
 @click.option("--plan", "plan_id", metavar="条目编号", help="本记录落实的计划条目，如 2026-03-学习-1。")
 @click.option("--delegated", help="书记委托他人主持的说明，如 书记出差，委托副书记李晓梅主持。")
+@click.option("--for-year", "for_year", type=int, metavar="年", help="所属年度：次年1至3月召开的上一年度组织生活会、民主评议党员写上一年，如 2025。")
+@click.option("--dues-published", "dues_published", is_flag=True, default=None, help="本次会议向党员公布了党费收缴、使用情况。")
 @click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False), help="从 YAML 文件读取记录内容（格式同记录文件），命令行选项优先。")
 @directory_option
 @write_options
 def add(types, date, time_, place, host, recorder, absent, attendees, guests, group_name, lecturer, theme, topics,
-        content, resolutions, counts_as, plan_id, delegated, from_file, directory, dry_run, no_commit):
+        content, resolutions, counts_as, plan_id, delegated, for_year, dues_published, from_file, directory, dry_run, no_commit):
     """新增一条会议或活动记录。
 
     应到人员按当日名册自动填写：只需写明缺席人员及原因。在终端中运行时，
@@ -62,6 +64,8 @@ def add(types, date, time_, place, host, recorder, absent, attendees, guests, gr
     示例：
         zhibu meeting add --type 支部委员会 --date 2026-03-05 --place 学院党员活动室 \\
             --recorder 李晓梅 --absent 刘芳:出差 --topic 研究三月份主题党日活动方案
+        zhibu meeting add --type 组织生活会 --date 2026-01-15 --for-year 2025 --place 学院会议室 \\
+            --recorder 李晓梅 --topic 开展批评和自我批评
         zhibu meeting add --from 记录草稿.yaml
     """
     from ..edit import WriteOptions, add_record, missing_record_fields
@@ -74,7 +78,7 @@ def add(types, date, time_, place, host, recorder, absent, attendees, guests, gr
         "guests": list(guests) or None, "group": group_name, "lecturer": lecturer, "theme": theme,
         "topics": list(topics) or None, "content": content,
         "resolutions": [{"text": r} for r in resolutions] or None, "counts_as": list(counts_as) or None,
-        "plan": plan_id, "delegated": delegated,
+        "plan": plan_id, "delegated": delegated, "for_year": for_year, "dues_published": dues_published,
     }
     fields.update({k: v for k, v in flags.items() if v is not None})
     if missing_record_fields(fields) and interactive():

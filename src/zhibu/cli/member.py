@@ -26,20 +26,23 @@ def member():
 @click.option("--gender", type=GENDER, help="性别。")
 @click.option("--group", "group_name", help="所在党小组。")
 @click.option("--tag", "tags", multiple=True, help="标签，可重复：领导干部 流动党员 退休 出国境 困难党员。")
+@click.option("--dues-paid-to", "dues_paid_to", metavar="年-月", help="转入时介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起交。")
 @directory_option
 @write_options
-def add(name, status, admitted, full_since, joined, gender, group_name, tags, directory, dry_run, no_commit):
+def add(name, status, admitted, full_since, joined, gender, group_name, tags, dues_paid_to, directory, dry_run, no_commit):
     """登记一名党员。
 
     \b
     示例：
         zhibu member add 孙悦 --status 预备党员 --admitted 2025-10-12 --joined 2025-10-12 --group 第二党小组
+        zhibu member add 林静 --status 正式党员 --admitted 2014-06-20 --full-since 2015-06-20 \\
+            --joined 2025-03-10 --dues-paid-to 2025-02 --group 第二党小组
     """
     from ..edit import WriteOptions, add_member
 
     entry = {
         "name": name, "gender": gender, "status": status, "admitted": admitted, "full_since": full_since,
-        "joined": joined or dt.date.today(), "group": group_name, "tags": list(tags),
+        "joined": joined or dt.date.today(), "group": group_name, "tags": list(tags), "dues_paid_to": dues_paid_to,
     }
     outcome = add_member(branch_root(directory), entry, WriteOptions(commit=not no_commit, dry_run=dry_run))
     report_outcome(outcome, dry_run=dry_run)

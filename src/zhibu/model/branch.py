@@ -19,6 +19,7 @@ from .vocabulary import (
     EXPECTS_COMMITTEE,
     EXPECTS_GROUP,
     NO_VOTE_DISCIPLINE,
+    YEAR_END_TYPES,
 )
 
 FAR_PAST = dt.date(1900, 1, 1)
@@ -72,7 +73,24 @@ class Member:
     group: str | None = None
     tags: tuple[str, ...] = ()
     discipline: Discipline | None = None
+    dues_paid_to: tuple[int, int] | None = None  # (year, month) the 介绍信 says dues were paid to
     source: Source = NOWHERE
+
+    def dues_owed_from(self) -> tuple[int, int]:
+        """The first (year, month) whose dues this branch collects.
+
+        Admitted here (joined on the day of admission): the month of admission, since a
+        预备党员 pays from the day the 党员大会 admits them. Transferred in: the month
+        after the transfer (the sending branch collects through the month of the 介绍信),
+        or the month after ``dues_paid_to`` when the letter says so.
+        """
+        if self.dues_paid_to is not None:
+            year, month = self.dues_paid_to
+        elif self.admitted is not None and self.joined == self.admitted:
+            return self.joined.year, self.joined.month
+        else:
+            year, month = self.joined.year, self.joined.month
+        return (year + 1, 1) if month == 12 else (year, month + 1)
 
     def counted_on(self, day: dt.date) -> bool:
         """Counts for ``day``: joined on or before it and not yet left (left.date > day)."""
@@ -238,7 +256,21 @@ class Record:
     plan: str | None = None
     delegated: str | None = None
     attachments: tuple[str, ...] = ()
+    for_year: int | None = None  # the year a 组织生活会 or 民主评议党员 counts for, when not its own
+    dues_published: bool = False  # the branch published its dues collection to its members here
     source: Source = NOWHERE
+
+    def year_for(self, record_type: str) -> int:
+        """The year this record counts for as ``record_type`` (``for_year`` moves only the
+        yearly meetings of a combined event)."""
+        if self.for_year is not None and record_type in YEAR_END_TYPES:
+            return self.for_year
+        return self.date.year
+
+    @property
+    def carried_over(self) -> bool:
+        """Held in the next year for the previous one (a 组织生活会 for 2025 held in January 2026)."""
+        return self.for_year is not None and self.for_year != self.date.year and bool(YEAR_END_TYPES.intersection(self.types))
 
     @property
     def type_label(self) -> str:
@@ -336,6 +368,7 @@ class Waiver:
     approved_by: str | None = None
     approved: dt.date | None = None
     expires: dt.date | None = None
+    subject: str | None = None  # only findings about this member (or group, pair) are waived
     source: Source = NOWHERE
 
 

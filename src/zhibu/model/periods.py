@@ -114,7 +114,35 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
+    """Same day ``years`` later: a calendar year, not 365 days (2024-02-29 + 1 = 2025-02-28)."""
     return add_months(day, 12 * years)
+
+
+# A per-member rule with a period longer than a month judges a member who counted for at
+# least this share of the period (docs/standard.md); a pack may lower it (``min_share``).
+DEFAULT_MIN_SHARE = 0.5
+
+
+def days_covered(period: Period, first: dt.date, until: dt.date | None = None) -> int:
+    """Days of ``period`` in [first, until) (``until`` None: open-ended)."""
+    start = max(period.start, first)
+    stop = period.end + dt.timedelta(days=1)
+    if until is not None:
+        stop = min(stop, until)
+    return max((stop - start).days, 0)
+
+
+def covers_share(period: Period, first: dt.date, until: dt.date | None = None, share: float = DEFAULT_MIN_SHARE) -> bool:
+    """Whether [first, until) covers enough of ``period`` to judge it.
+
+    A month must be covered whole; a quarter, half or year at least ``share`` of its days
+    (exactly half counts: "at least half").
+    """
+    covered = days_covered(period, first, until)
+    total = (period.end - period.start).days + 1
+    if period.kind == "month":
+        return covered == total
+    return covered >= share * total
 
 
 # --- 主题党日 -----------------------------------------------------------------

@@ -48,6 +48,11 @@ ORGANISATIONAL_LIFE = frozenset(
     {"支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员", "集中学习"}
 )
 
+# Yearly meetings often held early in the next year; such a record may say `for_year`
+# (the year it counts for), accepted up to the end of March of the following year.
+YEAR_END_TYPES = frozenset({"组织生活会", "民主评议党员"})
+CARRY_OVER_LAST_MONTH = 3
+
 REQUIRED_BY_TYPE: dict[str, str] = {"党小组会": "group", "党课": "lecturer", "主题党日": "theme"}
 
 STATUSES: tuple[str, ...] = ("正式党员", "预备党员")

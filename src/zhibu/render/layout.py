@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from ..errors import ZhibuError
 from ..model.branch import Branch, PlanItem, Record, Resolution
-from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS
-from ..stats import year_table
+from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS, RECORD_TYPES, YEAR_END_TYPES
+from ..stats import carried_records, year_table
 
 # --- the description ------------------------------------------------------------------
 
@@ -159,6 +159,9 @@ def meeting_name(record: Record) -> str:
     for record_type in record.types:
         if record_type == "党小组会" and record.group:
             names.append(f"{record.group}会议")
+        elif record.year_for(record_type) != record.date.year:
+            # A 2025年度组织生活会 held in January 2026 is named for the year it counts for.
+            names.append(f"{record.year_for(record_type)}年度{_MEETING_NAMES.get(record_type, record_type)}")
         else:
             names.append(_MEETING_NAMES.get(record_type, record_type))
     return "暨".join(names)
@@ -275,6 +278,8 @@ def _details(record: Record) -> list[Paragraph]:
 
 def _extra_details(record: Record) -> list[Paragraph]:
     lines = []
+    if record.carried_over:
+        lines.append(label("所属年度", f"{record.for_year}年度（次年召开，计入{record.for_year}年度）"))
     if record.group:
         lines.append(label("党小组", record.group))
     if record.lecturer:
@@ -451,6 +456,22 @@ def statistics_table(branch: Branch, rules: dict, year: int) -> Table:
     return Table(STATS_WIDTHS, tuple(rows), header_rows=1, size=10.5, cell_margin=0.5)
 
 
+def carried_note(branch: Branch, year: int) -> list[Paragraph]:
+    """Which yearly meetings were held early in the next year for ``year`` (counted in 全年),
+    and which held this year counted for the year before (not counted in their month)."""
+    lines = []
+    for record_type in sorted(YEAR_END_TYPES, key=RECORD_TYPES.index):
+        later = carried_records(branch, year, record_type)
+        if later:
+            days = "、".join(chinese_date(r.date) for r in later)
+            lines.append(para(f"{year}年度{_MEETING_NAMES.get(record_type, record_type)}于{days}召开，计入本年度“全年”合计。"))
+        earlier = carried_records(branch, year - 1, record_type)
+        if earlier:
+            days = "、".join(chinese_date(r.date) for r in earlier)
+            lines.append(para(f"{days}召开的{year - 1}年度{_MEETING_NAMES.get(record_type, record_type)}计入{year - 1}年度，不计入本年各月。"))
+    return lines
+
+
 def ledger(branch: Branch, rules: dict, year: int) -> Document:
     """The 一册: cover, contents, statistics (as ``zhibu check`` counts), then every record by date."""
     cfg = branch.config
@@ -488,6 +509,7 @@ def ledger(branch: Branch, rules: dict, year: int) -> Document:
         "注：按月统计实际召开的次数，合并召开的会议在每种类型中各计一次，口径与 zhibu check 相同；"
         "“标准”为合并后的“B+T+X”标准中的频次要求。"
     ))
+    blocks += carried_note(branch, year)
 
     for i, record in enumerate(records, 1):
         blocks.append(PageBreak())

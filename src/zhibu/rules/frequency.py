@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..model.periods import Period, period_word
 from ..model.vocabulary import PLAN_KINDS, RECORD_TYPES, TALK
-from .registry import Context, Param, Rule, kind
+from .registry import MIN_SHARE_PARAM, Context, Param, Rule, kind
 
 FREQUENCY_PARAMS = (
     Param("type", "fixed", "type", "计数的记录类型（或 谈心谈话）"),
@@ -16,6 +16,7 @@ FREQUENCY_PARAMS = (
     Param("period", "shorter", "period", "期间：month quarter half year"),
     Param("min", "up", "int", "每个期间至少的次数"),
     Param("when", "fixed", "when", "committee：只在设有支委会的期间适用"),
+    MIN_SHARE_PARAM,
 )
 
 _MEETINGS = frozenset({"支部党员大会", "支部委员会", "党小组会", "党课", "组织生活会"})
@@ -60,13 +61,14 @@ def frequency(ctx: Context, rule: Rule):
     is_talk = rule.param("type") == TALK
     branch = ctx.branch
     label = _label(rule)
-    for period in ctx.judged_periods(rule.param("period")):
+    for period in ctx.judged_periods(rule.param("period"), rule):
         if rule.param("when") == "committee" and not _whole_period(branch.committee.has_committee_on, period):
             continue  # the committee rules apply only to periods in which a committee existed
         if is_talk:
             events = [(t.between, t) for t in branch.talks if period.contains(t.date)]
         else:
-            events = [(r.attendees, r) for r in ctx.records_in(period) if _matches(rule, r)]
+            records = ctx.records_counted(period, rule.param("type"))
+            events = [(r.attendees, r) for r in records if _matches(rule, r)]
         if per == "branch":
             if len(events) < minimum:
                 yield _finding(ctx, rule, period, len(events), label)
@@ -79,8 +81,8 @@ def frequency(ctx: Context, rule: Rule):
                     yield _finding(ctx, rule, period, count, label, subject=group)
         elif per == "member":
             for member in branch.members:
-                if not _whole_period(member.counted_on, period):
-                    continue  # a member is judged only for periods in which they counted throughout
+                if not ctx.member_judged(member, period, rule):
+                    continue  # a whole month, or at least half of a longer period (min_share)
                 count = sum(1 for people, _ in events if member.name in people)
                 if count < minimum:
                     yield _finding(ctx, rule, period, count, label, subject=member.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..model.periods import Period, add_months, add_years, periods_between
 from ..model.vocabulary import ORGANISATIONAL_LIFE
 from .registry import Context, Param, Rule, kind
@@ -26,9 +28,11 @@ def _streaks(months: list[Period], bad) -> list[list[Period]]:
 
 
 def _months_to_judge(ctx: Context) -> list[Period]:
-    """Whole months up to the end of the range (ended by the as-of date), from a year before it."""
+    """Whole months up to the end of the range (ended by the as-of date), from a year before it,
+    and not before the branch was founded."""
     first = add_months(ctx.start, -LOOKBACK_MONTHS)
-    return [m for m in periods_between("month", first, ctx.end) if m.end <= ctx.as_of]
+    founded = ctx.branch.config.founded
+    return [m for m in periods_between("month", first, ctx.end) if m.end <= ctx.as_of and not (founded and m.end < founded)]
 
 
 def _span(run: list[Period]) -> str:
@@ -111,18 +115,23 @@ def probation(ctx: Context, rule: Rule):
 
 @kind(
     "development-period",
-    "确定为入党积极分子满规定天数后才能列为发展对象。",
-    params=(Param("min_days", "up", "int", "积极分子培养的最少天数"),),
-    required=("min_days",),
+    "确定为入党积极分子满规定的培养期（按日历年计，不是365天）后才能列为发展对象。",
+    params=(
+        Param("years", "up", "int", "培养期年数，按日历计：2024-02-29 起的一年到 2025-02-28 满"),
+        Param("min_days", "up", "int", "另设的最少天数（规则包可加）"),
+    ),
 )
 def development_period(ctx: Context, rule: Rule):
+    years, min_days = rule.param("years"), rule.param("min_days")
     for person in ctx.branch.applicants:
         if person.activist and person.candidate and ctx.start <= person.candidate <= ctx.end:
             days = (person.candidate - person.activist).days
-            if days < rule.param("min_days"):
+            due = add_years(person.activist, years) if years else None
+            if (due is not None and person.candidate < due) or (min_days is not None and days < min_days):
+                wanted = f"培养满{years}年最早在 {due}" if due is not None and person.candidate < due else f"不足 {min_days} 天"
                 yield ctx.finding(
                     rule,
-                    f"{person.name} {person.activist} 确定为入党积极分子，{person.candidate} 即列为发展对象，只隔 {days} 天。",
+                    f"{person.name} {person.activist} 确定为入党积极分子，{person.candidate} 即列为发展对象，只隔 {days} 天（{wanted}）。",
                     person.source.at("candidate"),
                     subject=person.name,
                 )
@@ -157,15 +166,65 @@ def development_talk(ctx: Context, rule: Rule):
             )
 
 
+class _DuesBook:
+    """Who owed which month and when each month was paid, across the years' ledgers.
+
+    A month is owed by a member counted in it from the month :meth:`Member.dues_owed_from`
+    names (and not before the branch was founded). A payment's ``date`` says when its
+    months were paid; an undated payment is taken as paid in each month it covers.
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.ledgers = {ledger.year: ledger for ledger in ctx.branch.dues}
+        self.paid: dict[str, dict[tuple[int, int], dt.date]] = {}  # name -> month -> earliest day paid
+        self.payment_months: dict[str, set[tuple[int, int]]] = {}  # name -> months with a payment made in them
+        self.payment_at: dict[tuple[str, tuple[int, int]], object] = {}  # (name, month paid) -> the payment
+        for ledger in ctx.branch.dues:
+            for payment in ledger.paid:
+                for month in payment.months:
+                    key = (ledger.year, month)
+                    made = payment.date or _month_end(key)
+                    if made > ctx.as_of:
+                        continue  # not paid yet on the as-of date (record.future-date reports it)
+                    known = self.paid.setdefault(payment.name, {})
+                    if key not in known or made < known[key]:
+                        known[key] = made
+                        self.payment_at[(payment.name, key)] = payment
+                    self.payment_months.setdefault(payment.name, set()).add((made.year, made.month))
+
+    def known(self, month: Period) -> bool:
+        return month.year in self.ledgers
+
+    def owes(self, member, month: Period) -> bool:
+        founded = self.ctx.branch.config.founded
+        if founded and month.end < founded:
+            return False
+        if (month.year, month.index) < member.dues_owed_from():
+            return False
+        return member.joined <= month.end and (member.left is None or member.left.date > month.start)
+
+    def paid_by(self, member, key: tuple[int, int], day: dt.date) -> bool:
+        made = self.paid.get(member.name, {}).get(key)
+        return made is not None and made <= day
+
+    def paid_on(self, member, key: tuple[int, int]) -> dt.date | None:
+        return self.paid.get(member.name, {}).get(key)
+
+
+def _month_end(key: tuple[int, int]) -> dt.date:
+    return Period(key[0], "month", key[1]).end
+
+
 @kind(
     "dues",
-    "党费按月交纳：某月期满未交（设 months 时为连续若干个月未交）。",
+    "党费按月交纳：某月期满未交（设 months 时为连续若干个月没有交纳任何党费，事后一次补交的也算）。",
     params=(Param("months", "down", "int", "连续未交的月数（不设则逐月检查）"),),
     instantiable=True,
 )
 def dues(ctx: Context, rule: Rule):
-    ledgers = {ledger.year: ledger for ledger in ctx.branch.dues}
-    if not ledgers:
+    book = ctx.shared("dues-book", lambda: _DuesBook(ctx))
+    if not book.ledgers:
         return  # without a dues ledger nothing is known about payments
     streak = rule.param("months")
     # Months of a longer streak that a stricter dues rule reports are not reported again here.
@@ -174,22 +233,32 @@ def dues(ctx: Context, rule: Rule):
         for r in ctx.rules.values()
         if r.kind == "dues" and r.param("months") and (streak is None or r.param("months") > streak) and r.severity >= rule.severity
     ]
+    months = _months_to_judge(ctx)
 
     def unpaid(member, month: Period):
-        ledger = ledgers.get(month.year)
-        if ledger is None:
+        """Owed and not paid by the as-of date (the monthly rule)."""
+        if not book.known(month):
             return None  # no ledger for that year: unknown, not unpaid
-        counted = member.joined <= month.end and (member.left is None or member.left.date > month.start)
-        return counted and month.index not in ledger.months_paid(member.name)
+        return book.owes(member, month) and not book.paid_by(member, (month.year, month.index), ctx.as_of)
 
-    months = _months_to_judge(ctx)
+    def without_payment(member, month: Period):
+        """A month in which the member owed dues, had not paid that month's by its end and paid
+        nothing in it (党章第九条 "不交纳党费"): paying several months late in one lump does
+        not undo the months without payment; paying ahead does not leave months without."""
+        if not book.known(month):
+            return None
+        key = (month.year, month.index)
+        if not book.owes(member, month):
+            return False
+        return not book.paid_by(member, key, month.end) and key not in book.payment_months.get(member.name, ())
+
     for member in ctx.branch.members:
-        runs = _streaks(months, lambda month, member=member: unpaid(member, month))
         if streak is None:
+            runs = _streaks(months, lambda month, member=member: without_payment(member, month))
             reported = {m.label for run in runs if run[-1].end >= ctx.start and any(len(run) >= n for n in stricter) for m in run}
             for month in months:
                 if month.start >= ctx.start and month.label not in reported and unpaid(member, month):
-                    ledger = ledgers[month.year]
+                    ledger = book.ledgers[month.year]
                     yield ctx.finding(
                         rule,
                         f"{member.name} {month.chinese}党费未交纳。",
@@ -198,16 +267,63 @@ def dues(ctx: Context, rule: Rule):
                         subject=member.name,
                     )
             continue
+        runs = _streaks(months, lambda month, member=member: without_payment(member, month))
         for run in runs:
             if any(len(run) >= longer for longer in stricter):
                 continue
             if len(run) >= streak and run[-1].end >= ctx.start:
-                ledger = ledgers[run[-1].year]
+                ledger = book.ledgers[run[-1].year]
+                where = ledger.source.at("monthly", member.name)
+                message = f"{member.name} {_span(run)}连续 {len(run)} 个月未交纳党费"
+                first_key = (run[0].year, run[0].index)
+                late = book.paid_on(member, first_key)
+                if late is not None:
+                    payment = book.payment_at.get((member.name, first_key))
+                    where = payment.source if payment is not None else where
+                    message += f"，{late} 才补交（补交党费的时间一般不得超过6个月）"
+                yield ctx.finding(rule, message + "。", where, period=run[-1].label, subject=member.name)
+
+
+@kind(
+    "dues-amount",
+    "党费足额交纳：一次交纳的金额少于党费账中核定的月交纳额乘以所交月数。",
+)
+def dues_amount(ctx: Context, rule: Rule):
+    for ledger in ctx.branch.dues:
+        if not (ctx.start.year <= ledger.year <= ctx.end.year):
+            continue
+        assessed = dict(ledger.monthly)
+        for payment in ledger.paid:
+            monthly = assessed.get(payment.name)
+            if monthly is None or payment.amount is None:
+                continue  # nothing to compare with
+            due = round(monthly * len(payment.months), 2)
+            if payment.amount + 0.005 < due:
+                months = "、".join(f"{m}月" for m in payment.months)
                 yield ctx.finding(
                     rule,
-                    f"{member.name} {_span(run)}连续 {len(run)} 个月未交纳党费。",
-                    ledger.source.at("monthly", member.name),
-                    period=run[-1].label,
-                    subject=member.name,
+                    f"{payment.name} 交纳 {ledger.year}年{months}党费 {payment.amount:.2f} 元，少于核定的 {due:.2f} 元（每月 {monthly:.2f} 元）。",
+                    payment.source.at("amount"),
+                    period=Period(ledger.year, "month", max(payment.months)).label,
+                    subject=payment.name,
                 )
 
+
+@kind(
+    "dues-published",
+    "党支部每年至少向党员公布1次党费收缴、使用情况（有当年党费账的年份，须有一条写明 dues_published: true 的当年记录）。",
+)
+def dues_published(ctx: Context, rule: Rule):
+    ledgers = {ledger.year: ledger for ledger in ctx.branch.dues}
+    for period in ctx.judged_periods("year", rule):
+        ledger = ledgers.get(period.year)
+        if ledger is None:
+            continue  # dues not kept in this repository for that year: nothing to publish from it
+        if any(r.dues_published for r in ctx.records_in(period)):
+            continue
+        yield ctx.finding(
+            rule,
+            f"{period.chinese}没有向党员公布党费收缴、使用情况的记录。",
+            ledger.source,
+            period=period.label,
+        )

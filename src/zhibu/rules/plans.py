@@ -7,16 +7,24 @@ import itertools
 from ..model.findings import Source
 from ..model.periods import Period
 from ..model.vocabulary import PLAN_KINDS
-from .registry import Context, Param, Rule, kind
+from .registry import MIN_SHARE_PARAM, Context, Param, Rule, kind
 
 
 def _checked_years(ctx: Context) -> range:
     return range(ctx.start.year, ctx.end.year + 1)
 
 
+def _planned_months(ctx: Context, year: int) -> list[int]:
+    """The months of ``year`` a plan must cover: those the branch existed for in whole
+    (a branch founded mid-year plans from its first whole month)."""
+    return [m for m in range(1, 13) if ctx.branch_judged(Period(year, "month", m))]
+
+
 @kind("plan-missing", "被检查的年度应有年度计划 plans/<年>.yaml。")
 def plan_missing(ctx: Context, rule: Rule):
     for year in _checked_years(ctx):
+        if not _planned_months(ctx, year):
+            continue  # founded in the last month of the year or later: nothing to plan
         if ctx.branch.plan_for(year) is None:
             yield ctx.finding(rule, f"没有 {year} 年的年度计划（plans/{year}.yaml）。", Source(f"plans/{year}.yaml"), period=str(year))
 
@@ -27,7 +35,7 @@ def plan_month(ctx: Context, rule: Rule):
         plan = ctx.branch.plan_for(year)
         if plan is None:
             continue
-        for month in range(1, 13):
+        for month in _planned_months(ctx, year):
             kinds = {item.kind for item in plan.items_of(month)}
             missing = [k for k in PLAN_KINDS if k not in kinds]
             if missing:
@@ -88,14 +96,14 @@ def plan_items(ctx: Context, rule: Rule):
 @kind(
     "talk-coverage",
     "每名党员每年至少与1名支委谈心谈话1次；每两名支委之间每年至少谈话1次。",
-    params=(Param("min", "up", "int", "每年至少的次数"), Param("period", "shorter", "period", "期间")),
+    params=(Param("min", "up", "int", "每年至少的次数"), Param("period", "shorter", "period", "期间"), MIN_SHARE_PARAM),
     required=("min",),
 )
 def talk_coverage(ctx: Context, rule: Rule):
     branch = ctx.branch
     minimum = rule.param("min")
-    for period in ctx.judged_periods(rule.param("period", "year")):
-        talks = [t for t in branch.talks if period.contains(t.date)]
+    for period in ctx.judged_periods(rule.param("period", "year"), rule):
+        talks = [t for t in branch.talks if period.contains(t.date) and t.date <= ctx.as_of]
         with_committee: dict[str, int] = {}
         pairs: dict[frozenset, int] = {}
         for t in talks:
@@ -108,8 +116,8 @@ def talk_coverage(ctx: Context, rule: Rule):
             key = frozenset(t.between)
             pairs[key] = pairs.get(key, 0) + 1
         for member in branch.members:
-            if not (member.counted_on(period.start) and member.counted_on(period.end)):
-                continue  # judged only when a member counted throughout the period
+            if not ctx.member_judged(member, period, rule):
+                continue  # judged when in the branch for at least half of the period (min_share)
             if with_committee.get(member.name, 0) < minimum:
                 yield ctx.finding(
                     rule,

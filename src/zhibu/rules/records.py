@@ -137,6 +137,7 @@ def record_rules(ctx: Context, rule: Rule):
                     record.source.at("date"),
                     period=_period(record),
                 )
+        yield from _future_entries(ctx, rule)
     elif rule.code == "record.duplicate":
         seen = defaultdict(list)
         for record in ctx.records_in_range():
@@ -168,6 +169,52 @@ def record_rules(ctx: Context, rule: Rule):
                     f"文件名或目录中的日期与记录日期 {record.date} 不一致",
                     record.source.at("date"),
                     period=_period(record),
+                )
+
+
+_DEVELOPMENT_STAGES = (
+    ("applied", "递交入党申请书"),
+    ("talked", "谈话"),
+    ("activist", "确定为入党积极分子"),
+    ("candidate", "确定为发展对象"),
+    ("admitted", "接收为预备党员"),
+    ("full", "转正"),
+)
+
+
+def _future_entries(ctx: Context, rule: Rule):
+    """Talks, dues payments and 发展党员 dates after the as-of date: things that have not
+    happened yet are not records, wherever they are written (the planned ``extended_to``
+    of a probation is a date in the future by nature and is not one of them)."""
+    as_of = ctx.as_of
+    for talk in ctx.branch.talks:
+        if talk.date > as_of:
+            yield ctx.finding(
+                rule,
+                f"{talk.between[0]} 与 {talk.between[1]} 的谈心谈话日期 {talk.date} 晚于检查日期 {as_of}",
+                talk.source.at("date"),
+                period=Period.containing("month", talk.date).label,
+            )
+    for ledger in ctx.branch.dues:
+        for payment in ledger.paid:
+            if payment.date is not None and payment.date > as_of:
+                yield ctx.finding(
+                    rule,
+                    f"{payment.name} 的党费交纳日期 {payment.date} 晚于检查日期 {as_of}",
+                    payment.source.at("date"),
+                    period=Period.containing("month", payment.date).label,
+                    subject=payment.name,
+                )
+    for person in ctx.branch.applicants:
+        for key, stage in _DEVELOPMENT_STAGES:
+            day = getattr(person, key)
+            if day is not None and day > as_of:
+                yield ctx.finding(
+                    rule,
+                    f"{person.name} {stage}的日期 {day} 晚于检查日期 {as_of}",
+                    person.source.at(key),
+                    period=Period.containing("month", day).label,
+                    subject=person.name,
                 )
 
 

@@ -17,7 +17,8 @@ from typing import Callable, Iterable, Mapping
 
 from ..model.branch import Branch, Record
 from ..model.findings import NOWHERE, Finding, Severity, Source
-from ..model.periods import Period, periods_between
+from ..model.periods import DEFAULT_MIN_SHARE, Period, covers_share, periods_between
+from ..model.vocabulary import YEAR_END_TYPES
 
 PERIOD_ORDER = {"month": 1, "quarter": 2, "half": 3, "year": 4}
 
@@ -30,8 +31,9 @@ class Param:
 
     name: str
     stricter: str
-    type: str  # int | period | text | texts | per | when
+    type: str  # int | period | text | texts | per | when | share
     doc: str
+    default: object = None  # the value a rule has when it does not set the parameter
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,21 @@ class Rule:
         return self.params.get(name, default)
 
 
+def min_share(rule: Rule | None) -> float:
+    """The share of a longer period a member (or a new branch) must cover to be judged."""
+    value = rule.param("min_share") if rule is not None else None
+    return DEFAULT_MIN_SHARE if value is None else float(value)
+
+
+MIN_SHARE_PARAM = Param(
+    "min_share",
+    "down",
+    "share",
+    "按党员计数时，季度、半年、年中在册达到该比例（默认 0.5，即一半）的党员才判定；月须整月在册",
+    DEFAULT_MIN_SHARE,
+)
+
+
 @dataclass
 class Context:
     """What a rule sees: the branch, the as-of date, the checked range, and the whole standard."""
@@ -106,18 +123,30 @@ class Context:
             self._shared[key] = compute()
         return self._shared[key]
 
-    def judged_periods(self, period_kind: str) -> list[Period]:
+    def judged_periods(self, period_kind: str, rule: Rule | None = None) -> list[Period]:
         """Periods of ``period_kind`` inside the range that have ended by the as-of date
-        and began on or after the branch was founded."""
-        founded = self.branch.config.founded
+        and in which the branch existed long enough to be judged (:meth:`branch_judged`)."""
         out = []
         for period in periods_between(period_kind, self.start, self.end):
             if period.start < self.start or period.end > self.as_of:
                 continue
-            if founded and period.start < founded:
+            if not self.branch_judged(period, rule):
                 continue
             out.append(period)
         return out
+
+    def branch_judged(self, period: Period, rule: Rule | None = None) -> bool:
+        """A branch founded during ``period`` is judged for it as a member who joined then
+        would be: a whole month, or at least ``min_share`` of a longer period; the months
+        before ``founded`` are never judged."""
+        founded = self.branch.config.founded
+        return founded is None or covers_share(period, founded, None, min_share(rule))
+
+    def member_judged(self, member, period: Period, rule: Rule | None = None) -> bool:
+        """A per-member rule judges a member who counted for the whole month, or for at
+        least ``min_share`` (default one half) of a quarter, half-year or year."""
+        until = member.left.date if member.left else None
+        return covers_share(period, member.joined, until, min_share(rule))
 
     def signatures(self) -> list:
         """(sha, verdict, author, date) of every commit, verified by git; read once per check."""
@@ -146,6 +175,21 @@ class Context:
         for month in range(period.start.month, period.end.month + 1):
             out.extend(self._by_month.get((period.year, month), ()))
         return out
+
+    def records_counted(self, period: Period, record_type: str | None = None) -> list[Record]:
+        """Records that count for ``period`` as ``record_type``: those dated in it, except that
+        a yearly meeting (组织生活会, 民主评议党员) counts for the year its ``for_year`` names,
+        so one held in January–March of the next year counts for the year before."""
+        records = self.records_in(period)
+        if period.kind != "year" or record_type not in YEAR_END_TYPES:
+            return records
+        kept = [r for r in records if r.year_for(record_type) == period.year]
+        following = Period(period.year + 1, "quarter", 1)
+        carried = [
+            r for r in self.records_in(following)
+            if r.date <= self.as_of and r.has_type(record_type) and r.year_for(record_type) == period.year
+        ]
+        return kept + carried
 
     def records_in_range(self) -> list[Record]:
         return [r for r in self.branch.records if self.start <= r.date <= self.end]
