@@ -338,3 +338,11 @@ def test_committee_of_two_is_an_error(tmp_path):
     root = make(tmp_path, edits=[("committee.yaml", CHANGES_END, CHANGES_END + leave), ("committee.yaml", "role: 副书记", "role: 组织委员")])
     sizes = found(check(root), "org.committee-size")
     assert [f.severity for f in sizes] == [Severity.ERROR]
+
+
+def test_a_pack_written_for_the_old_five_year_reading_still_loads(tmp_path):
+    pack = "pack: T-旧\nlayer: T\ntitle: 旧包\nversion: 1\nrules:\n  - code: org.term-expired\n    term_years_after_2022: 5\n"
+    root = make(tmp_path, files={"standards/T.yaml": pack}, edits=[("zhibu.yaml", "standard:\n", "standard:\n  - standards/T.yaml\n")])
+    result = check(root, as_of=dt.date(2027, 7, 5), year=2025)
+    assert not found(result, "standard.")
+    assert found(result, "org.term-expired")  # three years, whatever the old parameter says

@@ -185,6 +185,8 @@ def _term_params():
     return (
         Param("term_years_village", "down", "int", "村、社区支委会的任期年数"),
         Param("term_years_other", "within", "int", "其他支委会的任期年数（一般3年）", bounds=(3, 5)),
+        # Accepted so that packs written for the old reading still load; it changes nothing.
+        Param("term_years_after_2022", "down", "int", "已停用：任期不再按选举日期区分，此项设置无效"),
     )
 
 
