@@ -346,3 +346,11 @@ def test_a_pack_written_for_the_old_five_year_reading_still_loads(tmp_path):
     result = check(root, as_of=dt.date(2027, 7, 5), year=2025)
     assert not found(result, "standard.")
     assert found(result, "org.term-expired")  # three years, whatever the old parameter says
+
+
+def test_a_leader_who_left_the_branch_leaves_the_group_without_one(tmp_path):
+    # 郑凯 transfers out on 2025-12-15; committee.yaml still names him.
+    root = make(tmp_path, edits=[("members.yaml", "    joined: 2019-09-01\n", "    joined: 2019-09-01\n    left: {date: 2025-12-15, reason: 组织关系转出}\n")])
+    [finding] = found(check(root), "org.group-leader-missing")
+    assert finding.subject == "第二党小组" and "郑凯 已于 2025-12-15 转出" in finding.message
+    assert not found(check(root, as_of=dt.date(2025, 12, 14)), "org.group-leader-missing")

@@ -364,11 +364,20 @@ def group_leader_missing(ctx: Context, rule: Rule):
     day = ctx.end
     committee = ctx.branch.committee
     for group in ctx.branch.config.groups:
-        if not ctx.group_exists(group, day) or committee.leader_on(group, day):
+        if not ctx.group_exists(group, day):
+            continue
+        leader = committee.leader_on(group, day)
+        member = ctx.branch.member(leader) if leader else None
+        if member is not None and member.counted_on(day):
+            continue
+        # A leader who has left the branch leaves the group without one (format.bad-value
+        # reports a leader missing from the roster altogether).
+        gone = f"（组长 {leader} 已于 {member.left.date} 转出）" if member is not None and member.left else ""
+        if leader and member is None:
             continue
         yield ctx.finding(
             rule,
-            f"{day} {group}没有党小组组长。",
+            f"{day} {group}没有党小组组长{gone}。",
             committee.source.at("group_leaders") if committee.group_leaders else ctx.branch.config.source.at("groups"),
             subject=group,
         )
