@@ -179,6 +179,11 @@ WRITES = {
         "支委会 补选 赵磊 纪检委员 2026-03-01",
         ["committee.yaml"],
     ),
+    "committee-group-leader": (
+        ["committee", "group-leader", "第一党小组", "王建国", "--since", "2026-03-01"],
+        "党小组组长 第一党小组 王建国 自 2026-03-01（接替 陈志强）",
+        ["committee.yaml"],
+    ),
     "meeting-add": (MEETING_ADD, f"记录 支部委员会 2026-03-05：{TOPIC}", [REC]),
     "talk-add": (
         ["talk", "add", "王建国", "孙悦", "--date", "2026-02-14", "--form", "面谈"],
@@ -618,7 +623,7 @@ def test_member_leave_writes_left(run, branch):
 def test_committee_show(run, branch):
     result = run("-C", branch, "committee", "show", "--on", "2026-03-05")
     assert result.exit_code == 0, result.stderr
-    assert "2023-06-20 选举产生，任期 5 年，至 2028-06-19" in result.stdout
+    assert "2023-06-20 选举产生，任期 3 年，至 2026-06-19" in result.stdout  # 高校: 3 years (issue 12)
     lines = result.stdout.splitlines()
     assert any(line.split()[:2] == ["书记", "王建国"] for line in lines)
     assert any(line.split()[:2] == ["宣传委员", "陈志强"] for line in lines)
@@ -992,10 +997,54 @@ def test_activity_without_expected_people_needs_attendees(run, branch, repo):
     assert record["attendees"] == ["王建国", "孙悦"] and record["guests"] == ["社区居民"]
 
 
+def test_group_leader_keeps_the_leader_before(run, branch):
+    result = run("-C", branch, "committee", "group-leader", "第一党小组", "王建国", "--since", "2026-03-01")
+    assert result.exit_code == 0, result.stderr
+    assert data(branch, "committee.yaml")["group_leaders"] == {
+        "第一党小组": [{"name": "陈志强"}, {"name": "王建国", "since": dt.date(2026, 3, 1)}],
+        "第二党小组": "李晓梅",
+    }
+    before = run("-C", branch, "committee", "show", "--on", "2026-02-28").stdout.split("党小组组长")[1]
+    after = run("-C", branch, "committee", "show", "--on", "2026-03-01").stdout.split("党小组组长")[1]
+    assert "陈志强" in before and "王建国" not in before
+    assert "王建国" in after and "2026-03-01" in after
+    again = run("-C", branch, "committee", "group-leader", "第一党小组", "孙悦", "--since", "2026-04-01")
+    assert again.exit_code == 0, again.stderr
+    turns = data(branch, "committee.yaml")["group_leaders"]["第一党小组"]
+    assert [t["name"] for t in turns] == ["陈志强", "王建国", "孙悦"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["第三党小组", "王建国", "--since", "2026-03-01"], "“第三党小组”不是本支部的党小组"),
+        (["第一党小组", "李晓梅", "--since", "2026-03-01"], "李晓梅 属于第二党小组，不是第一党小组的党员"),
+        (["第一党小组", "孙悦", "--since", "2025-10-11"], "孙悦 在 2025-10-11 不在党员名册中"),  # the day before joining
+        (["第一党小组", "陈志强", "--since", "2026-03-01"], "陈志强 已是第一党小组组长"),
+        (["第一党小组", "张三", "--since", "2026-03-01"], "张三 在 2026-03-01 不在党员名册中"),
+    ],
+)
+def test_group_leader_refuses_and_leaves_the_repository_alone(run, branch, repo, args, message):
+    head = repo(branch).head()
+    result = run("-C", branch, "committee", "group-leader", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert repo(branch).head() == head and repo(branch).status() == ""
+
+
+def test_group_leader_never_rewrites_an_earlier_turn(run, branch, repo):
+    assert run("-C", branch, "committee", "group-leader", "第一党小组", "王建国", "--since", "2026-03-01").exit_code == 0
+    head = repo(branch).head()
+    result = run("-C", branch, "committee", "group-leader", "第一党小组", "孙悦", "--since", "2026-03-01")
+    assert result.exit_code == 2
+    assert "不晚于现任组长 王建国 的任职日期 2026-03-01" in result.stderr
+    assert repo(branch).head() == head
+
+
 def test_committee_show_after_the_term_ends(run, branch):
-    result = run("-C", branch, "committee", "show", "--on", "2028-06-20")
+    result = run("-C", branch, "committee", "show", "--on", "2026-06-20")
     assert result.exit_code == 0
-    assert "任期已于 2028-06-19 届满" in result.stdout
+    assert "任期已于 2026-06-19 届满" in result.stdout
 
 
 def test_committee_change_refuses_to_reassign_someone_not_on_the_committee(run, branch, repo):

@@ -139,13 +139,22 @@ def test_converted_member_is_no_longer_due(make_branch, run):
 
 
 def test_term_prepare_end_and_overdue(make_branch, run):
-    root = make_branch(branch_files())  # elected 2023-06-20: five years, ends 2028-06-19
-    prepare = by_title(due_json(run, root, "--as-of", "2027-12-10"))["换届准备"]
-    assert prepare["date"] == "2027-12-19" and prepare["code"] == "org.term-expiring"
+    root = make_branch(branch_files())  # elected 2023-06-20 (高校): three years, ends 2026-06-19
+    prepare = by_title(due_json(run, root, "--as-of", "2025-12-10"))["换届准备"]
+    assert prepare["date"] == "2025-12-19" and prepare["code"] == "org.term-expiring"
+    end = by_title(due_json(run, root, "--as-of", "2026-06-01"))["支委会任期届满"]
+    assert end["date"] == "2026-06-19" and end["code"] == "org.term-expired"
+    late = run("due", "-C", root, "--as-of", "2026-07-01")
+    assert "2026-06-19 周五（已逾期）  支委会任期届满" in late.stdout
+
+
+def test_term_end_follows_a_t_pack_default(make_branch, run):
+    # A T pack may set its system's default term within 3–5 years; committee show agrees with due.
+    pack = T_PACK + "  - code: org.term-expired\n    term_years_other: 5\n"
+    root = make_branch(branch_files(**{"standards/T-示例区.yaml": pack}))
     end = by_title(due_json(run, root, "--as-of", "2028-06-01"))["支委会任期届满"]
-    assert end["date"] == "2028-06-19" and end["code"] == "org.term-expired"
-    late = run("due", "-C", root, "--as-of", "2028-07-01")
-    assert "2028-06-19 周一（已逾期）  支委会任期届满" in late.stdout
+    assert end["date"] == "2028-06-19"
+    assert "任期 5 年，至 2028-06-19" in run("committee", "show", "-C", root, "--on", "2026-07-01").stdout
 
 
 PLAN_2026 = """\

@@ -118,6 +118,11 @@ BROKEN = {
         "terms:\n  - elected: 2023-06-20\n    members:\n      - {name: 王建国}\n",
         "format.missing-field",
     ),
+    "group leader with an unknown key": (
+        "committee.yaml",
+        "terms:\n  - elected: 2023-06-20\n    members:\n      - {name: 王建国, role: 书记}\ngroup_leaders:\n  第一党小组: {name: 陈志强, from: 2026-03-01}\n",
+        "format.bad-value",
+    ),
     "talk with one person": ("talks/2026.yaml", "talks:\n  - {date: 2026-02-14, between: [王建国]}\n", "format.bad-value"),
     "plan month 13": ("plans/2026.yaml", "year: 2026\nitems:\n  - {month: 13, kind: 学习, topic: 学习}\n", "format.bad-value"),
     "plan bad kind": ("plans/2026.yaml", "year: 2026\nitems:\n  - {month: 1, kind: 其他, topic: 学习}\n", "format.bad-value"),
@@ -179,6 +184,11 @@ VALID = {
         "waivers:\n  - {code: meeting.committee-monthly, period: 2026Q1, reason: 春节}\n  - {code: meeting.committee-monthly, period: 2025, reason: 合并}\n",
     ),
     "development full extended": ("development.yaml", "people:\n  - {name: 孙悦, admitted: 2025-10-12, full: {extended_to: 2027-04-12}}\n"),
+    "group leaders in turn": (
+        "committee.yaml",
+        "terms:\n  - elected: 2023-06-20\n    members:\n      - {name: 王建国, role: 书记}\n"
+        "group_leaders:\n  第一党小组: [{name: 陈志强}, {name: 王建国, since: 2026-03-01}]\n  第二党小组: {name: 李晓梅, since: 2020-01-01}\n",
+    ),
 }
 
 

@@ -308,10 +308,12 @@ def test_group_leader(roster):
 @pytest.mark.parametrize(
     ("elected", "category", "years", "ends"),
     [
-        (D(2023, 6, 20), "高校", 5, D(2028, 6, 19)),
-        (D(2022, 10, 22), "高校", 5, D(2027, 10, 21)),  # on the day the amended 党章 applies
-        (D(2022, 10, 21), "高校", 3, D(2025, 10, 20)),  # the day before
+        # 3 years (村、社区 5) whenever elected: the 2022 党章 keeps "三年至五年" (issue 12)
+        (D(2023, 6, 20), "高校", 3, D(2026, 6, 19)),
+        (D(2022, 10, 22), "高校", 3, D(2025, 10, 21)),
+        (D(2022, 10, 21), "高校", 3, D(2025, 10, 20)),
         (D(2022, 10, 21), "村", 5, D(2027, 10, 20)),
+        (D(2024, 2, 29), "高校", 3, D(2027, 2, 28)),  # from 29 February: the next term begins on 1 March
         (D(2021, 3, 1), "社区", 5, D(2026, 2, 28)),
         (D(2021, 3, 1), "企业", 3, D(2024, 2, 29)),
     ],
@@ -323,8 +325,14 @@ def test_term_default_years_and_end(elected, category, years, ends):
 
 
 def test_explicit_term_years_win():
-    term = Term(D(2023, 6, 20), (Seat("王建国", "书记"),), term_years=3)
-    assert term.ends("高校") == D(2026, 6, 19)
+    term = Term(D(2023, 6, 20), (Seat("王建国", "书记"),), term_years=5)
+    assert term.ends("高校") == D(2028, 6, 19)
+    assert Term(D(2023, 6, 20), (Seat("王建国", "书记"),), term_years=3).ends("村") == D(2026, 6, 19)
+
+
+def test_a_pack_default_applies_only_without_term_years():
+    assert Term(D(2023, 6, 20), (Seat("王建国", "书记"),)).ends("高校", other=5) == D(2028, 6, 19)
+    assert Term(D(2023, 6, 20), (Seat("王建国", "书记"),), term_years=3).ends("高校", other=5) == D(2026, 6, 19)
 
 
 def test_extension_moves_the_end():
@@ -334,7 +342,7 @@ def test_extension_moves_the_end():
 
 def test_extension_never_shortens_a_term():
     term = Term(D(2023, 6, 20), (Seat("王建国", "书记"),), extended_to=D(2024, 1, 1))
-    assert term.ends("高校") == D(2028, 6, 19)
+    assert term.ends("高校") == D(2026, 6, 19)
 
 
 # --- periods -----------------------------------------------------------------------------------------

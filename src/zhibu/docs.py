@@ -19,7 +19,7 @@ _KIND_WORDS = {
     "text": "文本", "code": "文本（加引号）", "date": "日期", "int": "整数", "count": "整数", "month": "1-12",
     "year": "年份", "number": "数字", "bool": "true/false", "enum": "规定值", "type": "记录类型", "types": "记录类型或其列表",
     "texts": "文本列表", "enums": "规定值列表", "pair": "两人列表", "months": "月份列表", "period": "期间", "yearmonth": "年-月",
-    "format": "1", "theme_day": "主题党日规则", "full": "日期、null 或映射", "name_map": "映射", "number_map": "映射",
+    "format": "1", "theme_day": "主题党日规则", "full": "日期、null 或映射", "name_map": "映射", "leaders": "映射", "number_map": "映射",
     "map": "映射", "maps": "映射列表", "groups": "列表",
 }
 

@@ -401,6 +401,50 @@ def committee_change(
     return apply(root, build, commit=opts.commit, dry_run=opts.dry_run)
 
 
+def set_group_leader(root: Path, group: str, name: str, since: dt.date, opts: WriteOptions) -> Outcome:
+    """Make ``name`` the 党小组组长 of ``group`` from ``since``, keeping the leaders before."""
+
+    def build(loaded: Loaded) -> Change:
+        _require_readable(loaded, "zhibu.yaml", "members.yaml", "committee.yaml")
+        branch = loaded.branch
+        if group not in branch.config.groups:
+            _reject(f"“{group}”不是本支部的党小组。", f"zhibu.yaml 的 groups 有：{'、'.join(branch.config.groups) or '（无）'}。")
+        member = branch.member(name)
+        if member is None or not member.counted_on(since):
+            _reject(f"{name} 在 {since} 不在党员名册中。", _names_suggestion(name, [m.name for m in branch.members_on(since)]))
+        if member.group != group:
+            where = f"属于{member.group}" if member.group else "没有编入党小组"
+            _reject(f"{name} {where}，不是{group}的党员。", f"先在 members.yaml 中把 {name} 的 group 改为 {group}（zhibu member edit {name} --group {group}）。")
+        turns = dict(branch.committee.leader_history).get(group, ())
+        if turns and turns[-1][0] == name:
+            _reject(f"{name} 已是{group}组长。")
+        last = max((start for _, start in turns if start), default=None)
+        if last is not None and since <= last:
+            _reject(f"任职日期 {since} 不晚于现任组长 {turns[-1][0]} 的任职日期 {last}。", "组长的历任按时间先后登记，不改写以前的记录。")
+
+        def mutate(doc):
+            leaders = doc.get("group_leaders")
+            if leaders is None:
+                leaders = doc["group_leaders"] = yamlio.new_map({})
+            entry = yamlio.new_map({"name": name, "since": since}, flow=True)
+            old = leaders.get(group)
+            if old is None:
+                leaders[group] = entry
+            elif isinstance(old, list):
+                old.append(entry)
+            else:  # one leader so far (a name or one map): keep it as the first in turn
+                first = yamlio.new_map({"name": old}, flow=True) if isinstance(old, str) else old
+                leaders[group] = yamlio.new_seq([first, entry])
+
+        text = _edit_file(loaded, "committee.yaml", lambda: yamlio.new_map({"terms": yamlio.new_seq()}), mutate)
+        before = f"（接替 {turns[-1][0]}）" if turns else ""
+        change = Change(f"党小组组长 {group} {name} 自 {since}{before}", summary=f"已登记 {name} 自 {since} 任{group}组长{before}。")
+        change.put("committee.yaml", text)
+        return change
+
+    return apply(root, build, commit=opts.commit, dry_run=opts.dry_run)
+
+
 # --- records -----------------------------------------------------------------------
 
 

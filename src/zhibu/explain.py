@@ -29,6 +29,8 @@ def explain_text(code: str, rules: dict[str, Rule]) -> str:
             param = kind.params.get(key)
             shown = "、".join(value) if isinstance(value, tuple) else value
             direction = {"up": "只能调高", "down": "只能调低", "shorter": "只能缩短", "superset": "只能增加", "fixed": "不可更改"}
+            if param and param.bounds:
+                direction["within"] = f"：T 包可在 {param.bounds[0]} 至 {param.bounds[1]} 之间设定，X 包只能调低"
             note = f"（{param.doc}；下级规则包{direction[param.stricter]}）" if param else ""
             lines.append(f"  {key}: {shown}{note}  ← {rule.origin.get(key, rule.pack)}")
     lines += ["", "依据：", f"  {rule.source}"]

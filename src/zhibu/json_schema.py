@@ -126,6 +126,10 @@ def _value_schema(field: Field) -> dict:
         return {"anyOf": [{"type": "null"}, dict(_DATE), extended]}
     if kind == "name_map":
         return {"type": "object", "additionalProperties": dict(_TEXT)}
+    if kind == "leaders":
+        entry = _closed({"name": dict(_TEXT), "since": {"description": "任组长之日", **_DATE}}, ["name"])
+        one = {"anyOf": [dict(_TEXT), entry]}
+        return {"type": "object", "additionalProperties": {"anyOf": [dict(_TEXT), entry, {"type": "array", "items": one, "minItems": 1}]}}
     if kind == "number_map":
         return {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
     if kind == "map":

@@ -354,7 +354,8 @@ class _Builder:
         for earlier, later in zip(terms, terms[1:]):
             if later.elected <= earlier.elected:
                 self.emit("format.bad-value", later.source.at("elected"), "committee.yaml 的各届委员会应按选举日期从早到晚排列", "把最早的一届放在最前面。")
-        leaders = values.get("group_leaders", ())
+        history = values.get("group_leaders", ())
+        leaders = tuple((group, turns[-1][0]) for group, turns in history)
         for group, _leader in leaders:
             if self.groups_known and group not in self.config.groups:
                 self.emit(
@@ -363,7 +364,7 @@ class _Builder:
                     f"group_leaders 中的“{group}”不在 zhibu.yaml 的 groups 中",
                     _suggest(group, self.config.groups, "groups"),
                 )
-        return Committee(tuple(terms), tuple(leaders), where)
+        return Committee(tuple(terms), leaders, where, tuple(history))
 
     def record(self, doc, rel: str) -> Record | None:
         where = _root_source(doc, rel)
@@ -519,7 +520,8 @@ class _Builder:
             for change in term.changes:
                 if change.name not in names:
                     self.emit("format.bad-value", change.source.at("name"), f"委员变动中的 {change.name} 不在党员名册中", _suggest(change.name, names, "members.yaml"))
-        for group, leader in branch.committee.group_leaders:
+        pairs = [(g, name) for g, turns in branch.committee.leader_history for name, _ in turns]
+        for group, leader in dict.fromkeys(pairs):  # each once, in file order
             if leader not in names:
                 self.emit("format.bad-value", branch.committee.source.at("group_leaders", group), f"{group}组长 {leader} 不在党员名册中", _suggest(leader, names, "members.yaml"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -142,7 +143,7 @@ COMMITTEE = FileKind(
     "支部委员会",
     (
         F("terms", "maps", "历届委员会，最早的在前，最后一届为现任", required=True, fields=TERM_FIELDS),
-        F("group_leaders", "name_map", "党小组组长：{党小组: 姓名}"),
+        F("group_leaders", "leaders", "党小组组长：{党小组: 姓名}；换过组长的写历任 [{name: 姓名, since: 日期}, …]"),
     ),
     list_key="terms",
 )
@@ -566,6 +567,39 @@ def _name_map(value_check, what):
     return check
 
 
+def _leaders(value, field, src, emit):
+    """group_leaders: {党小组: 姓名}, {党小组: {name, since}}, or {党小组: [{name, since}, …]}
+    (the leaders in turn, oldest first; only the first may omit since)."""
+    if value is None:
+        return ()
+    hint = "写成 第一党小组: 张三，或 第一党小组: [{name: 陈志强}, {name: 张三, since: 2026-03-01}]。"
+    if not isinstance(value, dict):
+        emit("format.bad-value", src, f"字段 {field.name} 应为映射 {{党小组: 组长}}", hint)
+        return _INVALID
+    out = []
+    for group, item in value.items():
+        where = src.at(group)
+        items = item if isinstance(item, list) else [item]
+        entries = []
+        for entry in items:
+            if isinstance(entry, str) and entry.strip():
+                entries.append((entry.strip(), None))
+            elif isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"].strip() and set(entry) <= {"name", "since"} and isinstance(entry.get("since", dt.date.min), dt.date):
+                entries.append((entry["name"].strip(), entry.get("since")))
+            else:
+                emit("format.bad-value", where, f"{group}的组长应为姓名或 {{name: 姓名, since: 日期}}", hint)
+                entries = None
+                break
+        if not entries:
+            continue
+        dates = [since for _, since in entries]
+        if None in dates[1:] or any(b <= a for a, b in itertools.pairwise(dates) if a and b):
+            emit("format.bad-value", where, f"{group}的历任组长应按 since 从早到晚排列，除第一位外都要写 since", hint)
+            continue
+        out.append((str(group), tuple(entries)))
+    return tuple(out)
+
+
 _CHECKERS: dict[str, Callable] = {
     "text": _text,
     "code": _code,
@@ -590,6 +624,7 @@ _CHECKERS: dict[str, Callable] = {
     "theme_day": _theme_day,
     "full": _full,
     "name_map": _name_map(_text, "姓名"),
+    "leaders": _leaders,
     "number_map": _name_map(_number, "金额"),
 }
 

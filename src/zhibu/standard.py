@@ -222,7 +222,9 @@ def _check_value(param, value):
     return value, None
 
 
-def _is_looser(param, old, new) -> bool:
+def _is_looser(param, old, new, layer: str = "X") -> bool:
+    if param.stricter == "within":
+        return layer != "T" and new > old  # a T pack chooses inside the bounds; X only lowers
     if param.stricter == "up":
         return new < old
     if param.stricter == "down":
@@ -277,11 +279,15 @@ def _override(standard: Standard, rule: Rule, entry: dict, where: Source, pack_i
         if problem:
             _bad(standard, at, f"规则 {rule.code}：{problem}。")
             continue
+        if param.bounds and not (param.bounds[0] <= new <= param.bounds[1]):
+            low, high = param.bounds
+            _bad(standard, at, f"规则 {rule.code}：{key} 应在 {low} 至 {high} 之间。")
+            continue
         old = params.get(key, param.default)
         if param.stricter == "fixed" and old is not None and new != old:
             _weakens(standard, at, f"{pack_id} 试图改变规则 {rule.code} 的 {key}（{old} → {new}），已忽略：只能收紧，不能改变规则的含义。")
             continue
-        if old is not None and _is_looser(param, old, new):
+        if old is not None and _is_looser(param, old, new, layer):
             _weakens(standard, at, f"{pack_id} 把规则 {rule.code} 的 {key} 从 {_show(old)} 放宽为 {_show(new)}，已忽略。")
             continue
         if new != old:

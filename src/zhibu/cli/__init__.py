@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("zhibu.cli.init:init_command", "新建支部仓库（git init、zhibu.yaml、空名册和委员会）"),
     "demo": ("zhibu.cli.init:demo_command", "创建一个带真实感提交历史的示例支部，供上手试用"),
     "member": ("zhibu.cli.member:member", "党员名册：登记、查看、修改、转出"),
-    "committee": ("zhibu.cli.committee:committee", "支部委员会：选举、届中变动、查看"),
+    "committee": ("zhibu.cli.committee:committee", "支部委员会：选举、届中变动、党小组组长、查看"),
     "meeting": ("zhibu.cli.meeting:meeting", "会议与活动记录（一册）：新增、列表、查看、修改"),
     "talk": ("zhibu.cli.talk:talk", "谈心谈话登记"),
     "plan": ("zhibu.cli.plan:plan", "一表：生成年度计划草稿、查看、对照实际、导出"),

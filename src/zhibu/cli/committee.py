@@ -10,7 +10,7 @@ from ..model.vocabulary import ROLES
 from .base import DATE, branch_root, directory_option, group, load, print_table, report_outcome, write_options
 
 
-@group("committee", "支部委员会：选举、届中变动、查看。")
+@group("committee", "支部委员会：选举、届中变动、党小组组长、查看。")
 def committee():
     pass
 
@@ -25,7 +25,7 @@ def _seat(value: str) -> tuple[str, str]:
 @committee.command("elect")
 @click.option("--date", "date", type=DATE, required=True, help="选举日期（支部党员大会召开日）。")
 @click.option("--seat", "seats", multiple=True, required=True, metavar="姓名=职务", help="委员及分工，可重复，如 --seat 王建国=书记。")
-@click.option("--term-years", type=click.IntRange(1, 10), help="任期年数；不写时按标准默认（2022年10月后选举的为5年）。")
+@click.option("--term-years", type=click.IntRange(1, 10), help="任期年数；不写时按标准默认（村、社区5年，其他3年）。")
 @click.option("--approved", type=DATE, help="上级党组织批准书记、副书记的日期。")
 @directory_option
 @write_options
@@ -73,6 +73,28 @@ def change(name, date, role, action, reason, approved, directory, dry_run, no_co
     report_outcome(outcome, dry_run=dry_run)
 
 
+@committee.command("group-leader")
+@click.argument("group_name", metavar="党小组")
+@click.argument("name", metavar="姓名")
+@click.option("--since", "since", type=DATE, required=True, help="任组长之日（支部指定或党小组推荐产生之日）。")
+@directory_option
+@write_options
+def group_leader(group_name, name, since, directory, dry_run, no_commit):
+    """登记党小组组长：自某日起由某人任组长（原组长的任职记录保留）。
+
+    组长须是该党小组在册的党员；任职日期须晚于现任组长的任职日期。
+
+    \b
+    示例：
+        zhibu committee group-leader 第一党小组 张三 --since 2026-03-01
+        zhibu committee group-leader 第二党小组 郑凯 --since 2026-03-01 --dry-run
+    """
+    from ..edit import WriteOptions, set_group_leader
+
+    outcome = set_group_leader(branch_root(directory), group_name, name, since, WriteOptions(commit=not no_commit, dry_run=dry_run))
+    report_outcome(outcome, dry_run=dry_run)
+
+
 @committee.command("show")
 @click.option("--on", "on_date", type=DATE, help="查看该日的委员会（默认今天）。")
 @directory_option
@@ -84,8 +106,12 @@ def show(on_date, directory):
     if term is None:
         click.echo(f"{day} 没有在任的支部委员会。")
         return
-    ends = term.ends(branch.config.category)
-    years = term.term_years or term.default_years(branch.config.category)
+    from ..rules.org import term_defaults
+    from ..standard import build_standard
+
+    defaults = term_defaults(build_standard(branch).rules.get("org.term-expired"))  # a T pack may set the default
+    ends = term.ends(branch.config.category, **defaults)
+    years = term.term_years or term.default_years(branch.config.category, **defaults)
     click.echo(f"本届委员会 {term.elected} 选举产生，任期 {years} 年，至 {ends}" + ("（经批准延期）" if term.extended_to else "") + "。")
     if ends < day:
         click.echo(f"注意：任期已于 {ends} 届满。")
@@ -97,4 +123,11 @@ def show(on_date, directory):
         print_table([[c.date, c.action, c.name, c.role, c.reason or ""] for c in changes], ["日期", "变动", "姓名", "职务", "原因"])
     if branch.committee.group_leaders:
         click.echo("\n党小组组长：")
-        print_table([[g, leader] for g, leader in branch.committee.group_leaders], ["党小组", "组长"])
+        rows = []
+        for group, turns in branch.committee.leader_history:
+            since = ""
+            for name, start in turns:
+                if start is None or start <= day:
+                    since = str(start or "")
+            rows.append([group, branch.committee.leader_on(group, day) or "（尚未任职）", since])
+        print_table(rows, ["党小组", "组长", "任职自"])

@@ -132,7 +132,7 @@ def _default_host(root: Path, fields: dict) -> str | None:
     branch = load(root).branch
     types = normalise_types(fields["type"]) if fields.get("type") else ()
     if "党小组会" in types and fields.get("group"):
-        return branch.committee.leader_of(fields["group"])
+        return branch.committee.leader_on(fields["group"], fields["date"])
     return branch.secretary_on(fields["date"])
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .findings import NOWHERE, Source
-from .periods import ThemeDay, add_years
+from .periods import ThemeDay
 from .vocabulary import (
     COUNTS_AS,
     EXPECTS_ALL,
@@ -159,16 +159,23 @@ class Term:
                 seats[(change.name, change.role)] = Seat(change.name, change.role, change.approved, change.source)
         return tuple(sorted(seats.values(), key=lambda s: (_ROLE_ORDER.get(s.role, 99), s.name)))
 
-    def default_years(self, category: str, *, after_2022: int = 5, village: int = 5, other: int = 3) -> int:
-        """Term length when ``term_years`` is absent (standard-b.md; a pack may shorten these)."""
-        if self.elected >= dt.date(2022, 10, 22):
-            return after_2022
+    def default_years(self, category: str, *, village: int = 5, other: int = 3) -> int:
+        """Term length when ``term_years`` is absent: 5 years for 村 and 社区, 3 for every other
+        branch, whenever elected (《关于党的基层组织任期的意见》2018; a pack may change these)."""
         return village if category in ("村", "社区") else other
+
+    def nominal_end(self, category: str, **defaults: int) -> dt.date:
+        """Last day of the term before any extension."""
+        years = self.term_years or self.default_years(category, **defaults)
+        try:  # the same date ``years`` later begins the next term
+            anniversary = self.elected.replace(year=self.elected.year + years)
+        except ValueError:  # elected on 29 February: the next term begins on 1 March
+            anniversary = dt.date(self.elected.year + years, 3, 1)
+        return anniversary - dt.timedelta(days=1)
 
     def ends(self, category: str, **defaults: int) -> dt.date:
         """Last day of the term, after any approved extension."""
-        years = self.term_years or self.default_years(category, **defaults)
-        nominal = add_years(self.elected, years) - dt.timedelta(days=1)
+        nominal = self.nominal_end(category, **defaults)
         return max(nominal, self.extended_to) if self.extended_to else nominal
 
 
@@ -178,8 +185,10 @@ _ROLE_ORDER = {role: i for i, role in enumerate(("书记", "副书记", "组织�
 @dataclass(frozen=True, slots=True)
 class Committee:
     terms: tuple[Term, ...] = ()  # oldest first
-    group_leaders: tuple[tuple[str, str], ...] = ()  # (group, leader)
+    group_leaders: tuple[tuple[str, str], ...] = ()  # (group, leader now: the last in turn)
     source: Source = NOWHERE
+    # (group, ((leader, since or None), …)) oldest first, when committee.yaml records the turns
+    leader_history: tuple[tuple[str, tuple[tuple[str, dt.date | None], ...]], ...] = ()
 
     def term_on(self, day: dt.date) -> Term | None:
         """The sitting term on ``day``: the last one elected on or before it."""
@@ -208,6 +217,18 @@ class Committee:
 
     def leader_of(self, group: str) -> str | None:
         return dict(self.group_leaders).get(group)
+
+    def leader_on(self, group: str, day: dt.date) -> str | None:
+        """The 党小组组长 of ``group`` on ``day``: the last leader whose ``since`` is on or before it
+        (a leader without ``since`` has led from the start)."""
+        turns = dict(self.leader_history).get(group)
+        if turns is None:
+            return self.leader_of(group)
+        leader = None
+        for name, since in turns:
+            if since is None or since <= day:
+                leader = name
+        return leader
 
 
 @dataclass(frozen=True, slots=True)

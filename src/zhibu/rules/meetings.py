@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..holidays import theme_day_date
+from ..model.findings import Severity
 from ..model.periods import Period
 from .registry import Context, Param, Rule, kind
 
@@ -83,12 +84,22 @@ def quorum(ctx: Context, rule: Rule):
         if record.has_type("支部委员会"):
             committee = branch.committee.names_on(record.date)
             present = _present(record, committee)
-            if committee and present * 2 <= len(committee):
+            if committee and present * 2 < len(committee):
                 yield ctx.finding(
                     rule,
                     f"支部委员会到会委员 {present} 人，未超过委员 {len(committee)} 人的半数。",
                     record.source.at("attendees"),
                     period=_month(record),
+                )
+            elif committee and present * 2 == len(committee):
+                # "须有半数以上委员到会": whether 以上 includes exactly half is read both ways;
+                # the inclusive reading is common, so exactly half is a warning, not an error.
+                yield ctx.finding(
+                    rule,
+                    f"支部委员会到会委员 {present} 人，恰好是委员 {len(committee)} 人的半数（“半数以上”是否含半数有不同理解）。",
+                    record.source.at("attendees"),
+                    period=_month(record),
+                    severity=Severity(max(Severity.INFO, rule.severity - 10)),
                 )
 
 
@@ -147,6 +158,24 @@ def host(ctx: Context, rule: Rule):
         yield ctx.finding(
             rule,
             f"{record.type_label}由 {record.host} 主持，当日书记是 {secretary}，记录中没有写明委托。",
+            record.source.at("host"),
+            period=_month(record),
+            subject=record.host,
+        )
+
+
+@kind("group-host", "党小组会由当日的党小组组长主持；他人主持的须写明委托（delegated）。")
+def group_host(ctx: Context, rule: Rule):
+    committee = ctx.branch.committee
+    for record in ctx.records_in_range():
+        if not record.has_type("党小组会") or not record.group or record.host is None or record.delegated:
+            continue
+        leader = committee.leader_on(record.group, record.date)
+        if leader is None or record.host == leader:
+            continue  # a group without a leader is org.group-leader-missing
+        yield ctx.finding(
+            rule,
+            f"{record.group}党小组会由 {record.host} 主持，当日组长是 {leader}，记录中没有写明委托。",
             record.source.at("host"),
             period=_month(record),
             subject=record.host,

@@ -95,7 +95,7 @@ def plan_items(ctx: Context, rule: Rule):
 
 @kind(
     "talk-coverage",
-    "每名党员每年至少与1名支委谈心谈话1次；每两名支委之间每年至少谈话1次。",
+    "每名党员每年至少与1名支委谈心谈话1次；每两名支委之间每年至少谈话1次；不设支委会的支部，书记与每名党员谈话。",
     params=(Param("min", "up", "int", "每年至少的次数"), Param("period", "shorter", "period", "期间"), MIN_SHARE_PARAM),
     required=("min",),
 )
@@ -115,13 +115,18 @@ def talk_coverage(ctx: Context, rule: Rule):
                 with_committee[b] = with_committee.get(b, 0) + 1
             key = frozenset(t.between)
             pairs[key] = pairs.get(key, 0) + 1
+        # A branch without a committee (fewer than 7 正式党员) has only a 书记 (and perhaps a
+        # 副书记): they talk with every member, and need no talk "with another 支委" themselves.
+        leaders_only = not branch.committee.has_committee_on(period.end)
+        exempt = set(branch.committee.names_on(period.end)) if leaders_only else set()
+        with_whom = "、".join(s.role for s in branch.committee.seats_on(period.end)) if leaders_only else "支委"
         for member in branch.members:
             if not ctx.member_judged(member, period, rule):
                 continue  # judged when in the branch for at least half of the period (min_share)
-            if with_committee.get(member.name, 0) < minimum:
+            if member.name not in exempt and with_committee.get(member.name, 0) < minimum:
                 yield ctx.finding(
                     rule,
-                    f"{period.chinese}{member.name} 与支委谈心谈话 {with_committee.get(member.name, 0)} 次，少于 {minimum} 次。",
+                    f"{period.chinese}{member.name} 与{with_whom or '支委'}谈心谈话 {with_committee.get(member.name, 0)} 次，少于 {minimum} 次。",
                     period=period.label,
                     subject=member.name,
                 )

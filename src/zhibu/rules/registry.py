@@ -27,13 +27,16 @@ PERIOD_ORDER = {"month": 1, "quarter": 2, "half": 3, "year": 4}
 class Param:
     """A rule parameter. ``stricter`` is how a later pack may change it:
     ``up`` (only raise), ``down`` (only lower), ``shorter`` (a shorter period),
-    ``superset`` (only add items), or ``fixed`` (part of what the rule *is*)."""
+    ``superset`` (only add items), ``within`` (a T pack may set any value inside
+    ``bounds``, because the regulation leaves that choice to the system; an X
+    pack may only lower it), or ``fixed`` (part of what the rule *is*)."""
 
     name: str
     stricter: str
     type: str  # int | period | text | texts | per | when | share
     doc: str
     default: object = None  # the value a rule has when it does not set the parameter
+    bounds: tuple[int, int] | None = None  # inclusive limits of a ``within`` parameter
 
 
 @dataclass(frozen=True)
