@@ -105,11 +105,12 @@ def probation(ctx: Context, rule: Rule):
     branch = ctx.branch
     extended = {a.name: a.extended_to for a in branch.applicants if a.extended_to}
     extensions = branch.decisions_about("延长预备期")
+    cancelled = branch.decisions_about("取消预备党员资格")
     for member in branch.members_on(ctx.as_of):
         if member.status != "预备党员" or member.admitted is None:
             continue
-        if member.name in extensions and member.name not in extended:
-            continue  # extended, but the new end is not recorded: member.probation-outcome reports that
+        if (member.name in extensions and member.name not in extended) or member.name in cancelled:
+            continue  # decided, but not recorded as such: member.probation-outcome reports that
         due = _probation_ends(member, extended)
         if due < ctx.as_of:
             yield ctx.finding(
@@ -201,7 +202,8 @@ def probation_extension(ctx: Context, rule: Rule):
                 subject=person.name,
             )
     for name, decided in sorted(extensions.items()):
-        if len(decided) > 1 and any(ctx.start <= r.date <= ctx.end for r, _ in decided[1:]):
+        judged = name in pending or any(ctx.start <= r.date <= ctx.end for r, _ in decided[1:])
+        if len(decided) > 1 and judged and decided[1][0].date <= ctx.as_of:
             record, resolution = decided[1]
             yield ctx.finding(
                 rule,
