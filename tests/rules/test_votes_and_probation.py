@@ -145,7 +145,10 @@ def _election(tmp_path, *, present: int, votes: int, ballots: str = "", kind: st
     content = clean_files()[ELECTION]
     start = content.index("attendees:")
     content = content[:start] + attendance + content[content.index("topics:"):]
-    content = content.replace(f"    kind: 选举\n    {VOTES_9}\n", f"    kind: {kind}\n{ballots}    candidates:\n      - {{name: 赵磊, votes: {votes}{elected}}}\n")
+    content = content[: content.index("resolutions:")] + (
+        f"resolutions:\n  - text: 选举赵磊同志为支部纪检委员\n    kind: {kind}\n{ballots}"
+        f"    candidates:\n      - {{name: 赵磊, votes: {votes}{elected}}}\n"
+    )
     return make(tmp_path, files={ELECTION: content})
 
 
@@ -321,3 +324,17 @@ def test_cancelled_probation_must_leave_the_roster(tmp_path, left):
     root = make(tmp_path, files={"records/2026/2026-10-16-支部党员大会.yaml": meeting}, edits=edits)
     found = findings(root, as_of=dt.date(2026, 11, 2))[0]
     assert found == ([] if left else [("member.probation-outcome", "孙悦")])
+
+
+def test_election_recorded_with_votes_only_is_judged_by_them(tmp_path):
+    content = clean_files()[ELECTION]
+    content = content[: content.index("resolutions:")] + (
+        "resolutions:\n  - text: 选举赵磊同志为支部纪检委员\n    kind: 选举\n    votes: {for: 5, against: 4, abstain: 0}\n"
+    )
+    assert codes(make(tmp_path, files={ELECTION: content})) == ["meeting.vote-failed"]
+
+
+def test_election_minutes_show_ballots_and_votes_per_candidate(tmp_path):
+    branch = load_branch(make(tmp_path)).branch
+    texts = [b.text for b in layout.minutes(branch, record(branch, ELECTION)).blocks if isinstance(b, layout.Paragraph)]
+    assert "1. 选举赵磊同志为支部纪检委员。发出选票 9 张，收回 9 张。得票：赵磊 9 票（当选）。" in texts

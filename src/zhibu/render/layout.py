@@ -334,10 +334,21 @@ def attendance(branch: Branch, record: Record) -> tuple[int, int] | None:
 
 def votes_text(resolution: Resolution) -> str:
     outcome = "通过" if resolution.adopted else "未通过"
-    if resolution.votes is None:
+    if resolution.votes is None and not (resolution.ballots or resolution.candidates):
         return f"（{outcome}）"
-    v = resolution.votes
-    return f"表决结果：赞成 {v.for_} 票，反对 {v.against} 票，弃权 {v.abstain} 票，{outcome}。"
+    parts = []
+    if resolution.votes is not None:
+        v = resolution.votes
+        written = f"（含书面意见 {v.written} 份）" if v.written else ""
+        parts.append(f"表决结果：赞成 {v.for_} 票，反对 {v.against} 票，弃权 {v.abstain} 票{written}，{outcome}。")
+    if resolution.ballots is not None:
+        parts.append(f"发出选票 {resolution.ballots.issued} 张，收回 {resolution.ballots.returned} 张。")
+    if resolution.candidates:
+        each = "，".join(f"{c.name} {c.votes} 票{'（当选）' if c.elected else ''}" for c in resolution.candidates)
+        parts.append(f"得票：{each}。")
+        if resolution.votes is None and not resolution.adopted:
+            parts.append("选举未通过。")
+    return "".join(parts)
 
 
 def _sentence(text: str) -> str:
