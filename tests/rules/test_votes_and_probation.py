@@ -338,3 +338,9 @@ def test_election_minutes_show_ballots_and_votes_per_candidate(tmp_path):
     branch = load_branch(make(tmp_path)).branch
     texts = [b.text for b in layout.minutes(branch, record(branch, ELECTION)).blocks if isinstance(b, layout.Paragraph)]
     assert "1. 选举赵磊同志为支部纪检委员。发出选票 9 张，收回 9 张。得票：赵磊 9 票（当选）。" in texts
+
+
+@pytest.mark.parametrize(("admitted", "early"), [("2024-06-25", False), ("2024-06-26", True)])
+def test_conversion_may_be_discussed_on_the_day_probation_ends_but_not_before(tmp_path, admitted, early):
+    root = make(tmp_path, edits=_admitted(admitted, f"2025-{admitted[5:]}"))
+    assert findings(root)[0] == ([("member.conversion-early", "黄丽")] if early else [])

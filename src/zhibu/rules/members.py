@@ -178,6 +178,26 @@ def full_since(ctx: Context, rule: Rule):
         )
 
 
+@kind("conversion-early", "讨论转正的支部党员大会不得早于预备期满之日。")
+def conversion_early(ctx: Context, rule: Rule):
+    branch = ctx.branch
+    extended = {a.name: a.extended_to for a in branch.applicants if a.extended_to}
+    for name, day in sorted(branch.conversion_meetings().items()):
+        member = branch.member(name)
+        if member is None or member.admitted is None or not (ctx.start <= day <= ctx.end):
+            continue
+        due = _probation_ends(member, extended)
+        if day < due:
+            resolution = next(res for r, res in branch.decisions_about("预备党员转正")[name] if r.date == day)
+            yield ctx.finding(
+                rule,
+                f"{day} 支部党员大会讨论 {name} 转正，其预备期到 {due} 才期满，提前了 {(due - day).days} 天。",
+                resolution.source,
+                period=_month_label(day),
+                subject=name,
+            )
+
+
 @kind("probation-extension", "延长预备期只能一次，时间不少于半年、最长不超过一年。")
 def probation_extension(ctx: Context, rule: Rule):
     branch = ctx.branch
