@@ -223,8 +223,11 @@ def test_committee_votes_may_not_exceed_members_present(tmp_path):
 # --- item 11: probation timing -------------------------------------------------------------------
 
 
-def _admitted(admitted: str, full_since: str):
-    return [("members.yaml", "    admitted: 2024-06-25\n    full_since: 2025-06-25\n", f"    admitted: {admitted}\n    full_since: {full_since}\n")]
+def _admitted(admitted: str, full_since: str, *, ledger: bool = True):
+    """黄丽's admission and conversion dates, in the roster and (unless told not to) the development ledger."""
+    roster = ("members.yaml", "    admitted: 2024-06-25\n    full_since: 2025-06-25\n", f"    admitted: {admitted}\n    full_since: {full_since}\n")
+    book = ("development.yaml", "    admitted: 2024-06-25\n    full: 2025-06-25\n", f"    admitted: {admitted}\n    full: {full_since}\n")
+    return [roster, book] if ledger else [roster]
 
 
 @pytest.mark.parametrize(("admitted", "late"), [("2024-05-25", False), ("2024-05-24", True)])
@@ -259,7 +262,7 @@ def test_full_since_after_a_recorded_extension_is_its_end(tmp_path):
     root = make(
         tmp_path,
         edits=[
-            *_admitted("2024-01-10", "2025-06-25"),
+            *_admitted("2024-01-10", "2025-06-25", ledger=False),
             ("development.yaml", "    admitted: 2024-06-25\n    full: 2025-06-25\n", "    admitted: 2024-01-10\n    full: {extended_to: 2025-06-25}\n"),
         ],
     )
@@ -344,3 +347,10 @@ def test_election_minutes_show_ballots_and_votes_per_candidate(tmp_path):
 def test_conversion_may_be_discussed_on_the_day_probation_ends_but_not_before(tmp_path, admitted, early):
     root = make(tmp_path, edits=_admitted(admitted, f"2025-{admitted[5:]}"))
     assert findings(root)[0] == ([("member.conversion-early", "黄丽")] if early else [])
+
+
+def test_development_ledger_and_roster_agree_on_the_conversion_date(tmp_path):
+    root = make(tmp_path, edits=[("development.yaml", "    full: 2025-06-25\n", "    full: 2025-07-10\n")])
+    found, result = findings(root)
+    assert found == [("member.full-since", "黄丽")]
+    assert result.findings[0].path == "development.yaml"

@@ -176,6 +176,18 @@ def full_since(ctx: Context, rule: Rule):
             member.source.at("full_since"),
             subject=member.name,
         )
+    # The development ledger's 转正日期 says the same as the roster.
+    for person in branch.applicants:
+        member = branch.member(person.name)
+        if person.full is None or member is None or member.full_since is None or person.full == member.full_since:
+            continue
+        if ctx.start <= person.full <= ctx.end or ctx.start <= member.full_since <= ctx.end:
+            yield ctx.finding(
+                rule,
+                f"development.yaml 中 {person.name} 的转正日期为 {person.full}，名册中为 {member.full_since}，两处应一致（预备期满之日）。",
+                person.source.at("full"),
+                subject=person.name,
+            )
 
 
 @kind("conversion-early", "讨论转正的支部党员大会不得早于预备期满之日。")
