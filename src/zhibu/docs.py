@@ -84,6 +84,11 @@ def format_markdown() -> str:
             "- `每月第5个周X` 在只有四个周X的月份取该月最后一个周X。",
             "- `development.yaml` 的 `full` 除 `null` 和 `{extended_to: 日期}` 外，也接受转正日期。",
             "- 党员的 `status` 缺失或无效时会报告，该党员计入在册人数，但不计入有表决权的党员。",
+            (
+                "- 选举（含补选）的决议写明选票和候选人得票，如 `{text: 选举赵磊同志为支部纪检委员, kind: 补选,"
+                " ballots: {issued: 9, returned: 9}, candidates: [{name: 赵磊, votes: 9}]}`；未当选的候选人写 `elected: false`。"
+            ),
+            "- 接收预备党员、预备党员转正的 `votes` 可写 `written`：赞成、反对、弃权中有几份是未到会党员会前提交的书面意见。",
             "- 缺席人员可简写为姓名字符串，如 `absent: [刘芳]`，等同于 `{name: 刘芳}`（仍会提示补写原因）。",
             "- 以 UTF-8 BOM 开头的文件照常读取（旧版 Windows 记事本会加 BOM）；zhibu 写出的文件不带 BOM。",
             "- 出于安全，超过 1 MiB 的文件、嵌套超过 64 层或别名展开过多的文件、指向支部目录以外的符号链接不被读取（format.unsafe-file）。",

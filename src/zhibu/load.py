@@ -18,8 +18,10 @@ from .model.branch import (
     FAR_PAST,
     Absence,
     Applicant,
+    Ballots,
     Branch,
     BranchConfig,
+    Candidate,
     Committee,
     CommitteeChange,
     Discipline,
@@ -415,11 +417,25 @@ class _Builder:
                 Resolution(
                     r["text"],
                     r.get("kind"),
-                    Votes(r["votes"]["for"], r["votes"].get("against", 0), r["votes"].get("abstain", 0))
+                    Votes(
+                        r["votes"]["for"],
+                        r["votes"].get("against", 0),
+                        r["votes"].get("abstain", 0),
+                        r["votes"].get("written", 0),
+                    )
                     if r.get("votes") and "for" in r["votes"]
                     else None,
                     r.get("adopted", True),
                     src,
+                    person=r.get("person"),
+                    ballots=Ballots(r["ballots"]["issued"], r["ballots"]["returned"], src.at("ballots"))
+                    if r.get("ballots") and {"issued", "returned"} <= set(r["ballots"])
+                    else None,
+                    candidates=tuple(
+                        Candidate(c["name"], c["votes"], c.get("elected", True), c_src)
+                        for c_src, c in _list(r, "candidates", src)
+                        if "name" in c and "votes" in c
+                    ),
                 )
                 for src, r in _list(values, "resolutions", where)
                 if "text" in r

@@ -159,9 +159,27 @@ RESOLUTION_FIELDS = (
             F("for", "count", "赞成票", required=True),
             F("against", "count", "反对票"),
             F("abstain", "count", "弃权票"),
+            F("written", "count", "其中书面意见：因故不能到会的有表决权党员会前正式提交的（接收预备党员、预备党员转正时计入票数）"),
         ),
     ),
     F("adopted", "bool", "是否通过，默认 true"),
+    F("person", "text", "决议涉及的人（接收、转正、延长预备期、取消预备党员资格、处分、表彰的对象）；不写时从决议内容中的姓名判断"),
+    F(
+        "ballots",
+        "map",
+        "选举（含补选）的选票：{issued: 发出, returned: 收回}",
+        fields=(F("issued", "count", "发出选票数", required=True), F("returned", "count", "收回选票数", required=True)),
+    ),
+    F(
+        "candidates",
+        "maps",
+        "选举（含补选）的候选人及得票：{name: 姓名, votes: 赞成票, elected: 是否当选（默认 true，未当选的写 false）}",
+        fields=(
+            F("name", "text", "候选人姓名", required=True),
+            F("votes", "count", "所得赞成票", required=True),
+            F("elected", "bool", "是否记为当选，默认 true"),
+        ),
+    ),
 )
 
 RECORD = FileKind(

@@ -200,7 +200,7 @@ def list_meetings(year, record_type, directory):
         if (year and r.date.year != year) or (wanted and wanted not in r.types):
             continue
         expected = branch.expected_at(r)
-        present = len([n for n in r.attendees])
+        present = sum(1 for n in set(r.attendees) if n in expected) if expected else len(r.attendees)
         rows.append([r.date, r.type_label + (f"（{r.group}）" if r.group else ""), r.place or "", r.host or "",
                      len(expected) if expected else "—", present, r.source.path])
     print_table(rows, ["日期", "类型", "地点", "主持人", "应到", "实到", "文件"])

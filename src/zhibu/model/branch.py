@@ -15,10 +15,12 @@ from .findings import NOWHERE, Source
 from .periods import ThemeDay
 from .vocabulary import (
     COUNTS_AS,
+    ELECTION_KINDS,
     EXPECTS_ALL,
     EXPECTS_COMMITTEE,
     EXPECTS_GROUP,
     NO_VOTE_DISCIPLINE,
+    PERSONAL_KINDS,
     YEAR_END_TYPES,
 )
 
@@ -243,6 +245,28 @@ class Votes:
     for_: int
     against: int = 0
     abstain: int = 0
+    written: int = 0  # of these, written opinions of absent voters (发展党员工作细则: admission, conversion)
+
+    @property
+    def total(self) -> int:
+        return self.for_ + self.against + self.abstain
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One person standing in an election, with the votes for them and whether recorded as elected."""
+
+    name: str
+    votes: int
+    elected: bool = True
+    source: Source = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Ballots:
+    issued: int
+    returned: int
+    source: Source = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +276,13 @@ class Resolution:
     votes: Votes | None = None
     adopted: bool = True
     source: Source = NOWHERE
+    person: str | None = None  # whom it decides about (接收, 转正, 延长预备期...), when written
+    ballots: Ballots | None = None  # elections only
+    candidates: tuple[Candidate, ...] = ()  # elections only
+
+    @property
+    def is_election(self) -> bool:
+        return self.kind in ELECTION_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,6 +448,8 @@ class Branch:
     dues: tuple[DuesLedger, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     packs: tuple[PackFile, ...] = ()
+    # Derived indexes (conversion meetings...), built on first use; not part of the value.
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     # --- roster queries -----------------------------------------------------
 
@@ -431,8 +464,52 @@ class Branch:
         return tuple(m for m in self.members if m.counted_on(day))
 
     def voters_on(self, day: dt.date) -> tuple[Member, ...]:
-        """应到会有表决权的党员: counted 正式党员 not under 留党察看."""
-        return tuple(m for m in self.members if m.votes_on(day))
+        """应到会有表决权的党员: counted 正式党员 not under 留党察看.
+
+        A 预备党员 has no vote until the 支部党员大会 decides the conversion (党章第七条), even
+        though ``full_since`` is back-dated to 预备期满: a member whose conversion meeting is
+        recorded votes only after that meeting's day, so not at the meeting deciding it.
+        """
+        decided = self.conversion_meetings()
+        return tuple(m for m in self.members if m.votes_on(day) and decided.get(m.name, FAR_PAST) < day)
+
+    def resolution_person(self, resolution: Resolution) -> str | None:
+        """Whom a resolution decides about: its ``person``, else the one roster or pipeline name in its text."""
+        if resolution.person:
+            return resolution.person
+        if resolution.kind not in PERSONAL_KINDS:
+            return None
+        names = {m.name for m in self.members} | {a.name for a in self.applicants}
+        found = [n for n in names if n and n in resolution.text]
+        # "王芳" inside "王芳（大）" is the same mention: keep only names no other found name contains.
+        found = [n for n in found if not any(n != o and n in o for o in found)]
+        return found[0] if len(found) == 1 else None
+
+    def decisions_about(self, kind: str) -> dict[str, tuple[tuple[Record, Resolution], ...]]:
+        """Adopted resolutions of ``kind`` by the person they decide about, in record order."""
+        key = ("decisions", kind)
+        if key not in self._derived:
+            found: dict[str, list[tuple[Record, Resolution]]] = {}
+            for record in self.records:
+                for resolution in record.resolutions:
+                    if resolution.kind == kind and resolution.adopted:
+                        person = self.resolution_person(resolution)
+                        if person:
+                            found.setdefault(person, []).append((record, resolution))
+            self._derived[key] = {name: tuple(items) for name, items in found.items()}
+        return self._derived[key]
+
+    def conversion_meetings(self) -> dict[str, dt.date]:
+        """Name -> day of the first recorded 支部党员大会 that decided the person's conversion."""
+        key = ("conversions",)
+        if key not in self._derived:
+            meetings: dict[str, dt.date] = {}
+            for name, decided in self.decisions_about("预备党员转正").items():
+                days = [record.date for record, _ in decided if record.has_type("支部党员大会")]
+                if days:
+                    meetings[name] = days[0]
+            self._derived[key] = meetings
+        return self._derived[key]
 
     def full_members_on(self, day: dt.date) -> tuple[Member, ...]:
         return tuple(m for m in self.members if m.counted_on(day) and m.full_member_on(day))
@@ -452,11 +529,14 @@ class Branch:
         day = record.date
         for record_type in record.types:
             if record_type in EXPECTS_ALL:
-                names.update(m.name for m in self.members_on(day))
+                # A person admitted that day is not yet a member at the meeting admitting them.
+                names.update(m.name for m in self.members_on(day) if m.admitted is None or m.admitted < day)
             elif record_type in EXPECTS_COMMITTEE:
                 names.update(self.committee.names_on(day))
             elif record_type in EXPECTS_GROUP and record.group:
-                names.update(m.name for m in self.group_members_on(record.group, day))
+                names.update(
+                    m.name for m in self.group_members_on(record.group, day) if m.admitted is None or m.admitted < day
+                )
         return tuple(sorted(names))
 
     # --- other lookups ---------------------------------------------------------

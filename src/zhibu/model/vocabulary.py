@@ -74,8 +74,14 @@ RESOLUTION_KINDS: tuple[str, ...] = (
     "确定入党积极分子",
     "确定发展对象",
     "选举",
+    "补选",
     "其他",
 )
+ELECTION_KINDS = frozenset({"选举", "补选"})  # a 补选 is an election (选举工作条例)
+# Kinds that decide about one person, named in the resolution's ``person`` (or its text).
+PERSONAL_KINDS = frozenset({"接收预备党员", "预备党员转正", "延长预备期", "取消预备党员资格", "纪律处分", "表彰"})
+# Kinds where absent voters' written opinions count in the votes (发展党员工作细则).
+WRITTEN_OPINION_KINDS = frozenset({"接收预备党员", "预备党员转正"})
 TALK_FORMS: tuple[str, ...] = ("面谈", "电话", "视频", "书面", "其他")
 
 

@@ -321,7 +321,9 @@ def signin_sheet(branch: Branch, record: Record) -> Document:
             rows.append((Cell(str(i)), Cell(person), Cell(_member_group(branch, person)), Cell(), Cell()))
         blocks.append(para(f"应到 {len(expected)} 人，实到 {BLANK} 人", indent=False))
     blocks.append(Table(SIGNIN_WIDTHS, tuple(rows), header_rows=1, size=14.0, row_height=10.0))
-    guests = [(Cell(str(i)), Cell(g), Cell(), Cell()) for i, g in enumerate(record.guests, 1)]
+    # Attendees who are not 应到 (the person admitted at this meeting) sign with the guests.
+    sitting_in = [*record.guests, *(n for n in _not_expected(branch, record) if n not in record.guests)]
+    guests = [(Cell(str(i)), Cell(g), Cell(), Cell()) for i, g in enumerate(sitting_in, 1)]
     guests += [(Cell(str(i)), Cell(), Cell(), Cell()) for i in range(len(guests) + 1, len(guests) + 1 + BLANK_GUEST_ROWS)]
     guest_head = tuple(Cell(h, header=True) for h in ("序号", "姓名", "单位及职务", "签名"))
     blocks.append(heading("列席人员"))
@@ -330,6 +332,14 @@ def signin_sheet(branch: Branch, record: Record) -> Document:
 
 
 # --- 会议记录 -------------------------------------------------------------------------------
+
+
+def _not_expected(branch: Branch, record: Record) -> list[str]:
+    """Attendees who are not 应到 although the type expects people (the person admitted that day)."""
+    if expects_nobody(record):
+        return []
+    expected = set(branch.expected_at(record))
+    return [n for n in dict.fromkeys(record.attendees) if n not in expected]
 
 
 def attendance(branch: Branch, record: Record) -> tuple[int, int] | None:
@@ -343,10 +353,21 @@ def attendance(branch: Branch, record: Record) -> tuple[int, int] | None:
 
 def votes_text(resolution: Resolution) -> str:
     outcome = "通过" if resolution.adopted else "未通过"
-    if resolution.votes is None:
+    if resolution.votes is None and not (resolution.ballots or resolution.candidates):
         return f"（{outcome}）"
-    v = resolution.votes
-    return f"表决结果：赞成 {v.for_} 票，反对 {v.against} 票，弃权 {v.abstain} 票，{outcome}。"
+    parts = []
+    if resolution.votes is not None:
+        v = resolution.votes
+        written = f"（含书面意见 {v.written} 份）" if v.written else ""
+        parts.append(f"表决结果：赞成 {v.for_} 票，反对 {v.against} 票，弃权 {v.abstain} 票{written}，{outcome}。")
+    if resolution.ballots is not None:
+        parts.append(f"发出选票 {resolution.ballots.issued} 张，收回 {resolution.ballots.returned} 张。")
+    if resolution.candidates:
+        each = "，".join(f"{c.name} {c.votes} 票{'（当选）' if c.elected else ''}" for c in resolution.candidates)
+        parts.append(f"得票：{each}。")
+        if resolution.votes is None and not resolution.adopted:
+            parts.append("选举未通过。")
+    return "".join(parts)
 
 
 def _sentence(text: str) -> str:
@@ -372,8 +393,12 @@ def minutes_blocks(branch: Branch, record: Record) -> list[Block]:
             voters = [m.name for m in branch.voters_on(record.date)]
             present = sum(1 for v in voters if v in set(record.attendees))
             blocks.append(label("有表决权的党员", f"应到 {len(voters)} 人，实到 {present} 人"))
-    present_names = roster_order(branch, record, record.attendees)
+    others = _not_expected(branch, record)
+    present_names = roster_order(branch, record, [n for n in record.attendees if n not in others])
     blocks.append(label("到会人员", "、".join(present_names) or "无"))
+    if others:
+        # e.g. the person admitted at this meeting: present, but not yet a member to count.
+        blocks.append(label("另有到会（不计入应到）", "、".join(roster_order(branch, record, others))))
     absent = [f"{a.name}（{a.reason or '未注明原因'}）" for a in record.absent]
     blocks.append(label("缺席人员", "；".join(absent) or "无"))
     if record.guests:

@@ -81,7 +81,10 @@ def write_ledger_xlsx(branch: Branch, rules, year: int, path: Path) -> Path:
         absent = "；".join(f"{a.name}（{a.reason}）" if a.reason else a.name for a in r.absent)
         sheet.append([
             r.date, r.type_label, r.group, r.place, r.host, r.recorder,
-            len(expected) if expected else None, len(r.attendees), absent or None, "\n".join(r.topics), r.source.path,
+            len(expected) if expected else None,
+            # 实到 counts the expected who came, as the minutes do (not the person admitted that day).
+            sum(1 for n in set(r.attendees) if n in expected) if expected else len(r.attendees),
+            absent or None, "\n".join(r.topics), r.source.path,
         ])
         _style_row(sheet, sheet.max_row, dates=(1,), wrap=(9, 10), centre=(7, 8))
     when = records[-1].date if records else dt.date(year, 1, 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..holidays import theme_day_date
 from ..model.findings import Severity
 from ..model.periods import Period
+from ..model.vocabulary import WRITTEN_OPINION_KINDS
 from .registry import Context, Param, Rule, kind
 
 
@@ -67,14 +68,31 @@ def _present(record, names) -> int:
     return sum(1 for name in names if name in attendees)
 
 
-@kind("quorum", "支部党员大会表决须有半数以上有表决权的党员到会；支委会须有半数以上委员到会。")
+def _is_assembly(record) -> bool:
+    return record.has_type("支部党员大会")
+
+
+@kind(
+    "quorum",
+    "支部党员大会表决须有半数以上有表决权的党员到会，选举须有超过五分之四的应到会有选举权的党员到会；支委会须有半数以上委员到会。",
+)
 def quorum(ctx: Context, rule: Rule):
     branch = ctx.branch
     for record in ctx.records_in_range():
-        if record.has_type("支部党员大会") and record.resolutions:
+        if _is_assembly(record) and record.resolutions:
             voters = [m.name for m in branch.voters_on(record.date)]
             present = _present(record, voters)
-            if voters and present * 2 <= len(voters):
+            election = any(r.is_election for r in record.resolutions)
+            if not voters:
+                continue  # nobody with a vote on the roster: org.size and the roster rules report that
+            if election and present * 5 <= len(voters) * 4:
+                yield ctx.finding(
+                    rule,
+                    f"支部党员大会进行选举，但到会有选举权的党员 {present} 人，未超过应到 {len(voters)} 人的五分之四，选举无效。",
+                    record.source.at("attendees"),
+                    period=_month(record),
+                )
+            elif present * 2 <= len(voters):
                 yield ctx.finding(
                     rule,
                     f"支部党员大会作出决议，但到会有表决权的党员 {present} 人，未超过应到 {len(voters)} 人的半数。",
@@ -103,18 +121,40 @@ def quorum(ctx: Context, rule: Rule):
                 )
 
 
-@kind("vote", "决议通过须赞成票超过应到会有表决权党员（支委会为全体委员）的半数。")
+def _electorate(branch, record) -> tuple[str, list[str]] | None:
+    """Who decides at ``record``: (what to call them, their names), or None when nobody in particular."""
+    if _is_assembly(record):
+        return "应到会有表决权的党员", [m.name for m in branch.voters_on(record.date)]
+    if record.has_type("支部委员会"):
+        return "委员", list(branch.committee.names_on(record.date))
+    return None
+
+
+@kind("vote", "决议通过须赞成票超过应到会有表决权党员（支委会为全体委员）的半数；选举中当选须赞成票超过应到会有选举权党员的半数。")
 def vote(ctx: Context, rule: Rule):
     branch = ctx.branch
     for record in ctx.records_in_range():
-        if record.has_type("支部党员大会"):
-            body, electorate = "应到会有表决权的党员", len(branch.voters_on(record.date))
-        elif record.has_type("支部委员会"):
-            body, electorate = "委员", len(branch.committee.names_on(record.date))
-        else:
+        decided = _electorate(branch, record)
+        if decided is None or not decided[1]:
             continue
+        body, electorate = decided[0], len(decided[1])
         for resolution in record.resolutions:
-            if not resolution.adopted or resolution.votes is None or electorate == 0:
+            if not resolution.adopted:
+                continue
+            if resolution.is_election and resolution.candidates:
+                if _is_assembly(record):
+                    body = "应到会有选举权的党员"
+                for candidate in resolution.candidates:
+                    if candidate.elected and candidate.votes * 2 <= electorate:
+                        yield ctx.finding(
+                            rule,
+                            f"选举中 {candidate.name} 得赞成票 {candidate.votes} 票，未超过{body} {electorate} 人的半数，却记为当选。",
+                            candidate.source,
+                            period=_month(record),
+                            subject=candidate.name,
+                        )
+                continue
+            if resolution.votes is None:
                 continue
             if resolution.votes.for_ * 2 <= electorate:
                 yield ctx.finding(
@@ -125,9 +165,86 @@ def vote(ctx: Context, rule: Rule):
                 )
 
 
+@kind("vote-count", "表决票数不得多于到会的有表决权的人数（接收预备党员、转正另计会前提交的书面意见）；选票和候选人得票不得多于到会有选举权的人数。")
+def vote_count(ctx: Context, rule: Rule):
+    branch = ctx.branch
+    for record in ctx.records_in_range():
+        if not record.resolutions:
+            continue
+        decided = _electorate(branch, record)
+        if decided is not None:
+            body, names = decided[0].removeprefix("应到会"), decided[1]
+        else:  # a 党小组会 or other meeting: the members with a vote who came
+            body, names = "有表决权的党员", [m.name for m in branch.voters_on(record.date)]
+        present = _present(record, names)
+        absent = len(names) - present
+        for resolution in record.resolutions:
+            yield from _vote_count(ctx, rule, record, resolution, body, present, absent)
+
+
+def _vote_count(ctx, rule, record, resolution, body, present, absent):
+    where = resolution.source
+    period = _month(record)
+    votes = resolution.votes
+    if votes is not None:
+        written = votes.written if resolution.kind in WRITTEN_OPINION_KINDS else 0
+        if written > absent:
+            yield ctx.finding(
+                rule,
+                f"决议“{resolution.text}”计入书面意见 {written} 份，多于未到会的{body} {absent} 人。",
+                where.at("votes"),
+                period=period,
+            )
+        elif votes.total > present + written:
+            extra = f"加书面意见 {written} 份" if written else ""
+            yield ctx.finding(
+                rule,
+                f"决议“{resolution.text}”赞成、反对、弃权共 {votes.total} 票，多于到会的{body} {present} 人{extra}。",
+                where.at("votes"),
+                period=period,
+            )
+    if not resolution.is_election:
+        return
+    ballots = resolution.ballots
+    if ballots is not None and ballots.issued > present:
+        yield ctx.finding(
+            rule,
+            f"选举发出选票 {ballots.issued} 张，多于到会的{body} {present} 人。",
+            ballots.source.at("issued"),
+            period=period,
+        )
+    if ballots is not None and ballots.returned <= present:
+        most, what = ballots.returned, f"收回的选票 {ballots.returned} 张"
+    else:
+        most, what = present, f"到会的{body} {present} 人"
+    for candidate in resolution.candidates:
+        if candidate.votes > most:
+            yield ctx.finding(
+                rule,
+                f"候选人 {candidate.name} 得票 {candidate.votes} 票，多于{what}。",
+                candidate.source.at("votes"),
+                period=period,
+                subject=candidate.name,
+            )
+
+
+@kind("ballots", "选举收回的选票多于发出的选票，选举无效。")
+def ballots(ctx: Context, rule: Rule):
+    for record in ctx.records_in_range():
+        for resolution in record.resolutions:
+            counted = resolution.ballots
+            if resolution.is_election and counted is not None and counted.returned > counted.issued:
+                yield ctx.finding(
+                    rule,
+                    f"选举收回选票 {counted.returned} 张，多于发出的 {counted.issued} 张，选举无效，应重新选举。",
+                    counted.source.at("returned"),
+                    period=_month(record),
+                )
+
+
 @kind(
     "decision-body",
-    "接收预备党员、预备党员转正、延长预备期、取消预备党员资格、纪律处分须由支部党员大会决定。",
+    "接收预备党员、预备党员转正、延长预备期、取消预备党员资格、表彰表扬、纪律处分须由支部党员大会决定。",
     params=(Param("decisions", "superset", "texts", "须由支部党员大会决定的决议种类"),),
     required=("decisions",),
 )

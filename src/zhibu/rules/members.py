@@ -95,21 +95,193 @@ def inactivity(ctx: Context, rule: Rule):
             )
 
 
-@kind("probation", "预备期满一年应及时讨论转正（或延长预备期）。")
+def _probation_ends(member, extended: dict):
+    """预备期满 of a member: one year after admission, or the approved end of an extension."""
+    return extended.get(member.name) or add_years(member.admitted, 1)
+
+
+@kind(
+    "probation",
+    "预备期满应及时讨论转正（或延长预备期）：期满仍为预备党员的即报告；已讨论的，晚于期满规定月数的报告。",
+    params=(Param("discuss_within_months", "down", "int", "预备期满后几个月内讨论转正"),),
+)
 def probation(ctx: Context, rule: Rule):
-    extended = {a.name: a.extended_to for a in ctx.branch.applicants if a.extended_to}
-    for member in ctx.branch.members_on(ctx.as_of):
+    branch = ctx.branch
+    extended = {a.name: a.extended_to for a in branch.applicants if a.extended_to}
+    extensions = branch.decisions_about("延长预备期")
+    cancelled = branch.decisions_about("取消预备党员资格")
+    for member in branch.members_on(ctx.as_of):
         if member.status != "预备党员" or member.admitted is None:
             continue
-        due = add_years(member.admitted, 1)
-        if extended.get(member.name):
-            due = extended[member.name]
+        if (member.name in extensions and member.name not in extended) or member.name in cancelled:
+            continue  # decided, but not recorded as such: member.probation-outcome reports that
+        due = _probation_ends(member, extended)
         if due < ctx.as_of:
             yield ctx.finding(
                 rule,
                 f"预备党员 {member.name} {member.admitted} 入党，预备期已于 {due} 期满，名册中仍为预备党员。",
                 member.source.at("status"),
                 subject=member.name,
+            )
+    # Seen after the fact: the conversion was discussed, but late (the member may be full by now).
+    months = rule.param("discuss_within_months", 1)
+    for name, day in sorted(branch.conversion_meetings().items()):
+        member = branch.member(name)
+        if member is None or member.admitted is None or not (ctx.start <= day <= ctx.end):
+            continue
+        if name in extensions and name not in extended:
+            continue  # extended, but the new end is not recorded: member.probation-outcome reports that
+        due = _probation_ends(member, extended)
+        if day > add_months(due, months):
+            resolution = next(res for r, res in branch.decisions_about("预备党员转正")[name] if r.date == day)
+            yield ctx.finding(
+                rule,
+                f"预备党员 {name} 的预备期于 {due} 期满，{day} 才召开支部党员大会讨论转正，晚于期满 {months} 个月以上。",
+                resolution.source,
+                period=_month_label(day),
+                subject=name,
+            )
+
+
+def _month_label(day) -> str:
+    return Period.containing("month", day).label
+
+
+@kind("full-since", "正式党员的转正日期（full_since）应为预备期满之日（党龄自预备期满转为正式党员之日算起）。")
+def full_since(ctx: Context, rule: Rule):
+    branch = ctx.branch
+    extended = {a.name: a.extended_to for a in branch.applicants if a.extended_to}
+    extensions = branch.decisions_about("延长预备期")
+    meetings = branch.conversion_meetings()
+    for member in branch.members:
+        if member.status != "正式党员" or member.full_since is None or member.admitted is None:
+            continue
+        meeting = meetings.get(member.name)
+        # Judged when this branch decided the conversion in the range, or it took effect here in the range.
+        when = meeting or member.full_since
+        if not (ctx.start <= when <= ctx.end) or (meeting is None and member.joined > member.full_since):
+            continue
+        on_time = add_years(member.admitted, 1)
+        if member.name in extended:
+            expected, fits = extended[member.name], member.full_since == extended[member.name]
+        elif member.name in extensions:
+            # Extended without a recorded end: any end six months to a year after 预备期满 fits.
+            expected = f"{add_months(on_time, 6)} 至 {add_years(on_time, 1)} 之间（延长后的预备期满）"
+            fits = add_months(on_time, 6) <= member.full_since <= add_years(on_time, 1)
+        else:
+            expected, fits = on_time, member.full_since == on_time
+        if fits:
+            continue
+        later = member.name not in extended and member.name not in extensions and member.full_since > on_time
+        note = "；如曾延长预备期，在 development.yaml 中记录 full: {extended_to: 日期}" if later else ""
+        yield ctx.finding(
+            rule,
+            f"{member.name} {member.admitted} 入党，转正日期应为预备期满的 {expected}，名册中为 {member.full_since}{note}。",
+            member.source.at("full_since"),
+            subject=member.name,
+        )
+    # The development ledger's 转正日期 says the same as the roster.
+    for person in branch.applicants:
+        member = branch.member(person.name)
+        if person.full is None or member is None or member.full_since is None or person.full == member.full_since:
+            continue
+        if ctx.start <= person.full <= ctx.end or ctx.start <= member.full_since <= ctx.end:
+            yield ctx.finding(
+                rule,
+                f"development.yaml 中 {person.name} 的转正日期为 {person.full}，名册中为 {member.full_since}，两处应一致（预备期满之日）。",
+                person.source.at("full"),
+                subject=person.name,
+            )
+
+
+@kind("conversion-early", "讨论转正的支部党员大会不得早于预备期满之日。")
+def conversion_early(ctx: Context, rule: Rule):
+    branch = ctx.branch
+    extended = {a.name: a.extended_to for a in branch.applicants if a.extended_to}
+    for name, day in sorted(branch.conversion_meetings().items()):
+        member = branch.member(name)
+        if member is None or member.admitted is None or not (ctx.start <= day <= ctx.end):
+            continue
+        due = _probation_ends(member, extended)
+        if day < due:
+            resolution = next(res for r, res in branch.decisions_about("预备党员转正")[name] if r.date == day)
+            yield ctx.finding(
+                rule,
+                f"{day} 支部党员大会讨论 {name} 转正，其预备期到 {due} 才期满，提前了 {(due - day).days} 天。",
+                resolution.source,
+                period=_month_label(day),
+                subject=name,
+            )
+
+
+@kind("probation-extension", "延长预备期只能一次，时间不少于半年、最长不超过一年。")
+def probation_extension(ctx: Context, rule: Rule):
+    branch = ctx.branch
+    admitted = {m.name: m.admitted for m in branch.members if m.admitted}
+    pending = {m.name for m in branch.members_on(ctx.as_of) if m.status == "预备党员"}
+    extensions = branch.decisions_about("延长预备期")
+    for person in branch.applicants:
+        start = person.admitted or admitted.get(person.name)
+        if person.extended_to is None or start is None:
+            continue
+        on_time = add_years(start, 1)
+        decided = [r.date for r, _ in extensions.get(person.name, ())]
+        # A probation still running is judged now; a finished one in the range it ended or was decided in.
+        if person.name not in pending and not any(ctx.start <= d <= ctx.end for d in [on_time, *decided]):
+            continue
+        low, high = add_months(on_time, 6), add_years(on_time, 1)
+        if not (low <= person.extended_to <= high):
+            yield ctx.finding(
+                rule,
+                f"{person.name} 的预备期于 {on_time} 期满，延长至 {person.extended_to}；延长时间应不少于半年、不超过一年（{low} 至 {high}）。",
+                person.source.at("full"),
+                subject=person.name,
+            )
+    for name, decided in sorted(extensions.items()):
+        judged = name in pending or any(ctx.start <= r.date <= ctx.end for r, _ in decided[1:])
+        if len(decided) > 1 and judged and decided[1][0].date <= ctx.as_of:
+            record, resolution = decided[1]
+            yield ctx.finding(
+                rule,
+                f"{name} 的预备期已于 {decided[0][0].date} 延长过一次，{record.date} 又作出延长预备期的决议；预备期只能延长一次。",
+                resolution.source,
+                period=_month_label(record.date),
+                subject=name,
+            )
+
+
+@kind("probation-outcome", "延长预备期、取消预备党员资格的决议应记入发展党员台账和名册。")
+def probation_outcome(ctx: Context, rule: Rule):
+    branch = ctx.branch
+    extended = {a.name for a in branch.applicants if a.extended_to}
+    for name, decided in sorted(branch.decisions_about("延长预备期").items()):
+        record, resolution = decided[-1]
+        member = branch.member(name)
+        # Judged while the member is still 预备 (converted since: the extension has run its course).
+        if member is None or member.status != "预备党员" or record.date > ctx.as_of:
+            continue
+        if name not in extended:
+            yield ctx.finding(
+                rule,
+                f"{record.date} 支部党员大会决议延长 {name} 的预备期，development.yaml 中没有记录延长至何时。",
+                resolution.source,
+                period=_month_label(record.date),
+                subject=name,
+            )
+    for name, decided in sorted(branch.decisions_about("取消预备党员资格").items()):
+        record, resolution = decided[0]
+        member = branch.member(name)
+        if member is None or record.date > ctx.as_of:
+            continue
+        if not (ctx.start <= record.date <= ctx.end) and not member.counted_on(ctx.as_of):
+            continue  # decided outside the range and off the roster by now: nothing left to report
+        if member.status == "正式党员" or member.left is None:
+            yield ctx.finding(
+                rule,
+                f"{record.date} 支部党员大会决议取消 {name} 的预备党员资格，名册中仍在册（应写明 left 及原因）。",
+                member.source.at("left") if member.left else member.source,
+                period=_month_label(record.date),
+                subject=name,
             )
 
 
