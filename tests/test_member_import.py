@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -273,3 +274,69 @@ def test_the_member_table_may_be_on_another_sheet(git_branch, run, tmp_path):
     result = run("member", "import", path, "--dry-run", "-C", root)
     assert result.exit_code == 0, result.stderr
     assert "工作表“党员”" in result.stdout and "何欣" in result.stdout
+
+
+# --- the demo branch: imports never touch what the file does not carry ----------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory):
+    """`zhibu demo` built once; each test imports into its own copy."""
+    from click.testing import CliRunner
+
+    from zhibu.cli import cli
+
+    target = tmp_path_factory.mktemp("demo") / "示例支部"
+    result = CliRunner().invoke(cli, ["demo", str(target)])
+    assert result.exit_code == 0, result.stderr
+    return target
+
+
+@pytest.fixture
+def demo_branch(demo_template, tmp_path):
+    import shutil
+
+    root = tmp_path / "示例支部"
+    shutil.copytree(demo_template, root, symlinks=True)
+    git(root, "config", "user.name", "测试书记")
+    git(root, "config", "user.email", "shuji@example.org")
+    return root
+
+
+def member_blocks(text: str) -> dict[str, list[str]]:
+    """members.yaml split into each member's lines (name -> lines), as written."""
+    blocks: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("  - "):
+            current = re.search(r"name:\s*([^,}#]+)", line)[1].strip()
+            blocks[current] = []
+        if current is not None:
+            blocks[current].append(line)
+    return blocks
+
+
+def test_joined_applies_only_to_new_members(demo_branch, run):
+    """`--joined` is the date new members came in; the roster's other members keep theirs."""
+    root = demo_branch
+    before = (root / "members.yaml").read_text(encoding="utf-8")
+    source = root.parent / "新党员.csv"
+    source.write_text(
+        "姓名,人员类别,入党时间,转正时间,党小组\n"
+        "王建国,正式党员,1998-06-20,1999-06-20,第一党小组\n"
+        "刘芳,正式党员,2009-11-20,2010-11-20,第一党小组\n"
+        "何欣,预备党员,2026-05-20,,第二党小组\n",
+        encoding="utf-8",
+    )
+    listed_before = run("member", "list", "--on", "2025-07-01", "-C", root).stdout
+    result = run("member", "import", source, "--joined", "2026-07-01", "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert "新增 1 人，修改 0 人" in result.stdout
+    after = (root / "members.yaml").read_text(encoding="utf-8")
+    old, new = member_blocks(before), member_blocks(after)
+    assert set(new) == set(old) | {"何欣"}
+    for name, lines in old.items():
+        assert new[name] == lines, name
+    assert after.startswith(before.rstrip("\n"))
+    assert load_branch(root).branch.member("何欣").joined == dt.date(2026, 7, 1)
+    assert run("member", "list", "--on", "2025-07-01", "-C", root).stdout == listed_before
