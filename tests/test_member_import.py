@@ -9,7 +9,7 @@ import pytest
 
 from conftest import git
 from zhibu.load import load_branch
-from zhibu.roster_import import normalise_name, parse_date
+from zhibu.roster_import import normalise_header, normalise_name, parse_date
 
 ID_A = "110101196501011234"
 ID_B = "11010119990101123X"
@@ -340,3 +340,232 @@ def test_joined_applies_only_to_new_members(demo_branch, run):
     assert after.startswith(before.rstrip("\n"))
     assert load_branch(root).branch.member("何欣").joined == dt.date(2026, 7, 1)
     assert run("member", "list", "--on", "2025-07-01", "-C", root).stdout == listed_before
+
+
+def date_shapes(day: dt.date, index: int):
+    """The same date as exports write it: a date cell, text with slashes, 年月日, an Excel serial."""
+    shapes = (
+        dt.datetime(day.year, day.month, day.day),
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}年{day.month}月{day.day}日",
+        (day - dt.date(1899, 12, 30)).days,
+        day.isoformat(),
+    )
+    return shapes[index % len(shapes)]
+
+
+def national_xlsx(path, members, new_rows):
+    """Like the national member system's export: a merged title, 序号, ID and phone columns,
+    政治面貌, a two-row header (入党情况 over 入党日期 / 转正日期), no 党小组, a 合计 row."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "党员基本信息"
+    sheet.append(["中共示例大学计算机学院教工第一支部委员会 党员信息一览表"])
+    sheet.merge_cells("A1:I1")
+    sheet.append(["序号", "姓 名", "性别", "公民身份号码", "政治面貌", "入党情况", None, "联系电话", "加入本支部日期"])
+    sheet.append([None, None, None, None, None, "入党日期(2019/10/24)", "转正日期（2019/10/24）", None, None])
+    for column in "ABCDEHI":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("F2:G2")
+    rows = []
+    for i, m in enumerate(members):
+        politics = "中共预备党员" if m.status == "预备党员" else "中共党员"
+        rows.append([
+            m.name, m.gender, ID_A if i % 2 else ID_B, politics, date_shapes(m.admitted, i),
+            date_shapes(m.full_since, i + 1) if m.full_since else None, PHONE_A, date_shapes(m.joined, i + 2),
+        ])
+    rows += new_rows
+    for number, row in enumerate(rows, 1):
+        sheet.append([number, *row])
+    sheet.append(["合计", f"{len(rows)}人"])
+    book.save(path)
+    return path
+
+
+def current_members(root):
+    return [m for m in load_branch(root).branch.members_on(dt.date.today())]
+
+
+def assert_untouched(before: str, after: str, *, changed: dict[str, set[str]] | None = None):
+    """Every member of ``before`` has the same lines in ``after``, except lines of the fields
+    ``changed`` names (and lines those fields gained)."""
+    changed = changed or {}
+    old, new = member_blocks(before), member_blocks(after)
+    for name, lines in old.items():
+        keys = changed.get(name, set())
+        kept = [line for line in new[name] if line.split(":", 1)[0].strip() not in keys]
+        assert kept == [line for line in lines if line.split(":", 1)[0].strip() not in keys], name
+
+
+def test_national_system_xlsx_into_the_demo(demo_branch, run, repo):
+    root = demo_branch
+    before = (root / "members.yaml").read_text(encoding="utf-8")
+    listed_before = run("member", "list", "--on", "2025-07-01", "-C", root).stdout
+    checked_before = run("check", "--as-of", "2025-12-31", "-C", root).stdout
+    commits = repo(root).count()
+    new_rows = [
+        ["何　欣", "女", ID_A, "中共预备党员", "2026年5月20日", None, PHONE_B, None],
+        ["钱明", "男", ID_B, "中共党员", dt.datetime(2001, 7, 1), 37438, PHONE_A, None],
+    ]
+    source = national_xlsx(root.parent / "党员信息导出.xlsx", current_members(root), new_rows)
+
+    result = run("member", "import", source, "--joined", "2026-07-01", "--group", "第二党小组", "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "入党日期→入党时间、转正日期→转正时间" in out and "政治面貌→党员身份" in out
+    assert "加入本支部日期→转入本支部时间" not in out  # not a header zhibu knows: listed as ignored instead
+    assert "公民身份号码、联系电话" in out and "未读取其内容" in out
+    assert "跳过的行：第 17 行（合计行）" in out
+    assert "新增 2 人，修改 0 人" in out
+    assert "转入本支部时间 2026-07-01（--joined）" in out and "党小组 第二党小组（--group）" in out
+    after = (root / "members.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip("\n"))  # the new members are appended; nothing above moves
+    assert_untouched(before, after)
+    members = {m.name: m for m in load_branch(root).branch.members}
+    he, qian = members["何欣"], members["钱明"]
+    assert (he.status, he.admitted, he.full_since, he.joined, he.group) == ("预备党员", dt.date(2026, 5, 20), None, dt.date(2026, 7, 1), "第二党小组")
+    assert (qian.status, qian.admitted, qian.full_since) == ("正式党员", dt.date(2001, 7, 1), dt.date(2002, 7, 1))
+    assert repo(root).count() == commits + 1 and repo(root).changed() == ["members.yaml"]
+    assert run("member", "list", "--on", "2025-07-01", "-C", root).stdout == listed_before
+    assert run("check", "--as-of", "2025-12-31", "-C", root).stdout == checked_before
+    for secret in SECRETS:
+        assert secret not in everything_written(root, result)
+
+    # The same file again: nothing to do, and --joined does not reach the members it added last time.
+    again = run("member", "import", source, "--joined", "2027-01-01", "--group", "第一党小组", "-y", "-C", root)
+    assert again.exit_code == 0, again.stderr
+    assert "没有需要写入的改动" in again.stdout
+    assert (root / "members.yaml").read_text(encoding="utf-8") == after
+
+
+def test_gbk_csv_with_hinted_headers_changes_only_what_it_carries(demo_branch, run):
+    """A GBK CSV with 预/正, hints in the headers and a 总计 row: 孙悦's 转正 is the only change,
+    and it touches her status and full_since lines alone."""
+    root = demo_branch
+    before = (root / "members.yaml").read_text(encoding="utf-8")
+    lines = ["序号,姓名,公民身份号码,预/正,入党时间(2019/10/24),加入党组织日期（2019/10/24）,转正时间(2019/10/24),手机号码"]
+    for i, m in enumerate(current_members(root)):
+        full = "2026年10月12日" if m.name == "孙悦" else (f"{m.full_since:%Y/%m/%d}" if m.full_since else "")
+        status = "正" if m.status == "正式党员" or m.name == "孙悦" else "预"
+        admitted = str((m.admitted - dt.date(1899, 12, 30)).days) if i % 2 else f"{m.admitted.year}年{m.admitted.month}月{m.admitted.day}日"
+        lines.append(f"{i + 1},{m.name},{ID_A},{status},{admitted},,{full},{PHONE_A}")
+    lines.append("总计,11人,,,,,,")
+    source = root.parent / "党员名单.csv"
+    source.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+
+    result = run("member", "import", source, "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "GBK/GB18030 编码的 CSV" in out
+    assert "预/正→党员身份、入党时间→入党时间" in out and "转正时间→转正时间" in out
+    assert "“加入党组织日期”与“入党时间”对应同一字段，读取“入党时间”" in out
+    assert "第 13 行（合计行）" in out
+    assert "新增 0 人，修改 1 人" in out
+    after = (root / "members.yaml").read_text(encoding="utf-8")
+    assert_untouched(before, after, changed={"孙悦": {"status", "full_since"}})
+    sun_before, sun_after = member_blocks(before)["孙悦"], member_blocks(after)["孙悦"]
+    assert sun_after == [
+        *sun_before[:2], "    status: 正式党员", sun_before[3], "    full_since: 2026-10-12", *sun_before[4:],
+    ]
+    for secret in SECRETS:
+        assert secret not in everything_written(root, result)
+
+
+def test_every_problem_of_the_file_is_listed_at_once(demo_branch, run, repo):
+    root = demo_branch
+    before = (root / "members.yaml").read_bytes()
+    commits = repo(root).count()
+    source = root.parent / "名册.csv"
+    source.write_text(
+        "姓名,性别,人员类别,入党时间,转正时间,党小组\n"
+        "王建国,男性,正式党员,1998-06-20,1999-06-20,第一党小组\n"
+        "何欣,未知,积极分子,2026-05,,第三党小组\n"
+        "钱明,男,正式党员,2001-07-01,2002-07-01,\n"
+        ",男,正式党员,2001-07-01,2002-07-01,第一党小组\n"
+        "林静,女,预备党员,2014-06-20,2015-06-20,第二党小组\n",
+        encoding="utf-8",
+    )
+    result = run("member", "import", source, "-C", root)
+    assert result.exit_code == 2
+    err = result.stderr
+    expected = [
+        "第 3 行 何欣 的性别“未知”不是男 或 女",
+        "第 3 行 何欣 的人员类别“积极分子”不是党员身份（正式党员 或 预备党员）",
+        "第 3 行 何欣 的入党时间“2026-05”不是完整日期",
+        "第 3 行 何欣 的党小组“第三党小组”不在 zhibu.yaml 的 groups 中：第一党小组、第二党小组",
+        "第 3 行 何欣 是新党员，缺少转入本支部时间（表中没有时用 --joined 指定）",
+        "第 4 行 钱明 是新党员，缺少转入本支部时间（表中没有时用 --joined 指定）、党小组（表中没有时用 --group 指定）",
+        "第 5 行没有姓名",
+        "第 6 行 林静 是预备党员，却有转正时间 2015-06-20",
+    ]
+    positions = [err.index(line) for line in expected]
+    assert positions == sorted(positions)
+    assert "名册.csv 有 8 处无法导入，没有写入任何内容" in err
+    assert "--joined 日期、--group 党小组" in err and "development.yaml" in err
+    assert (root / "members.yaml").read_bytes() == before and repo(root).count() == commits
+
+
+def test_a_new_member_without_a_group_column_takes_the_group_option(git_branch, run, tmp_path):
+    root = git_branch()
+    source = tmp_path / "名册.csv"
+    source.write_text("姓名,人员类别,入党时间,转入时间\n何欣,预备党员,2026-05-20,2026-05-20\n", encoding="utf-8")
+    result = run("member", "import", source, "-C", root)
+    assert result.exit_code == 2
+    assert "缺少党小组（表中没有时用 --group 指定）" in result.stderr and "--group 党小组" in result.stderr
+    wrong = run("member", "import", source, "--group", "第三党小组", "-C", root)
+    assert wrong.exit_code == 2 and "--group 指定的党小组“第三党小组”不在 zhibu.yaml 的 groups 中" in wrong.stderr
+    result = run("member", "import", source, "--group", "第二党小组", "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert load_branch(root).branch.member("何欣").group == "第二党小组"
+    assert load_branch(root).branch.member("王建国").group == "第一党小组"
+
+
+def test_value_mappings_in_the_mapping_file(git_branch, run, tmp_path):
+    root = git_branch()
+    source = tmp_path / "名册.csv"
+    source.write_text(
+        "姓名,党籍状态,人员类别,入党时间,转正时间,小组,转入时间\n"
+        "何欣,正常,在册预备,2026-05-20,,二组,2026-05-20\n"
+        "钱明,正常,发展对象,,,一组,\n",
+        encoding="utf-8",
+    )
+    without = run("member", "import", source, "-C", root)
+    assert without.exit_code == 2
+    assert "“党籍状态”与“人员类别”对应同一字段" in without.stdout
+    assert "人员类别“在册预备”不是党员身份" in without.stderr and "values" in without.stderr
+    mapping = tmp_path / "对照表.yaml"
+    mapping.write_text(
+        "columns:\n  党籍状态: ignore\n  小组: group\nvalues:\n  status:\n    在册预备: 预备党员\n    发展对象: skip\n"
+        "  group:\n    一组: 第一党小组\n    二组: 第二党小组\n",
+        encoding="utf-8",
+    )
+    result = run("member", "import", source, "--mapping", mapping, "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert "第 3 行（人员类别为“发展对象”，按对照表跳过）" in result.stdout
+    he = load_branch(root).branch.member("何欣")
+    assert (he.status, he.group) == ("预备党员", "第二党小组")
+    assert load_branch(root).branch.member("钱明") is None
+    bad = tmp_path / "错.yaml"
+    bad.write_text("values:\n  status:\n    在册: 党员\n", encoding="utf-8")
+    result = run("member", "import", source, "--mapping", bad, "-C", root)
+    assert result.exit_code == 2 and "错.yaml 第 3 行" in result.stderr and "不是党员身份的取值" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("入党时间(2019/10/24)", "入党时间"),
+        ("加入党组织日期（2019/10/24）", "加入党组织日期"),
+        ("姓 名", "姓名"),
+        ("姓名*", "姓名"),
+        ("姓名（必填）", "姓名"),
+        ("性别\n[男/女]", "性别"),
+        ("【必填】党小组", "党小组"),
+        ("预/正", "预/正"),
+        ("党员身份：", "党员身份"),
+    ],
+)
+def test_normalise_header(raw, expected):
+    assert normalise_header(raw) == expected
