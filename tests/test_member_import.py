@@ -569,3 +569,121 @@ def test_value_mappings_in_the_mapping_file(git_branch, run, tmp_path):
 )
 def test_normalise_header(raw, expected):
     assert normalise_header(raw) == expected
+
+
+# --- the import template -------------------------------------------------------------------------
+
+
+def test_xlsx_template_has_the_columns_lists_and_explanations(git_branch, run, tmp_path):
+    import openpyxl
+
+    root = git_branch()
+    path = tmp_path / "名册导入模板.xlsx"
+    result = run("member", "template", "-o", path, "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert "党小组的下拉列表：第一党小组、第二党小组" in result.stdout
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["党员名册", "选项", "填写说明"]
+    assert book.active.title == "党员名册" and book["选项"].sheet_state == "hidden"
+    sheet = book["党员名册"]
+    headers = [c.value for c in sheet[1]]
+    assert headers == ["姓名", "性别", "党员身份", "入党时间", "转正时间", "转入本支部时间", "党小组"]
+    example = [c.value for c in sheet[2]]
+    assert example[0].startswith("（示例）") and example[2] == "正式党员"
+    assert example[3] == dt.datetime(2015, 6, 20) and sheet["D2"].number_format == "yyyy-mm-dd"
+    options = book["选项"]
+
+    def listed(rule) -> list[str]:
+        sheet_name, cells = rule.formula1.split("!")
+        assert sheet_name == "'选项'"
+        first, last = cells.replace("$", "").split(":")
+        return [c.value for row in options[first:last] for c in row]
+
+    lists = {str(rule.sqref): listed(rule) for rule in sheet.data_validations.dataValidation if rule.type == "list"}
+    assert lists == {"B2:B501": ["男", "女"], "C2:C501": ["正式党员", "预备党员"], "G2:G501": ["第一党小组", "第二党小组"]}
+    assert all(rule.showErrorMessage for rule in sheet.data_validations.dataValidation if rule.type == "list")
+    guide = book["填写说明"]
+    explained = {row[0]: row[1:] for row in guide.iter_rows(min_row=2, values_only=True) if row[0] in headers}
+    assert set(explained) == set(headers)
+    assert explained["转正时间"][0] == "正式党员必填" and "--joined" in explained["转入本支部时间"][1]
+    assert explained["党小组"][2] == "第一党小组、第二党小组"
+    notes = "\n".join(str(row[0]) for row in guide.iter_rows(values_only=True) if row[0])
+    assert "身份证号" in notes and "（示例）" in notes
+    # The same branch gives the same bytes.
+    again = tmp_path / "again.xlsx"
+    assert run("member", "template", "-o", again, "-C", root).exit_code == 0
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_the_template_imports_back(git_branch, run, tmp_path):
+    import openpyxl
+
+    root = git_branch()
+    path = tmp_path / "名册导入模板.xlsx"
+    assert run("member", "template", "-o", path, "-C", root).exit_code == 0
+    untouched = run("member", "import", path, "-C", root)
+    assert untouched.exit_code == 0, untouched.stderr
+    assert "跳过的行：第 2 行（示例行）" in untouched.stdout and "没有需要写入的改动" in untouched.stdout
+    book = openpyxl.load_workbook(path)
+    sheet = book["党员名册"]
+    sheet.append(["何欣", "女", "预备党员", dt.datetime(2026, 5, 20), None, "2026/5/20", "第二党小组"])
+    sheet.append(["钱明", "男", "正式党员", "2001年7月1日", "2002-07-01", dt.datetime(2020, 9, 1), "第一党小组"])
+    sheet.append(["王建国", None, None, None, None, None, "第二党小组"])
+    book.active = book.sheetnames.index("填写说明")  # saved while reading the explanations
+    book.save(path)
+    result = run("member", "import", path, "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert "工作表“党员名册”" in result.stdout and "新增 2 人，修改 1 人" in result.stdout
+    members = {m.name: m for m in load_branch(root).branch.members}
+    assert (members["何欣"].status, members["何欣"].joined) == ("预备党员", dt.date(2026, 5, 20))
+    assert members["钱明"].admitted == dt.date(2001, 7, 1) and members["王建国"].group == "第二党小组"
+    assert members["王建国"].joined == dt.date(2012, 9, 1)
+    assert not any(name.startswith("（示例）") for name in members)
+
+
+def test_csv_template_is_utf8_with_bom_and_imports_back(git_branch, run, tmp_path):
+    root = git_branch()
+    path = tmp_path / "模板.csv"
+    result = run("member", "template", "--csv", "-o", path, "-C", root)
+    assert result.exit_code == 0, result.stderr
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw[3:].decode("utf-8").split("\r\n")
+    assert lines[0] == "姓名,性别,党员身份,入党时间,转正时间,转入本支部时间,党小组"
+    assert lines[1] == "（示例）张明,男,正式党员,2015-06-20,2016-06-20,2020-09-01,第一党小组"
+    path.write_bytes(raw + "何欣,女,预备党员,2026-05-20,,2026-05-20,第二党小组\r\n".encode())
+    result = run("member", "import", path, "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert "UTF-8（带 BOM）" in result.stdout and "新增 1 人，修改 0 人" in result.stdout
+    # -o x.csv alone writes CSV too; a wrong suffix is a clear error.
+    assert run("member", "template", "-o", tmp_path / "x.csv", "-C", root).exit_code == 0
+    assert (tmp_path / "x.csv").read_bytes() == raw
+    wrong = run("member", "template", "-o", tmp_path / "x.docx", "-C", root)
+    assert wrong.exit_code == 2 and ".xlsx 或 .csv" in wrong.stderr
+
+
+def test_template_outside_a_branch_has_no_group_list(run, tmp_path):
+    import openpyxl
+
+    result = run("member", "template", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "名册导入模板.xlsx")["党员名册"]
+    ranges = {str(rule.sqref) for rule in sheet.data_validations.dataValidation if rule.type == "list"}
+    assert ranges == {"B2:B501", "C2:C501"}
+    missing = run("member", "template", "-C", tmp_path / "没有这个支部", cwd=tmp_path)
+    assert missing.exit_code == 2 and "zhibu.yaml" in missing.stderr
+
+
+def test_the_mapping_example_in_the_manual_reads(tmp_path):
+    from conftest import REPO_ROOT
+    from zhibu.roster_import import read_mapping
+
+    manual = (REPO_ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    section = manual[manual.index("### 对照表"):]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n", section.index("```yaml\n") + 8)]
+    path = tmp_path / "对照表.yaml"
+    path.write_text(example, encoding="utf-8")
+    mapping = read_mapping(path)
+    assert mapping.columns["党员名"] == "name" and mapping.columns["党籍状态"] == "ignore"
+    assert mapping.values["status"] == {"在册预备": "预备党员", "发展对象": "skip"}
+    assert mapping.values["group"]["一组"] == "第一党小组"

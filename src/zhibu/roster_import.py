@@ -774,3 +774,57 @@ def preview_rows(plan: Plan) -> list[list[str]]:
         for i, (f, old, new) in enumerate(diffs):
             rows.append(["修改" if i == 0 else "", name if i == 0 else "", f"{LABELS[f]}（{f}）", show(old), show(new) or "（删除）"])
     return rows
+
+
+# --- the import template (``zhibu member template``) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    """A column of the blank import template: its header (one zhibu reads), whether it must be
+    filled, what goes in it, the example row's value and, for closed vocabularies, the choices."""
+
+    field: str
+    required: str
+    explain: str
+    example: object
+    choices: tuple[str, ...] = ()
+    width: int = 14
+
+    @property
+    def header(self) -> str:
+        return LABELS[self.field]
+
+
+TEMPLATE_EXAMPLE_NAME = "（示例）张明"
+"""The example row's name: rows whose name starts with （示例） are skipped on import."""
+
+TEMPLATE_DATE_HINT = "日期，如 2019-07-01、2019/7/1 或 2019年7月1日"
+
+
+def template_columns(groups: tuple[str, ...] = ()) -> list[TemplateColumn]:
+    """The template's columns, in members.yaml's order; 党小组 offers the branch's groups."""
+    group_explain = (
+        "所在党小组，从下拉列表中选择（zhibu.yaml 中的党小组）。" if groups
+        else "所在党小组，须与 zhibu.yaml 中 groups 的写法一致；支部不设党小组的留空。"
+    )
+    return [
+        TemplateColumn("name", "必填", "党员姓名，与名册中的写法一致。已在名册中的党员按姓名对应，只更新这一行中填写了的内容。", TEMPLATE_EXAMPLE_NAME, width=16),
+        TemplateColumn("gender", "选填", "男 或 女。", "男", GENDERS, width=8),
+        TemplateColumn("status", "新党员必填", "正式党员 或 预备党员（入党积极分子、发展对象不是党员，不填入本表）。", "正式党员", STATUSES, width=12),
+        TemplateColumn("admitted", "新党员必填", f"入党时间，即接收为预备党员的日期。{TEMPLATE_DATE_HINT}。", dt.date(2015, 6, 20)),
+        TemplateColumn("full_since", "正式党员必填", f"转为正式党员的日期，预备党员不填。{TEMPLATE_DATE_HINT}。", dt.date(2016, 6, 20)),
+        TemplateColumn("joined", "新党员必填", f"组织关系转入本支部的日期；不填时可在导入时用 --joined 统一指定。{TEMPLATE_DATE_HINT}。", dt.date(2020, 9, 1), width=16),
+        TemplateColumn(
+            "group", "新党员必填" if groups else "设有党小组时新党员必填",
+            group_explain + "不填时可在导入时用 --group 统一指定。", groups[0] if groups else "第一党小组", tuple(groups), width=16,
+        ),
+    ]
+
+
+TEMPLATE_NOTES = (
+    "每行填写一名党员，从第 3 行起填写；第 2 行是示例，姓名以“（示例）”开头的行导入时跳过，可以删除或改写。",
+    "不要填写身份证号、手机号、住址等个人信息：名册不保存，zhibu 也不会读取这些列。",
+    "已在名册中的党员只更新填写了的内容，留空的不会被清除；名册中有、表中没有的党员不会被删除。",
+    "填好后先试运行：zhibu member import 名册导入模板.xlsx --dry-run，核对将要新增、修改的内容后再正式导入。",
+)
