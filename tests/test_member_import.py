@@ -687,3 +687,34 @@ def test_the_mapping_example_in_the_manual_reads(tmp_path):
     assert mapping.columns["党员名"] == "name" and mapping.columns["党籍状态"] == "ignore"
     assert mapping.values["status"] == {"在册预备": "预备党员", "发展对象": "skip"}
     assert mapping.values["group"]["一组"] == "第一党小组"
+
+
+def test_two_row_headers_in_either_shape_and_footer_rows(git_branch, run, tmp_path):
+    """Group headings over bare sub-headings (入党情况 → 日期), the name in the second header row,
+    and the rows under the table (总计, 制表人) that are no members."""
+    import openpyxl
+
+    root = git_branch()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["党员花名册"])
+    sheet.append(["基本情况", None, None, "人员类别", "入党情况", None, "转正情况", "转入情况"])
+    sheet.append(["序号", "姓名", "性别", None, "日期", "介绍人", "日期", "时间"])
+    sheet.merge_cells("A2:C2")
+    sheet.merge_cells("D2:D3")
+    sheet.merge_cells("E2:F2")
+    sheet.append([1, "王建国", "男", "正式党员", "1998-06-20", "某某", "1999-06-20", "2012-09-01"])
+    sheet.append([2, "何欣", "女", "预备党员", "2026-05-20", "某某", None, "2026-05-20"])
+    sheet.append(["总计：", "2人"])
+    sheet.append([None, "制表人：李晓梅", None, None, "制表日期：2026-06-01"])
+    path = tmp_path / "花名册.xlsx"
+    book.save(path)
+    result = run("member", "import", path, "--group", "第二党小组", "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "人员类别→党员身份、入党日期→入党时间" in out and "转正日期→转正时间、转入时间→转入本支部时间" in out
+    assert "介绍人" in out  # listed among the ignored columns
+    assert "跳过的行：第 6 行（合计行）、第 7 行（说明行）" in out
+    assert "新增 1 人，修改 1 人" in out and "性别（gender）" in out
+    he = load_branch(root).branch.member("何欣")
+    assert (he.status, he.admitted, he.joined, he.group) == ("预备党员", dt.date(2026, 5, 20), dt.date(2026, 5, 20), "第二党小组")

@@ -333,13 +333,32 @@ def header_rows(table: Table, at: int, columns: dict[str, str]) -> tuple[list[st
     if upper is None and at + 1 < len(table.rows):
         below = texts(at + 1)
         names = [i for i, h in enumerate(row) if columns.get(h) == "name"]
-        if all(i >= len(below) or not below[i] for i in names) and any(known(h) for h in below):
+        if all(i >= len(below) or not below[i] or columns.get(below[i]) == "name" for i in names) and any(known(h) for h in below):
             upper, lower, start = row, below, at + 2
     if upper is None:
         return row, at + 1
     upper += [""] * (width - len(upper))
     lower += [""] * (width - len(lower))
-    return [low or up for up, low in zip(upper, lower)], start
+    # A group heading spans several columns but is written in the first only: carry it right
+    # over the columns whose upper cell is empty and whose lower cell has a heading.
+    spanned, heading = [], ""
+    for up, low in zip(upper, lower):
+        heading = up or (heading if low else "")
+        spanned.append(heading if not up and low else up)
+    return [_joined_header(up, low, known) for up, low in zip(spanned, lower)], start
+
+
+def _joined_header(upper: str, lower: str, known) -> str:
+    """One header from a two-row one: the lower row's (入党日期), or the two read together when
+    only that is a header zhibu knows (入党情况 over 日期 → 入党日期), else the upper row's."""
+    if not lower:
+        return upper
+    if known(lower) or not upper:
+        return lower
+    for joined in (upper + lower, upper.removesuffix("情况") + lower, upper.removesuffix("信息") + lower):
+        if known(joined):
+            return joined
+    return lower
 
 
 @dataclass
@@ -438,15 +457,16 @@ def _as_text(value) -> str:
     return str(value) if isinstance(value, (str, int, float)) else ""
 
 
-_TOTAL_WORDS = ("合计", "总计", "小计", "共计")
-_HEAD_COUNT = re.compile(r"共?\d+人")
+_TOTAL = re.compile(r"(?:合计|总计|小计|共计)(?::?共?\d+[人名])?:?")
+_HEAD_COUNT = re.compile(r"(?:合计|总计|共计|共)?:?\d+[人名]")
 _EXAMPLE = re.compile(r"\(?示例")
 
 
 def _skip_reason(name, cells: list) -> str | None:
-    """Why a row that is no member is left out: the 合计 row of an export, the template's example."""
+    """Why a row that is no member is left out: the 合计 row of an export, a footer such as
+    制表人：…, the template's example row. A name never has a colon or starts with 示例."""
     texts = [_cell_word(c) for c in cells if not _blank(c) and isinstance(c, str)]
-    if any(t.startswith(_TOTAL_WORDS) for t in texts):
+    if any(_TOTAL.fullmatch(t) for t in texts):
         return "合计行"
     if not _blank(name):
         word = _cell_word(name)
@@ -454,6 +474,8 @@ def _skip_reason(name, cells: list) -> str | None:
             return "合计行"
         if _EXAMPLE.match(word):
             return "示例行"
+        if ":" in word:
+            return "说明行"
     return None
 
 
