@@ -719,7 +719,7 @@ def apply_import(
 ) -> tuple[Outcome | None, Plan]:
     """Write the import as one change of members.yaml (round-trip: comments, order and every
     untouched entry kept byte for byte)."""
-    from .edit import _edit_file, _member_entry, _require_readable, _yaml_value
+    from .edit import _edit_file, _require_readable, _yaml_value
     from .store import yamlio
 
     result: dict = {}
@@ -737,8 +737,12 @@ def apply_import(
             for row in plan.added:
                 ordered = {k: row[k] for k in ("name", "gender", "status", "admitted", "full_since", "joined", "group") if k in row}
                 doc["members"].append(yamlio.new_map({k: _yaml_value(k, v) for k, v in ordered.items()}, flow=True))
+            entries = {}  # one pass over the roster, so an import stays linear in its size
+            for item in doc["members"]:
+                if isinstance(item, dict):
+                    entries.setdefault(item.get("name"), item)
             for name, diffs in plan.changed:
-                entry = _member_entry(doc, name)
+                entry = entries.get(name)
                 if entry is None:
                     raise ZhibuError(f"members.yaml 中找不到 {name} 的条目。")
                 for f, _old, new in diffs:
