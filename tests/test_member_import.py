@@ -393,6 +393,9 @@ def assert_untouched(before: str, after: str, *, changed: dict[str, set[str]] | 
     ``changed`` names (and lines those fields gained)."""
     changed = changed or {}
     old, new = member_blocks(before), member_blocks(after)
+    assert list(new)[: len(old)] == list(old)  # same order; new members only after them
+    preamble = before[: before.index("  - ")]
+    assert after.startswith(preamble)
     for name, lines in old.items():
         keys = changed.get(name, set())
         kept = [line for line in new[name] if line.split(":", 1)[0].strip() not in keys]
@@ -718,3 +721,40 @@ def test_two_row_headers_in_either_shape_and_footer_rows(git_branch, run, tmp_pa
     assert "新增 1 人，修改 1 人" in out and "性别（gender）" in out
     he = load_branch(root).branch.member("何欣")
     assert (he.status, he.admitted, he.joined, he.group) == ("预备党员", dt.date(2026, 5, 20), dt.date(2026, 5, 20), "第二党小组")
+
+
+CHANGES = {
+    "gender": ("性别", lambda m: {"男": "女", "女": "男"}[m.gender]),
+    "admitted": ("入党日期", lambda m: m.admitted - dt.timedelta(days=1)),
+    "full_since": ("转正日期", lambda m: m.full_since + dt.timedelta(days=1) if m.full_since else None),
+    "joined": ("转入日期", lambda m: m.joined - dt.timedelta(days=1)),
+    "group": ("所在党小组", lambda m: {"第一党小组": "第二党小组", "第二党小组": "第一党小组"}[m.group]),
+}
+
+
+@pytest.mark.parametrize("carried", [("gender",), ("admitted",), ("full_since",), ("joined",), ("group",), ("joined", "group")])
+def test_an_import_changes_only_the_columns_it_carries(demo_branch, run, carried):
+    """Every second member changed in the carried columns: their lines of those fields change,
+    and no other line of any member does."""
+    root = demo_branch
+    before = (root / "members.yaml").read_text(encoding="utf-8")
+    members = current_members(root)
+    lines = [",".join(["姓名", *(CHANGES[f][0] for f in carried)])]
+    changed = {}
+    for i, m in enumerate(members):
+        values = [CHANGES[f][1](m) if i % 2 else getattr(m, f) for f in carried]
+        lines.append(",".join([m.name, *("" if v is None else str(v) for v in values)]))
+        if i % 2 and any(v is not None for v in values):
+            changed[m.name] = set(carried)
+    source = root.parent / "部分列.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("member", "import", source, "-y", "-C", root)
+    assert result.exit_code == 0, result.stderr
+    assert f"新增 0 人，修改 {len(changed)} 人" in result.stdout
+    after = (root / "members.yaml").read_text(encoding="utf-8")
+    assert_untouched(before, after, changed=changed)
+    now = {m.name: m for m in load_branch(root).branch.members}
+    for i, m in enumerate(members):
+        for f in carried:
+            expected = CHANGES[f][1](m) if i % 2 else getattr(m, f)
+            assert getattr(now[m.name], f) == (expected if expected is not None else getattr(m, f)), (m.name, f)
