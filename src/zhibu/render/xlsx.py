@@ -171,6 +171,115 @@ def read_sheets(path: Path):
         book.close()
 
 
+# --- the roster import template (zhibu member template) -----------------------------------
+
+TEMPLATE_SHEET = "党员名册"
+TEMPLATE_HELP_SHEET = "填写说明"
+TEMPLATE_CHOICES_SHEET = "选项"
+TEMPLATE_ROWS = 500
+"""Rows below the header that carry the drop-down lists and date formats."""
+
+TEMPLATE_STAMP = dt.date(2026, 1, 1)
+"""The template's fixed date (properties, zip entries): the same template is the same bytes."""
+
+
+def write_import_template_xlsx(columns, notes, path: Path) -> Path:
+    """The blank roster import template: a sheet with the columns (``roster_import.TemplateColumn``)
+    and an example row, drop-down lists for the columns with choices (kept on a hidden sheet, so
+    any group name works), a date format on date columns, and a sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TEMPLATE_SHEET
+    _header(ws, [c.header for c in columns], [c.width for c in columns])
+    ws.append([None] * len(columns))
+    choices = wb.create_sheet(TEMPLATE_CHOICES_SHEET)
+    choices.sheet_state = "hidden"
+    lists = 0
+    last = TEMPLATE_ROWS + 1
+    for index, column in enumerate(columns, 1):
+        letter = get_column_letter(index)
+        cell = ws.cell(row=2, column=index)
+        _template_value(cell, column.example)
+        if isinstance(column.example, dt.date):
+            cell.number_format = DATE_FORMAT
+            for row in range(3, last + 1):
+                ws.cell(row=row, column=index).number_format = DATE_FORMAT
+        if column.choices:
+            lists += 1
+            at = lists
+            _template_value(choices.cell(row=1, column=at), column.header)
+            for offset, choice in enumerate(column.choices, 2):
+                _template_value(choices.cell(row=offset, column=at), choice)
+            where = get_column_letter(at)
+            rule = DataValidation(
+                type="list", formula1=f"'{TEMPLATE_CHOICES_SHEET}'!${where}$2:${where}${len(column.choices) + 1}",
+                allow_blank=True, showDropDown=False, showErrorMessage=True, showInputMessage=True,
+                errorTitle="取值无效", error=f"请从下拉列表中选择{column.header}。"[:225],
+                promptTitle=column.header[:32], prompt=column.explain[:255],
+            )
+        else:
+            rule = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=column.header[:32], prompt=column.explain[:255])
+        rule.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(rule)
+    for cell in ws[2]:
+        cell.font = Font(name="宋体", color="808080")  # the example row, in grey
+
+    guide = wb.create_sheet(TEMPLATE_HELP_SHEET)
+    _header(guide, ("列名", "是否必填", "填写说明", "可选的值"), (16, 14, 70, 30))
+    for column in columns:
+        guide.append([None] * 4)
+        for at, value in enumerate((column.header, column.required, column.explain, "、".join(column.choices) or None), 1):
+            _template_value(guide.cell(row=guide.max_row, column=at), value)
+        _style_row(guide, guide.max_row, wrap=(3, 4))
+    guide.append([])
+    for number, note in enumerate(notes, 1):
+        guide.append([None])
+        cell = guide.cell(row=guide.max_row, column=1)
+        _template_value(cell, f"{number}. {note}")
+        cell.alignment = Alignment(vertical="top")
+    guide.freeze_panes = None
+    guide.auto_filter.ref = None
+
+    stamp = dt.datetime(TEMPLATE_STAMP.year, TEMPLATE_STAMP.month, TEMPLATE_STAMP.day)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "zhibu"
+    props.title = "党员名册导入模板"
+    props.subject = "zhibu member import"
+    props.created = props.modified = stamp
+    return _save(wb, path, TEMPLATE_STAMP)
+
+
+def write_import_template_csv(columns, path: Path) -> Path:
+    """The template as CSV: the header and the example row, UTF-8 with a BOM (so Excel reads the
+    Chinese) and CRLF line ends, as Excel writes CSV."""
+    import csv
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    writer.writerow([_csv_text(c.example) for c in columns])
+    return _write_atomic(Path(path), b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+
+
+def _template_value(cell, value) -> None:
+    """A value as a cell holds it; text stays text even when it starts with "=" (a group name
+    from zhibu.yaml is data, never a formula)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _csv_text(value) -> str:
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    # Excel runs a CSV cell starting with = + - @ as a formula; a leading apostrophe keeps it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 # --- helpers -------------------------------------------------------------------------
 
 
