@@ -160,7 +160,7 @@ WRITES = {
     ),
     "member-edit": (
         ["member", "edit", "孙悦", "--status", "正式党员", "--full-since", "2026-10-12"],
-        "名册 修改 孙悦：status、full_since",
+        "名册 修改 孙悦：党员身份、转正日期",
         ["members.yaml"],
     ),
     "member-leave": (
@@ -585,7 +585,7 @@ def test_member_edit_keeps_comments_and_changes_only_the_entry(run, git_branch, 
     ).rstrip("\n") + "\n    full_since: 2026-10-12\n"
     m = load_branch(root).branch.member("孙悦")
     assert m.status == "正式党员" and str(m.full_since) == "2026-10-12"
-    assert repo(root).message() == "名册 修改 孙悦：status、full_since"
+    assert repo(root).message() == "名册 修改 孙悦：党员身份、转正日期"
 
 
 def test_member_edit_flow_entry_and_rename(run, git_branch):
@@ -788,7 +788,7 @@ def test_meeting_edit_with_editor(run, with_record, repo):
     assert result.exit_code == 0, result.stderr
     assert data(with_record, REC)["place"] == "学院会议室"
     r = repo(with_record)
-    assert r.message() == "修改 支部委员会 2026-03-05（place）"
+    assert r.message() == "修改 支部委员会 2026-03-05（地点）"
     assert r.changed() == [REC]
     assert r.author() == (GIT_USER, GIT_EMAIL)
     assert r.status() == ""
@@ -805,7 +805,7 @@ def test_meeting_edit_with_a_python_editor(run, with_record, repo):
     assert result.exit_code == 0, result.stderr
     record = data(with_record, REC)
     assert record["attendees"] == ["王建国", "李晓梅", "陈志强"] and "absent" not in record
-    assert repo(with_record).message() == "修改 支部委员会 2026-03-05（attendees、absent）"
+    assert repo(with_record).message() == "修改 支部委员会 2026-03-05（到会人员、缺席人员及原因）"
 
 
 def test_meeting_edit_without_changes(run, with_record, repo):

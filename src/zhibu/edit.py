@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import faults
+from . import faults, schema
 from .change import Change, Outcome, apply
 from .errors import InvalidChange, ZhibuError
 from .json_schema import SCHEMA_DIR, branch_schema_files, with_modeline
@@ -260,7 +260,8 @@ def edit_member(root: Path, name: str, updates: dict, opts: WriteOptions) -> Out
                     entry[key] = _yaml_value(key, value)
 
         text = _edit_file(loaded, "members.yaml", dict, mutate)
-        change = Change(f"名册 修改 {name}：{'、'.join(updates)}", summary=f"已修改 {name} 的 {'、'.join(updates)}。")
+        named = "、".join(schema.label_of(schema.MEMBERS, key) for key in updates)
+        change = Change(f"名册 修改 {name}：{named}", summary=f"已修改 {name} 的 {named}。")
         change.put("members.yaml", text)
         return change
 
@@ -624,7 +625,7 @@ def replace_record(root: Path, rel: str, new_text: str, opts: WriteOptions) -> O
         changed = _changed_keys(old, data)
         fields = {"type": normalise_types(types) if types else ("记录",), "date": data.get("date", "")}
         change = Change(
-            record_message(fields, "修改") + (f"（{'、'.join(changed)}）" if changed else ""),
+            record_message(fields, "修改") + (f"（{'、'.join(schema.label_of(schema.RECORD, k) for k in changed)}）" if changed else ""),
             summary=f"已更新 {rel}。",
         )
         change.put(rel, new_text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -42,6 +43,12 @@ class Field:
     choices: tuple = ()
     fields: tuple["Field", ...] = ()  # for kind "map" and "maps"
     shorthand: str | None = None  # for "maps": a bare string stands for {shorthand: string}
+    short: str | None = None  # the Chinese name, when the first words of ``doc`` are not it
+
+    @property
+    def label(self) -> str:
+        """The field's Chinese name for messages and commit messages (the key means nothing to users)."""
+        return self.short or re.split(r"[，（；。：:(]", self.doc, maxsplit=1)[0]
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,17 @@ class FileKind:
     list_key: str | None = None  # the key holding the file's main list, if any
 
 
-def F(name, kind, doc, required=False, choices=(), fields=(), shorthand=None) -> Field:
-    return Field(name, kind, doc, required, tuple(choices), tuple(fields), shorthand)
+def F(name, kind, doc, required=False, choices=(), fields=(), shorthand=None, short=None) -> Field:
+    return Field(name, kind, doc, required, tuple(choices), tuple(fields), shorthand, short)
+
+
+def label_of(kind: FileKind, key: str) -> str:
+    """The Chinese name of a top-level key of ``kind`` (or of its list's entries); the key itself if unknown."""
+    fields = {f.name: f for f in kind.fields}
+    if kind.list_key and kind.list_key in fields:
+        fields = {**{f.name: f for f in fields[kind.list_key].fields}, **fields}
+    field = fields.get(key)
+    return field.label if field else key
 
 
 TYPE_CHOICES = RECORD_TYPES + tuple(TYPE_ALIASES)
@@ -103,7 +119,7 @@ MEMBER_FIELDS = (
             F("until", "date", "截止日期"),
         ),
     ),
-    F("dues_paid_to", "yearmonth", "转入时组织关系介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起在本支部交纳"),
+    F("dues_paid_to", "yearmonth", "转入时组织关系介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起在本支部交纳", short="党费已交到"),
 )
 
 MEMBERS = FileKind(
@@ -208,18 +224,18 @@ RECORD = FileKind(
         F("topics", "texts", "议题，至少一项", required=True),
         F("content", "text", "会议内容、发言要点"),
         F("resolutions", "maps", "决议", fields=RESOLUTION_FIELDS),
-        F("counts_as", "enums", "在一表中另计为 学习 和/或 活动", choices=PLAN_KINDS),
-        F("plan", "text", "本记录落实的计划条目编号，如 2026-03-学习-1"),
-        F("delegated", "text", "书记委托他人主持的说明"),
+        F("counts_as", "enums", "在一表中另计为 学习 和/或 活动", choices=PLAN_KINDS, short="另计为"),
+        F("plan", "text", "本记录落实的计划条目编号，如 2026-03-学习-1", short="计划条目"),
+        F("delegated", "text", "书记委托他人主持的说明", short="委托主持"),
         F("attachments", "texts", "附件路径"),
         F("for_year", "year", "所属年度：次年1至3月召开的上一年度组织生活会、民主评议党员写上一年，如 2025"),
-        F("dues_published", "bool", "本次会议或公示向党员公布了党费收缴、使用情况时写 true"),
+        F("dues_published", "bool", "本次会议或公示向党员公布了党费收缴、使用情况时写 true", short="公布党费收缴情况"),
     ),
 )
 
 TALK_FIELDS = (
     F("date", "date", "日期", required=True),
-    F("between", "pair", "谈话双方 [甲, 乙]", required=True),
+    F("between", "pair", "谈话双方 [甲, 乙]", required=True, short="谈话双方"),
     F("form", "enum", "形式", choices=TALK_FORMS),
 )
 
@@ -233,8 +249,8 @@ TALKS = FileKind(
 
 PLAN_ITEM_FIELDS = (
     F("id", "text", "条目编号，如 2026-01-学习-1"),
-    F("month", "month", "月份 1-12", required=True),
-    F("kind", "enum", "学习 或 活动", required=True, choices=PLAN_KINDS),
+    F("month", "month", "月份 1-12", required=True, short="月份"),
+    F("kind", "enum", "学习 或 活动", required=True, choices=PLAN_KINDS, short="类别"),
     F("topic", "text", "内容", required=True),
     F("type", "type", "预计的记录类型", choices=TYPE_CHOICES),
     F("date", "date", "计划日期"),
@@ -258,7 +274,7 @@ APPLICANT_FIELDS = (
     F("talked", "date", "党组织派人谈话"),
     F("activist", "date", "确定为入党积极分子"),
     F("candidate", "date", "确定为发展对象"),
-    F("admitted", "date", "支部党员大会接收为预备党员"),
+    F("admitted", "date", "支部党员大会接收为预备党员", short="接收为预备党员"),
     F("full", "full", "转正日期，或 {extended_to: 日期} 表示延长预备期"),
 )
 
@@ -309,7 +325,7 @@ WAIVERS = FileKind(
                 F("approved_by", "text", "批准的党组织"),
                 F("approved", "date", "批准日期"),
                 F("expires", "date", "失效日期"),
-                F("subject", "text", "只豁免关于这名党员（或党小组）的发现，如免交党费的党员；不写时豁免该期间的全部同类发现"),
+                F("subject", "text", "只豁免关于这名党员（或党小组）的发现，如免交党费的党员；不写时豁免该期间的全部同类发现", short="豁免对象"),
             ),
         ),
     ),
