@@ -280,6 +280,9 @@ def test_an_unusable_verifier_is_a_clear_error(lab, quiet, monkeypatch):
     monkeypatch.setenv("ZHIBU_GPG_PROGRAM", "/没有/这个/gpg")
     result = quiet("-C", lab.worktrees["gpg"], "audit", "signatures")
     assert result.exit_code == 2 and "ZHIBU_GPG_PROGRAM" in result.stderr
+    checked = json.loads(quiet("-C", lab.worktrees["gpg"], "check", *AS_OF, "--format", "json").stdout)
+    assert any("ZHIBU_GPG_PROGRAM" in note for note in checked["notes"])  # a note, not a crashed rule
+    assert not any(f["code"] == "internal.rule-crashed" for f in checked["findings"])
 
 
 def test_each_vector_runs_its_program_when_git_is_left_to_itself(lab, tmp_path):

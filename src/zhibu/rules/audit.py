@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..errors import ZhibuError
 from ..model.findings import Source
 from ..model.periods import Period
 from .registry import Context, Param, Rule, kind
@@ -138,7 +139,12 @@ def signed_commits(ctx: Context, rule: Rule):
         return
     since = rule.param("since")
     unverified = 0
-    for sha, verdict, author, when in ctx.signatures():
+    try:
+        verdicts = ctx.signatures()
+    except ZhibuError as exc:  # the committee's verifier is misconfigured: say so, judge nothing
+        ctx.notes.append(f"{rule.code}：未检查签名：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
+        return
+    for sha, verdict, author, when in verdicts:
         if since and when.date() < since:
             continue
         if verdict == UNVERIFIED:  # signed, but the committee configured no verifier: not judged
