@@ -250,6 +250,7 @@ class Registered:
     path: str  # where its repository sits under the checked folder ("/"-separated)
     category: str | None
     pack: str | None  # the T pack it must use
+    problem: str | None = None  # why the entry cannot be synced (a bad path or URL), in Chinese
 
 
 def read_manifest(path: Path) -> tuple[str, list[Registered]]:
@@ -270,13 +271,37 @@ def read_manifest(path: Path) -> tuple[str, list[Registered]]:
         if not isinstance(item, dict) or not item.get("name"):
             raise ZhibuError(f"登记表 {path} 第 {index} 个支部缺少 name。")
         name = str(item["name"]).strip()
-        where = str(item.get("path") or mirror_name(name)).strip("/")
+        given = str(item.get("path") or mirror_name(name))
+        where = given.strip("/")
         if where in seen:
             raise ZhibuError(f"登记表 {path} 中有两个支部对应同一个位置 {where}。")
         seen.add(where)
         url = item.get("url")
-        out.append(Registered(name, str(url) if url else None, where, item.get("category"), item.get("pack", default_pack)))
+        url = str(url) if url else None
+        problem = path_problem(given)
+        if problem is None and url is not None:
+            from .store.gitrepo import url_problem
+
+            problem = url_problem(url)
+            problem = f"登记表中的 url 不能使用：{problem}" if problem else None
+        elif problem is not None:
+            problem = f"登记表中的 path 不能使用：{problem}"
+        out.append(Registered(name, url, where, item.get("category"), item.get("pack", default_pack), problem))
     return str(data.get("committee", "")), out
+
+
+def path_problem(path: str) -> str | None:
+    """Why a manifest's ``path`` would not stay a folder of its own inside ``--dest`` (None if it does)."""
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return f"{path} 是绝对路径，应写相对于 --dest 的路径"
+    if "\\" in path or any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+        return f"{path} 含有反斜杠或控制字符"
+    parts = path.strip("/").split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return f"{path} 含有空的一级、. 或 ..，可能指到 --dest 之外"
+    if any(part.startswith(".") for part in parts):
+        return f"{path} 中有以 . 开头的目录，batch check 不会查看这样的目录"
+    return None
 
 
 def mirror_name(name: str) -> str:
@@ -302,32 +327,76 @@ def compare_registry(registered: list[Registered], entries: list[dict]) -> dict:
     return {"missing": missing, "unregistered": unregistered, "wrong_pack": wrong_pack}
 
 
-def sync(registered: list[Registered], dest: Path, jobs: int, on_result: Callable[[Registered, str | None], None]) -> None:
-    """Clone or fetch every registered branch as a bare mirror under ``dest``, in parallel threads.
-
-    ``on_result(branch, problem)`` is called for each (``problem`` None on success). Nothing
-    from a fetched repository is ever run: mirrors are bare, and hooks are switched off.
-    """
-    from concurrent.futures import ThreadPoolExecutor
+def _sync_one(branch: Registered, dest: Path) -> tuple[str | None, str | None]:
+    """(problem, why the mirror there was replaced) for one registered branch."""
+    import shutil
+    import tempfile
 
     from .store import gitrepo
 
+    target = dest / branch.path
+    parent, folder = target.parent, dest
+    for part in Path(branch.path).parts[:-1]:  # a symlinked folder on the way could lead outside
+        folder = folder / part
+        if folder.is_symlink():
+            return f"路径 {branch.path} 经过符号链接 {part}，可能指到 --dest 之外", None
+    parent.mkdir(parents=True, exist_ok=True)
+    top = dest.resolve()
+    if parent.resolve() != top and top not in parent.resolve().parents:
+        return f"路径 {branch.path} 指到了 --dest 之外", None
+    if not os.path.lexists(target):
+        gitrepo.mirror_clone(branch.url, target)
+        return None, None
+    tampered = gitrepo.mirror_config_problem(target, branch.url)
+    if tampered is None:
+        gitrepo.mirror_fetch(target, branch.url)
+        return None, None
+    if not target.is_symlink() and target.is_dir() and (target / ".git").exists():
+        return f"{target} 是一个工作目录，不是 zhibu 的镜像（{tampered}）：请移走后重新同步", None
+    if not target.is_symlink() and not (target / "HEAD").exists() and target.is_dir() and any(target.iterdir()):
+        return f"{target} 已有别的内容，不是镜像：请移走后重新同步", None
+    # Cloned afresh beside it (a hidden name: batch check never looks there), then swapped in.
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.新-", dir=parent))
+    try:
+        gitrepo.mirror_clone(branch.url, fresh / "mirror")
+        if target.is_symlink() or not target.is_dir():
+            target.unlink()
+        else:
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.旧-", dir=parent))
+            target.rename(old / "mirror")
+            shutil.rmtree(old)
+        (fresh / "mirror").rename(target)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return None, tampered
+
+
+def sync(registered: list[Registered], dest: Path, jobs: int, on_result: Callable[[Registered, str | None, str | None], None]) -> None:
+    """Clone or fetch every registered branch as a bare mirror under ``dest``, in parallel threads.
+
+    ``on_result(branch, problem, replaced)`` is called for each (``problem`` None on success;
+    ``replaced`` says why a mirror found there was replaced, if it was). Nothing
+    from a fetched repository is ever run (mirrors are bare; clones and fetches switch off
+    every setting that names a program, see store/gitrepo.py). A mirror is fetched into only
+    while it is as zhibu made it; one whose config, hooks or owner differ is cloned afresh
+    and replaces it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     dest.mkdir(parents=True, exist_ok=True)
 
-    def one(branch: Registered) -> str | None:
+    def one(branch: Registered) -> tuple[str | None, str | None]:
+        if branch.problem:
+            return branch.problem, None
         if not branch.url:
-            return "登记表中没有 url"
-        target = dest / branch.path
+            return "登记表中没有 url", None
         try:
-            if target.exists():
-                gitrepo.mirror_fetch(target)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                gitrepo.mirror_clone(branch.url, target)
+            return _sync_one(branch, dest)
         except ZhibuError as exc:
-            return exc.message
-        return None
+            return exc.message + (f"（{exc.hint}）" if exc.hint else ""), None
+        except OSError as exc:
+            return f"无法写入 {dest / branch.path}：{exc.strerror or exc}", None
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for branch, problem in zip(registered, pool.map(one, registered)):
-            on_result(branch, problem)
+        for branch, (problem, replaced) in zip(registered, pool.map(one, registered)):
+            on_result(branch, problem, replaced)

@@ -72,15 +72,23 @@ def verify(witness_file, directory):
 @click.option("--since", type=DATE, help="只看该日及以后的提交。")
 @directory_option
 def signatures(since, directory):
-    """列出没有签名或签名无法验证的提交（由 git 自己验证）。规则包可用 signed-commits 规则要求签名。"""
-    from ..rules.audit import SIGNATURE_WORDS
+    """列出没有签名或签名无法验证的提交。规则包可用 signed-commits 规则要求签名。
+
+    签名只用本机为 zhibu 配置的程序和公钥验证（环境变量 ZHIBU_GPG_PROGRAM、ZHIBU_GNUPGHOME、
+    ZHIBU_SSH_ALLOWED_SIGNERS），从不用支部仓库自己的 gpg 设置；没有配置时只看出哪些提交
+    没有签名，带签名的提交列为“未验证”。
+    """
+    from ..rules.audit import NO_VERIFIER, SIGNATURE_WORDS, UNVERIFIED
     from ..store import gitrepo
 
-    rows = []
+    rows, unverified = [], 0
     for sha, verdict, author, when, subject in gitrepo.signatures(branch_root(directory)):
         if since and when.date() < since:
             continue
         if verdict not in ("G", "U"):
             rows.append([when.date(), author, sha[:12], SIGNATURE_WORDS.get(verdict, "签名无法验证"), subject])
+            unverified += verdict == UNVERIFIED
     print_table(rows, ["日期", "提交人", "提交", "问题", "说明"])
-    click.echo(f"\n共 {len(rows)} 个提交没有有效签名。")
+    click.echo(f"\n共 {len(rows) - unverified} 个提交没有有效签名。")
+    if unverified:
+        click.echo(f"另有 {unverified} 个提交带有签名，但{NO_VERIFIER}")

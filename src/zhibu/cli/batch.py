@@ -176,6 +176,10 @@ class _Progress:
 def sync_command(manifest, dest, jobs):
     """按登记表把各支部仓库克隆或更新为裸镜像（不检出、不运行其中任何内容）。
 
+    地址只接受 https://、http://、ssh://、git@主机:路径 和 file:///本机路径；path 必须是
+    --dest 下的相对路径。某一项不合要求只记一行失败，其余照常。已有的镜像若被改动过
+    （config、钩子、所有者与 zhibu 所建的不同），删除后重新克隆，不在其中获取。
+
     \b
     登记表示例（YAML）：
         committee: 中共示例区教育工委
@@ -188,10 +192,12 @@ def sync_command(manifest, dest, jobs):
     _committee, registered = read_manifest(Path(manifest))
     failures = []
 
-    def report(branch, problem):
+    def report(branch, problem, replaced):
         if problem:
             failures.append((branch, problem))
             click.echo(f"失败  {branch.name}：{problem}", err=True)
+        elif replaced:
+            click.echo(f"完成  {branch.name} → {Path(dest) / branch.path}（原有的镜像{replaced}，不是 zhibu 所建，已删除并重新克隆）")
         else:
             click.echo(f"完成  {branch.name} → {Path(dest) / branch.path}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..errors import ZhibuError
 from ..model.findings import Source
 from ..model.periods import Period
 from .registry import Context, Param, Rule, kind
@@ -137,15 +138,29 @@ def signed_commits(ctx: Context, rule: Rule):
     if trail is None:
         return
     since = rule.param("since")
-    for sha, verdict, author, when in ctx.signatures():
+    unverified = 0
+    try:
+        verdicts = ctx.signatures()
+    except ZhibuError as exc:  # the committee's verifier is misconfigured: say so, judge nothing
+        ctx.notes.append(f"{rule.code}：未检查签名：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
+        return
+    for sha, verdict, author, when in verdicts:
         if since and when.date() < since:
             continue
-        if verdict not in ("G", "U"):
+        if verdict == UNVERIFIED:  # signed, but the committee configured no verifier: not judged
+            unverified += 1
+        elif verdict not in ("G", "U"):
             yield ctx.finding(
                 rule,
                 f"{when.date()} {author} 的提交 {sha[:12]} {SIGNATURE_WORDS.get(verdict, '签名无法验证')}。",
                 subject=sha[:12],
             )
+    if unverified:
+        ctx.notes.append(f"{rule.code}：{unverified} 个提交带有签名，但{NO_VERIFIER}")
+
+
+UNVERIFIED = "?"  # gitrepo.UNVERIFIED, without importing git access into the rules
+NO_VERIFIER = "本机没有配置签名验证程序，未验证（设置 ZHIBU_GPG_PROGRAM 或 ZHIBU_SSH_ALLOWED_SIGNERS，见 docs/security.md）。"
 
 
 SIGNATURE_WORDS = {
@@ -155,4 +170,5 @@ SIGNATURE_WORDS = {
     "Y": "签名的密钥已过期",
     "R": "签名的密钥已被吊销",
     "E": "签名无法验证（缺少公钥）",
+    UNVERIFIED: "带有签名，未验证",
 }

@@ -2,6 +2,12 @@
 
 Commits go through the ``git`` program itself (``git commit``), so the
 user's configuration, identity and hooks apply exactly as on the command line.
+
+Everything else treats the repository as hostile input: every command that reads a
+repository, and every clone or fetch, runs through :func:`_argv` and :func:`_environment`,
+which switch off on git's command line each setting that names a program (see
+``_NO_PROGRAMS``), so that nothing a branch writes in its ``.git/config`` (or includes
+from elsewhere) is ever run. docs/security.md says what this promises and how it is tested.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .. import faults
@@ -155,9 +162,13 @@ def _explain(text: str) -> ZhibuError | None:
             '先设置：git config --global user.name "你的姓名" 和 git config --global user.email "邮箱"；或用 --no-commit 只写文件。',
         )
     if "dubious ownership" in text:
+        # Not the advice git prints: listing the folder as safe would let that user's git
+        # settings run programs as us. A copy of our own carries none of them.
         return ZhibuError(
-            "git 拒绝操作这个仓库：仓库属于另一个系统用户（dubious ownership）。",
-            "确认仓库可信后运行 git config --global --add safe.directory <仓库路径>。",
+            "git 拒绝读取这个仓库：它属于另一个系统用户（dubious ownership），其中的 git 设置可能让 git 以你的身份运行那个用户写的程序。",
+            "请不要放宽 git 的所有权检查。用自己的账户另取一份再检查：从仓库的服务器地址克隆"
+            "（git clone --mirror <地址> <新目录>，或用 zhibu batch sync 按登记表同步），得到的镜像属于你，不含对方的设置；"
+            "本机上别人的仓库，请它的所有者推送到服务器，或把目录的所有权交给你。",
         )
     if "index.lock" in text and _lock_exists(text):
         return ZhibuError("git 仓库正被另一个 git 程序使用（存在 index.lock）。", "等它结束后重试；若没有 git 在运行，删除 .git/index.lock。")
@@ -201,16 +212,6 @@ def commit_as(root: Path, paths: list[str], message: str, *, author: str, email:
             raise _translate(exc) from None
 
 
-def clone_shallow(url: str, target: Path) -> None:
-    """A depth-1 clone for reading files; nothing from the clone is ever executed."""
-    git = _git()
-    env = {"GIT_TERMINAL_PROMPT": "0"}  # fail instead of asking for a password
-    try:
-        git.Repo.clone_from(url, target, depth=1, env=env, no_checkout=False).close()
-    except git.GitCommandError as exc:
-        raise ZhibuError(f"无法获取 {url}：{_last_line(exc.stderr or '')}", "核对地址和网络；私有仓库请先配置好 git 凭据。") from None
-
-
 # --- reading history (the audit trail) ---------------------------------------------------
 
 
@@ -251,28 +252,166 @@ def _name_status(tokens: list[str]) -> tuple[FileChange, ...]:
 
 
 _LOG_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
+_LOG_SAFE = ("--no-show-signature", "--no-textconv", "--no-ext-diff", "--no-color")
 
 
-def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None) -> bytes:
-    """Run git in the branch folder; failures become Chinese errors."""
-    return _finish(_start(root, *args, env=env, stdin=input is not None), input, check)
+def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None, own: bool = False) -> bytes:
+    """Run git in the branch folder; failures become Chinese errors.
+
+    ``own``: the command writes to the user's own repository (a tag, a reset, where hooks
+    live), so the repository's settings apply as on the command line; otherwise they cannot
+    run anything (:func:`_argv`)."""
+    return _finish(_start(root, *args, env=env, stdin=input is not None, own=own), input, check)
 
 
-def _start(root: Path, *args: str, env: dict | None = None, stdin: bool = False):
+def _start(root: Path, *args: str, env: dict | None = None, stdin: bool = False, own: bool = False):
     """Start git in the branch folder without waiting for it (see :func:`_finish`)."""
     import subprocess
 
+    if own:
+        argv, environment = ["git", "-c", "core.quotepath=off", *args], ({**os.environ, **env} if env else None)
+    else:
+        argv, environment = _argv(*args), _environment(env)
     try:
         return subprocess.Popen(
-            ["git", "-c", "core.quotepath=off", *args],
+            argv,
             cwd=root,
             stdin=subprocess.PIPE if stdin else None,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env={**os.environ, **env} if env else None,
+            env=environment,
         )
     except FileNotFoundError:
         raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
+
+
+def _run_quietly(root: Path, *args: str):
+    """A read-only git command whose exit status is the answer (a CompletedProcess)."""
+    import subprocess
+
+    try:
+        return subprocess.run(_argv(*args), cwd=root, capture_output=True, env=_environment(), check=False)
+    except FileNotFoundError:
+        raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
+
+
+# --- git that runs nothing a repository configures -------------------------------------------
+# Settings that name a program, each switched off on the command line, where a setting beats
+# every config file (the repository's, its worktree's, and whatever they include). None of them
+# is needed to read a repository. The user's own global and system config stay in force
+# otherwise (identity, credentials, ssh setup): they are the user's, not the branch's.
+# Filter drivers have names of the branch's choosing, so they are found and switched off one
+# by one (:func:`_filter_overrides`); textconv and external diff drivers are never consulted
+# because every diff-producing command gets --no-textconv --no-ext-diff.
+
+_NO_PROGRAMS = (
+    "core.quotepath=off",  # not a program: paths in UTF-8, as the parsers expect
+    "core.fsmonitor=false",  # a hook run by status (and any index refresh)
+    "core.hooksPath=/dev/null",  # no hook can be found: reference-transaction, post-index-change …
+    "core.pager=cat",  # "cat" is git's word for no pager (--no-pager as well)
+    "core.editor=/dev/null",  # /dev/null cannot be executed: any attempt fails and runs nothing
+    "sequence.editor=/dev/null",
+    "core.askPass=",
+    "core.sshCommand=/dev/null",  # reading never connects anywhere
+    "credential.helper=",  # the empty value empties the list of helpers
+    "protocol.allow=never",  # no transport at all: not ext::, not file://, not a remote helper
+    "log.showSignature=false",  # or git log runs gpg.program
+    "gpg.program=/dev/null",
+    "gpg.openpgp.program=/dev/null",
+    "gpg.x509.program=/dev/null",
+    "gpg.ssh.program=/dev/null",
+    "submodule.recurse=false",
+    "status.submoduleSummary=false",
+    "diff.ignoreSubmodules=all",  # status would run git in each submodule, with its own config
+    "core.useReplaceRefs=false",  # not a program: refs/replace must not disguise the history
+    "gc.auto=0",
+    "maintenance.auto=false",
+)
+
+# Variables of the caller's environment that would make git run a program whatever the config
+# says (GIT_ALLOW_PROTOCOL even overrides protocol.allow). Reading needs none of them.
+_PROGRAM_VARIABLES = (
+    "GIT_EXTERNAL_DIFF",
+    "GIT_PAGER",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_PROXY_COMMAND",
+    "GIT_ALLOW_PROTOCOL",
+    "GIT_PROTOCOL_FROM_USER",
+)
+
+
+_USER_PROGRAMS = ("credential.helper=", "core.askPass=")  # the user's own, for a clone or fetch
+
+
+def _argv(*args: str, config: tuple[str, ...] = (), network: bool = False) -> list[str]:
+    """``git`` with every program-naming setting off, then ``config`` (which may name the
+    programs a command needs, chosen by zhibu or the committee), then ``args``."""
+    off = [item for item in _NO_PROGRAMS if not (network and item in _USER_PROGRAMS)]
+    settings = [part for item in (*off, *config) for part in ("-c", item)]
+    return ["git", "--no-pager", "--no-replace-objects", *settings, *args]
+
+
+def _environment(extra: dict | None = None, *, keep: tuple[str, ...] = ()) -> dict:
+    """The caller's environment without the variables that name programs (except ``keep``),
+    with prompts off and the index never rewritten, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in _PROGRAM_VARIABLES or k in keep}
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
+    env.update(extra or {})
+    return env
+
+
+_FILTER_KEYS = (("clean", ""), ("smudge", ""), ("process", ""), ("required", "false"))
+
+
+def _filter_overrides(root: Path) -> dict:
+    """Environment variables (``GIT_CONFIG_COUNT`` …, which take any key, unlike ``-c``) that
+    empty every filter driver the repository's own config defines: git status would run a
+    modified file through its clean filter. Drivers of the user's global and system config
+    (git-lfs …) are left alone."""
+    names = _repository_filters(root)
+    if not names:
+        return {}
+    base = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0) if os.environ.get("GIT_CONFIG_COUNT", "0").isdigit() else 0
+    env, index = {}, base
+    for name in sorted(names):
+        for key, value in _FILTER_KEYS:
+            env[f"GIT_CONFIG_KEY_{index}"] = f"filter.{name}.{key}"
+            env[f"GIT_CONFIG_VALUE_{index}"] = value
+            index += 1
+    env["GIT_CONFIG_COUNT"] = str(index)
+    return env
+
+
+def _repository_filters(root: Path) -> set[str]:
+    """Names of the filter drivers defined outside the user's global and system config."""
+    found = _plain_git_dir(root)
+    if found is not None and not any(k in os.environ for k in ("GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT")):
+        git_dir = found[0]
+        try:
+            text = (git_dir / "config").read_bytes().lower()
+        except FileNotFoundError:
+            text = b""
+        except OSError:
+            text = None
+        # A section name is plain letters: without these words there is no filter section here
+        # and nothing is included from elsewhere. Anything else: git lists what it reads.
+        if text is not None and b"filter" not in text and b"include" not in text and not (git_dir / "config.worktree").exists():
+            return set()
+    done = _run_quietly(root, "config", "--list", "--show-scope", "--includes", "-z")
+    items = done.stdout.split(b"\x00")
+    names = set()
+    for scope, entry in zip(items[::2], items[1::2]):
+        if scope in (b"global", b"system"):
+            continue
+        key = entry.split(b"\n", 1)[0].decode("utf-8", "surrogateescape")
+        if key[:7].lower() == "filter." and key.count(".") >= 2:
+            names.add(key[7 : key.rindex(".")])
+    return names
 
 
 def _finish(process, input: bytes | None = None, check: bool = True) -> bytes:
@@ -307,13 +446,7 @@ def state(root: Path) -> RepoState | None:
 
 
 def _state_from_git(root: Path) -> RepoState | None:
-    import subprocess
-
-    done = subprocess.run(
-        ["git", "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--show-prefix", "HEAD", "--symbolic-full-name", "HEAD"],
-        cwd=root,
-        capture_output=True,
-    )
+    done = _run_quietly(root, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--show-prefix", "HEAD", "--symbolic-full-name", "HEAD")
     stderr = done.stderr.decode("utf-8", "replace")
     if "not a git repository" in stderr:
         return None
@@ -465,7 +598,7 @@ def _packed_refs(git_dir: Path) -> str | None:
 def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
     """Every commit reachable from ``rev`` that touches the branch folder, oldest first,
     with the files each changed (renames detected). One ``git log`` for the whole history."""
-    raw = _run(root, "log", "--relative", "--reverse", "-M", "-z", "--name-status", f"--format={_LOG_FORMAT}", rev, "--", ".")
+    raw = _run(root, "log", *_LOG_SAFE, "--relative", "--reverse", "-M", "-z", "--name-status", f"--format={_LOG_FORMAT}", rev, "--", ".")
     commits = []
     for chunk in raw.split(b"\x01")[1:]:
         parts = chunk.decode("utf-8", "replace").split("\x00")
@@ -488,9 +621,7 @@ def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
 
 def has_commits(root: Path) -> bool:
     """Whether HEAD points at a commit; git's refusals (dubious ownership …) are raised."""
-    import subprocess
-
-    done = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True)
+    done = _run_quietly(root, "rev-parse", "--verify", "-q", "HEAD")
     problem = _explain(done.stderr.decode("utf-8", "replace"))
     if problem is not None:
         raise problem
@@ -502,7 +633,7 @@ def head(root: Path) -> str:
 
 
 def committed_at(root: Path, rev: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(_run(root, "log", "-1", "--format=%cI", rev).decode().strip())
+    return dt.datetime.fromisoformat(_run(root, "log", *_LOG_SAFE, "-1", "--format=%cI", rev).decode().strip())
 
 
 def resolve(root: Path, rev: str) -> str:
@@ -518,12 +649,10 @@ def commit_before(root: Path, moment: dt.datetime) -> str | None:
 
 def is_ancestor(root: Path, ancestor: str, descendant: str = "HEAD") -> bool | None:
     """True/False, or None when ``ancestor`` is not in the repository at all."""
-    import subprocess
-
-    probe = subprocess.run(["git", "cat-file", "-e", f"{ancestor}^{{commit}}"], cwd=root, capture_output=True)
+    probe = _run_quietly(root, "cat-file", "-e", f"{ancestor}^{{commit}}")
     if probe.returncode != 0:
         return None
-    done = subprocess.run(["git", "merge-base", "--is-ancestor", ancestor, descendant], cwd=root, capture_output=True)
+    done = _run_quietly(root, "merge-base", "--is-ancestor", ancestor, descendant)
     return done.returncode == 0
 
 
@@ -535,9 +664,12 @@ def uncommitted(root: Path, prefix: str | None = None) -> list[tuple[str, str]]:
 def start_uncommitted(root: Path, prefix: str):
     """Start ``git status`` now and return a function that waits for its answer
     (:func:`uncommitted`'s), so that it can run while git log runs."""
-    # No optional locks: checking never refreshes the index, so it cannot collide with a
-    # commit being made at the same moment (git's advice for tools that only look).
-    process = _start(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", env={"GIT_OPTIONAL_LOCKS": "0"})
+    # No optional locks (set for every read): checking never refreshes the index, so it cannot
+    # collide with a commit being made at the same moment (git's advice for tools that only look).
+    # The one command that reads work-tree files, so the one that could run a clean filter.
+    process = _start(
+        root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--", ".", env=_filter_overrides(root)
+    )
 
     def answer() -> list[tuple[str, str]]:
         out = []
@@ -633,55 +765,284 @@ def create_tag(root: Path, name: str, message: str, *, when=None, tagger: str | 
         env["GIT_COMMITTER_DATE"] = when.isoformat()
     if tagger:
         env.update({"GIT_COMMITTER_NAME": tagger, "GIT_COMMITTER_EMAIL": email or ""})
-    _run(root, "tag", "-a", name, "-m", message, env=env)
+    _run(root, "tag", "-a", name, "-m", message, env=env, own=True)
 
 
 def reset_hard(root: Path, rev: str) -> None:
     """Move HEAD and the work tree to ``rev`` (only for examples that show a rewritten history)."""
-    _run(root, "reset", "-q", "--hard", rev)
+    _run(root, "reset", "-q", "--hard", rev, own=True)
 
 
 
-def signatures(root: Path, rev: str = "HEAD") -> list[tuple[str, str, str, dt.datetime, str]]:
-    """(sha, %G? verdict, author, date, subject) for every commit, newest first (git verifies)."""
-    raw = _run(root, "log", "--format=%H%x00%G?%x00%an%x00%aI%x00%s%x01", rev)
+# --- commit signatures --------------------------------------------------------------------
+# Verifying a signature runs a program (gpg, gpgsm, ssh-keygen) with a keyring: both are the
+# committee's choice, given in zhibu's environment variables, never the branch's gpg.* settings.
+# With none configured, zhibu still knows which commits carry no signature at all (it reads
+# the commit headers) but verifies nothing: a signed commit is reported as not verified.
+
+UNVERIFIED = "?"  # the verdict of a signed commit when no verifier is configured (git's %G? letters otherwise)
+
+SIGNATURE_VARIABLES = ("ZHIBU_GPG_PROGRAM", "ZHIBU_GNUPGHOME", "ZHIBU_SSH_ALLOWED_SIGNERS", "ZHIBU_SSH_KEYGEN")
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """The programs and keyrings the committee configured for checking signatures."""
+
+    gpg: str | None  # OpenPGP program (ZHIBU_GPG_PROGRAM)
+    gnupghome: str | None  # its keyring folder (ZHIBU_GNUPGHOME); gpg's own default when None
+    allowed_signers: str | None  # SSH allowed-signers file (ZHIBU_SSH_ALLOWED_SIGNERS)
+    ssh_keygen: str = "ssh-keygen"  # ZHIBU_SSH_KEYGEN
+
+    def config(self) -> tuple[str, ...]:
+        """Settings that make git use these, and only these, whatever the repository says."""
+        gpg = self.gpg or "/dev/null"
+        ssh = self.ssh_keygen if self.allowed_signers else "/dev/null"
+        return (
+            f"gpg.program={gpg}",
+            f"gpg.openpgp.program={gpg}",
+            "gpg.x509.program=/dev/null",
+            f"gpg.ssh.program={ssh}",
+            f"gpg.ssh.allowedSignersFile={self.allowed_signers or '/dev/null'}",
+            "gpg.ssh.revocationFile=",
+            "gpg.minTrustLevel=undefined",
+        )
+
+
+def signature_verifier() -> Verifier | None:
+    """The verifier the environment configures, or None (signatures are then not verified)."""
+    import shutil
+
+    gpg = os.environ.get("ZHIBU_GPG_PROGRAM") or None
+    signers = os.environ.get("ZHIBU_SSH_ALLOWED_SIGNERS") or None
+    keygen = os.environ.get("ZHIBU_SSH_KEYGEN") or "ssh-keygen"
+    if gpg is None and signers is None:
+        return None
+    for variable, program in (("ZHIBU_GPG_PROGRAM", gpg), ("ZHIBU_SSH_KEYGEN", keygen if signers else None)):
+        if program is not None and shutil.which(program) is None:
+            raise ZhibuError(f"{variable} 指定的签名验证程序 {program} 找不到。", "写程序的完整路径，例如 /usr/bin/gpg；不验证签名时不要设置它。")
+    if signers is not None and not Path(signers).is_file():
+        raise ZhibuError(f"ZHIBU_SSH_ALLOWED_SIGNERS 指定的文件 {signers} 不存在。", "写 allowed_signers 文件的路径（格式见 ssh-keygen(1) 的 ALLOWED SIGNERS）。")
+    return Verifier(gpg, os.environ.get("ZHIBU_GNUPGHOME") or None, signers, keygen)
+
+
+def signatures(root: Path, rev: str = "HEAD", verifier: Verifier | None | bool = True) -> list[tuple[str, str, str, dt.datetime, str]]:
+    """(sha, verdict, author, date, subject) for every commit, newest first.
+
+    With a verifier (by default the one :func:`signature_verifier` finds), git verifies and the
+    verdict is its ``%G?`` letter. Without one, the verdict is ``N`` for a commit without a
+    signature and :data:`UNVERIFIED` for a signed one: nothing is run to check it."""
+    if verifier is True:
+        verifier = signature_verifier()
+    if verifier:
+        env = {"GNUPGHOME": verifier.gnupghome} if verifier.gnupghome else None
+        raw = _finish(_start_with(root, ("log", *_LOG_SAFE, "--format=%H%x00%G?%x00%an%x00%aI%x00%s%x01", rev), verifier.config(), env))
+    else:
+        signed = _signed_commits(root, rev)
+        raw = _run(root, "log", *_LOG_SAFE, "--format=%H%x00N%x00%an%x00%aI%x00%s%x01", rev)
     out = []
     for record in raw.decode("utf-8", "replace").split("\x01"):
         record = record.strip("\n")
         if record:
             sha, verdict, author, date, subject = record.split("\x00", 4)
+            if not verifier and sha in signed:
+                verdict = UNVERIFIED
             out.append((sha, verdict, author, dt.datetime.fromisoformat(date), subject))
     return out
 
 
-_SAFE_FETCH = ["-c", "core.hooksPath=/dev/null"]
+def _start_with(root: Path, args: tuple[str, ...], config: tuple[str, ...], env: dict | None):
+    import subprocess
+
+    try:
+        return subprocess.Popen(_argv(*args, config=config), cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_environment(env))
+    except FileNotFoundError:
+        raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
+
+
+def _signed_commits(root: Path, rev: str) -> set[str]:
+    """Commits reachable from ``rev`` whose headers carry a signature (read, not verified)."""
+    raw = _run(root, "rev-list", "--header", rev)
+    signed = set()
+    for record in raw.split(b"\x00"):
+        head, _, _message = record.lstrip(b"\n").partition(b"\n\n")
+        lines = head.split(b"\n")
+        if any(line.startswith((b"gpgsig ", b"gpgsig-sha256 ")) for line in lines[1:]):
+            signed.add(lines[0].decode("ascii", "replace"))
+    return signed
+
+
+# --- clones and fetches -------------------------------------------------------------------
+# The transports a registry may name; no other (ext::, fd::, remote helpers) can be reached,
+# whatever a URL, a url.<base>.insteadOf or GIT_ALLOW_PROTOCOL says.
+ALLOWED_SCHEMES = ("https", "http", "ssh", "file")
+
+_NETWORK = (
+    "protocol.allow=never",
+    *(f"protocol.{scheme}.allow=always" for scheme in ALLOWED_SCHEMES),
+    "fetch.recurseSubmodules=false",
+    "core.symlinks=false",  # a checked-out clone (a pack's) gets its symlinks as plain files
+)
+
+_SCP_URL = re.compile(r"(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*:(?![:/]{1,2}$)[^:\s][^\s]*\Z")
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` may not be fetched (in Chinese), or None for an allowed URL.
+
+    Allowed: https://, http://, ssh:// and git@host:path (ssh), file:// (a committee's local
+    registry). Never an option (a leading "-"), an ext:: or other helper transport, a bare
+    path, or a URL with spaces or control characters."""
+    from urllib.parse import urlsplit
+
+    allowed = "允许的地址：https://…、http://…、ssh://…、git@主机:路径、file:///本机路径"
+    if url.startswith("-"):
+        return "地址以 - 开头，会被 git 当作选项，不予使用"
+    if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return f"地址为空或含有空白、控制字符（{allowed}）"
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ALLOWED_SCHEMES:
+            return f"不允许的传输方式 {parts.scheme}://（{allowed}）"
+        if parts.scheme.lower() != "file" and not parts.hostname:
+            return f"地址中没有主机名（{allowed}）"
+        if (parts.hostname or "").startswith("-") or (parts.username or "").startswith("-"):
+            return "地址中的主机名或用户名以 - 开头，不予使用"
+        if parts.scheme.lower() == "file" and parts.netloc not in ("", "localhost"):
+            return "file:// 地址只能指向本机（file:///路径）"
+        return None
+    if "::" in url:
+        return f"不允许的传输方式 {url.split('::', 1)[0]}::（{allowed}）"
+    if _SCP_URL.match(url) and "/" not in url.split(":", 1)[0]:
+        return None
+    return f"不是允许的 git 地址（{allowed}）；本机的仓库请写成 file:///绝对路径"
+
+
+@lru_cache(maxsize=1)
+def _ssh_command() -> tuple[str, ...]:
+    """The ssh the user chose (GIT_SSH_COMMAND, then core.sshCommand of their global or system
+    config, then GIT_SSH), as a setting that beats whatever a repository's config says."""
+    import subprocess
+
+    if os.environ.get("GIT_SSH_COMMAND"):
+        return ()  # git prefers the variable to any config
+    for scope in ("--global", "--system"):
+        try:
+            done = subprocess.run(["git", "config", scope, "--includes", "--get", "core.sshCommand"], cwd="/", capture_output=True, env=_environment(), check=False)
+        except FileNotFoundError:
+            break
+        if done.returncode == 0 and done.stdout.strip():
+            return (f"core.sshCommand={done.stdout.decode('utf-8', 'replace').strip()}",)
+    if os.environ.get("GIT_SSH"):
+        import shlex
+
+        return (f"core.sshCommand={shlex.quote(os.environ['GIT_SSH'])}",)
+    return ("core.sshCommand=ssh",)
+
+
+def _network(*args: str, cwd: Path | None = None, what: str) -> None:
+    """A clone or fetch: only the allowed transports, the user's own ssh and credentials,
+    no hook, no template, nothing from the repository's config."""
+    import subprocess
+
+    # Credential helpers and askpass stay as the user's own config has them (private https
+    # registries): a fresh clone has none of its own, and a mirror with any is recreated.
+    env = _environment(keep=("GIT_SSH_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS"))
+    try:
+        done = subprocess.run(_argv(*args, config=(*_NETWORK, *_ssh_command()), network=True), cwd=cwd, capture_output=True, env=env, check=False)
+    except FileNotFoundError:
+        raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
+    if done.returncode != 0:
+        text = done.stderr.decode("utf-8", "replace")
+        known = _explain(text)
+        raise ZhibuError(f"{what}：{known.message if known else _last_line(text)}", known.hint if known else None)
+
+
+def clone_shallow(url: str, target: Path) -> None:
+    """A depth-1 clone for reading files (a pack's repository); nothing from it is ever executed."""
+    local = Path(url)
+    if local.is_dir():
+        url = local.resolve().as_uri()  # a folder on this machine, through the file transport
+    problem = url_problem(url)
+    if problem:
+        raise ZhibuError(f"无法获取 {url}：{problem}。")
+    hint = "核对地址和网络；私有仓库请先配置好 git 凭据。"
+    try:
+        _network("clone", "--depth", "1", "--quiet", "--template=", "--no-recurse-submodules", "--", url, str(target), what=f"无法获取 {url}")
+    except ZhibuError as exc:
+        raise ZhibuError(exc.message, exc.hint or hint) from None
 
 
 def mirror_clone(url: str, target: Path) -> None:
-    """A bare mirror of ``url`` at ``target`` (nothing in it is ever executed)."""
+    """A bare mirror of ``url`` at ``target`` (nothing in it is ever executed): no hooks,
+    not even the template's, and a config that :func:`mirror_config_problem` accepts."""
+    problem = url_problem(url)
+    if problem:
+        raise ZhibuError(f"无法克隆 {url}：{problem}。")
+    _network("clone", "--mirror", "--quiet", "--template=", "--no-recurse-submodules", "--", url, str(target), what=f"无法克隆 {url}")
+
+
+def mirror_fetch(target: Path, url: str) -> None:
+    """Update a bare mirror from ``url`` (the registry's; not from what its config says)."""
+    problem = url_problem(url)
+    if problem:
+        raise ZhibuError(f"无法更新 {target.name}：{problem}。")
+    _network("fetch", "--prune", "--quiet", "--no-recurse-submodules", "--", url, "+refs/*:refs/*", cwd=target, what=f"无法更新 {target.name}")
+
+
+# What `git clone --mirror` writes into a mirror's config; anything else was put there by
+# someone else (an uploadpack, an sshCommand, an include, another remote …).
+_MIRROR_BOOLEANS = {"core.filemode", "core.ignorecase", "core.precomposeunicode", "core.symlinks", "core.logallrefupdates"}
+
+
+def mirror_config_problem(target: Path, url: str) -> str | None:
+    """Why the mirror at ``target`` is not as zhibu made it for ``url`` (None when it is)."""
     import subprocess
 
-    done = subprocess.run(
-        ["git", *_SAFE_FETCH, "clone", "--mirror", "--quiet", url, str(target)],
-        capture_output=True,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-    )
+    if target.is_symlink():
+        return "是一个符号链接"
+    if not (target / "HEAD").is_file() or not (target / "objects").is_dir() or not (target / "refs").is_dir():
+        return "不是裸仓库"
+    if target.stat().st_uid != os.geteuid():
+        return "属于另一个系统用户"
+    for extra in ("commondir", "gitdir", "config.worktree", "objects/info/alternates", "objects/info/http-alternates"):
+        if os.path.lexists(target / extra):
+            return f"含有 {extra}"
+    hooks = target / "hooks"
+    if os.path.lexists(hooks) and (hooks.is_symlink() or not hooks.is_dir() or any(not p.name.endswith(".sample") for p in hooks.iterdir())):
+        return "含有钩子"
+    config = target / "config"
+    if config.is_symlink() or not config.is_file():
+        return "config 不是普通文件"
+    try:
+        done = subprocess.run(_argv("config", "--file", str(config), "--list", "-z"), cwd=target, capture_output=True, env=_environment(), check=False)
+    except FileNotFoundError:
+        raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
     if done.returncode != 0:
-        raise ZhibuError(f"无法克隆 {url}：{_last_line(done.stderr.decode('utf-8', 'replace'))}")
-
-
-def mirror_fetch(target: Path) -> None:
-    """Update a bare mirror from its origin."""
-    import subprocess
-
-    done = subprocess.run(
-        ["git", *_SAFE_FETCH, "fetch", "--prune", "--quiet", "origin"],
-        cwd=target,
-        capture_output=True,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-    )
-    if done.returncode != 0:
-        raise ZhibuError(f"无法更新 {target.name}：{_last_line(done.stderr.decode('utf-8', 'replace'))}")
+        return "config 无法读取"
+    seen = {}
+    for entry in done.stdout.split(b"\x00"):
+        if not entry:
+            continue
+        key, _, value = entry.decode("utf-8", "replace").partition("\n")
+        if key in seen:
+            return f"config 中 {key} 出现了不止一次"
+        seen[key] = value
+    expected = {"remote.origin.url": url, "remote.origin.fetch": "+refs/*:refs/*", "remote.origin.mirror": "true", "core.bare": "true"}
+    for key, value in expected.items():
+        if seen.get(key) != value:
+            return f"config 中 {key} 不是 zhibu 写入的值"
+    for key, value in seen.items():
+        if key in expected:
+            continue
+        if key in _MIRROR_BOOLEANS and value in ("true", "false"):
+            continue
+        if key == "core.repositoryformatversion" and value in ("0", "1"):
+            continue
+        if key == "extensions.objectformat" and value in ("sha1", "sha256"):
+            continue
+        return f"config 中有 zhibu 没有写入的设置 {key}"
+    return None
 
 
 # --- for zhibu calendar and the pre-commit hook ------------------------------------------------
@@ -692,7 +1053,7 @@ def folder_version(root: Path) -> tuple[dt.datetime, int] | None:
     or None outside git or before the first commit. Deterministic for a given history."""
     if not is_repo(root) or not has_commits(root):
         return None
-    when = _run(root, "log", "-1", "--format=%cI", "HEAD", "--", ".").decode().strip()
+    when = _run(root, "log", *_LOG_SAFE, "-1", "--format=%cI", "HEAD", "--", ".").decode().strip()
     count = _run(root, "rev-list", "--count", "HEAD", "--", ".").decode().strip()
     if not when:
         return None
@@ -706,13 +1067,13 @@ def toplevel(root: Path) -> Path:
 
 def hooks_dir(root: Path) -> Path:
     """Where git looks for hooks: ``core.hooksPath`` when set, else ``.git/hooks`` (worktrees included)."""
-    path = Path(_run(root, "rev-parse", "--git-path", "hooks").decode("utf-8", "replace").strip())
+    path = Path(_run(root, "rev-parse", "--git-path", "hooks", own=True).decode("utf-8", "replace").strip())
     return path if path.is_absolute() else (root / path).resolve()
 
 
 def staged_changes(top: Path) -> tuple[FileChange, ...]:
     """What the next commit changes (the index against HEAD), paths relative to ``top``, renames detected."""
-    raw = _run(top, "diff", "--cached", "--name-status", "-z", "-M", "--no-ext-diff", "--no-color")
+    raw = _run(top, "diff", "--cached", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-color")
     return _name_status(raw.decode("utf-8", "replace").split("\x00"))
 
 
