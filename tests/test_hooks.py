@@ -247,3 +247,34 @@ def test_completion_scripts_for_each_shell(shell, marker):
     env = dict(os.environ, _ZHIBU_COMPLETE=f"{shell}_source")
     done = subprocess.run([sys.executable, "-m", "zhibu"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0 and marker in done.stdout
+
+
+def test_a_write_refused_by_a_hook_says_what_the_hook_said(git_branch, run, repo):
+    # zhibu's own hook lists the findings; whatever a hook prints reaches the secretary, not
+    # only its last line, and the change is taken back.
+    root = git_branch()
+    hook = root / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho '规范检查：records/2025/x.yaml: 缺少签到表扫描件' >&2\n"
+                    "echo '请补上后再提交' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    head = repo(root).head()
+    result = run("meeting", "add", "--type", "支部委员会", "--date", "2025-03-05", "--place", "会议室", "--recorder", "李晓梅",
+                 "--topic", "研究工作", "-C", root)
+    assert result.exit_code == 2
+    assert "缺少签到表扫描件" in result.stderr and "请补上后再提交" in result.stderr
+    assert "改动已撤回" in result.stderr
+    assert repo(root).head() == head and git(root, "status", "--porcelain") == ""
+
+
+def test_zhibus_own_refusal_is_passed_on_with_its_findings():
+    from zhibu.model.findings import Finding, Severity
+    from zhibu.store.gitrepo import _translate
+
+    finding = Finding("record.future-date", Severity.ERROR, "记录日期 2026-03-20 晚于今天", path="records/2026/a.yaml", line=2)
+    text = hooks.describe([hooks.Refusal("", (finding,))])
+
+    class Failed(Exception):
+        stderr, stdout, status = text, "", 1
+
+    message = _translate(Failed()).message
+    assert "records/2026/a.yaml:2: record.future-date: 记录日期 2026-03-20 晚于今天" in message

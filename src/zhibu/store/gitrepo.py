@@ -147,7 +147,17 @@ def _translate(exc) -> ZhibuError:
             f"git 提交失败（退出状态 {exc.status}，没有输出原因），常见原因是 pre-commit 等钩子拒绝了提交。",
             "改动已撤回，仓库保持原样；检查 .git/hooks 中的钩子后重试。",
         )
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:  # a hook that says why (zhibu's own lists the findings): show what it said
+        shown = lines[:_HOOK_LINES] + ([f"……（另有 {len(lines) - _HOOK_LINES} 行）"] if len(lines) > _HOOK_LINES else [])
+        return ZhibuError(
+            "git 提交被拒绝（通常是 pre-commit 钩子），它的说明如下：\n" + "\n".join(f"  {line}" for line in shown),
+            "改动已撤回，仓库保持原样；按上面的说明改正后重试。",
+        )
     return ZhibuError("git 提交失败：" + _last_line(text), "改动已撤回，仓库保持原样。")
+
+
+_HOOK_LINES = 30  # of a refusing hook's output, enough for zhibu's own (20 findings and their hints)
 
 
 def _explain(text: str) -> ZhibuError | None:
@@ -172,7 +182,7 @@ def _explain(text: str) -> ZhibuError | None:
         )
     if "index.lock" in text and _lock_exists(text):
         return ZhibuError("git 仓库正被另一个 git 程序使用（存在 index.lock）。", "等它结束后重试；若没有 git 在运行，删除 .git/index.lock。")
-    if "hook" in text.lower():
+    if "hook" in text.lower() and len([line for line in text.splitlines() if line.strip()]) <= 1:
         return ZhibuError("git 钩子拒绝了这次提交：" + _last_line(text), "按钩子的提示改正后重试。")
     return None
 
