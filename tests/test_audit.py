@@ -315,3 +315,15 @@ def test_close_tags_are_found_loose_and_packed(history_branch, run):
     git(history_branch, "pack-refs", "--all")
     assert not (history_branch / ".git/refs/tags/zhibu").exists()
     assert [t[0] for t in gitrepo.tags(history_branch, CLOSE_TAG_PREFIX + "*")] == ["zhibu/close/2026-03"]
+
+
+def test_meeting_edit_reason_is_the_correction_the_audit_reads(history_branch, run):
+    add_record(history_branch, "2026-03-06T20:00:00+08:00")
+    assert run("-C", history_branch, "close", "2026-03", "--as-of", "2026-04-02", "--force").exit_code == 0
+    editor = "sed -i s/学院党员活动室/学院报告厅/"
+    result = run("-C", history_branch, "meeting", "edit", REC, "--reason", "据签到表， 更正地点", env={"EDITOR": editor})
+    assert result.exit_code == 0, result.stderr
+    assert git(history_branch, "log", "-1", "--format=%B").strip().endswith("补正原因：据签到表， 更正地点")
+    checked = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
+    assert [f for f in checked.findings if f.code == "audit.edited-after-close"] == []
+    assert any("补正原因：据签到表， 更正地点" in note for note in checked.notes)

@@ -610,8 +610,12 @@ def find_record(branch: Branch, ref: str) -> Record:
     return candidates[0]
 
 
-def replace_record(root: Path, rel: str, new_text: str, opts: WriteOptions) -> Outcome:
-    """Replace a record file with edited text (``meeting edit``); validated like a new record."""
+def replace_record(root: Path, rel: str, new_text: str, opts: WriteOptions, *, reason: str | None = None) -> Outcome:
+    """Replace a record file with edited text (``meeting edit``); validated like a new record.
+
+    ``reason`` goes into the commit message as the line "补正原因：…", which is what the audit
+    trail reads (``audit.edited-after-close`` lists such a correction instead of reporting it).
+    """
 
     def build(loaded: Loaded) -> Change:
         old = _read_text(loaded, rel)
@@ -624,8 +628,11 @@ def replace_record(root: Path, rel: str, new_text: str, opts: WriteOptions) -> O
         types = data.get("type") if isinstance(data, dict) else None
         changed = _changed_keys(old, data)
         fields = {"type": normalise_types(types) if types else ("记录",), "date": data.get("date", "")}
+        message = record_message(fields, "修改") + (f"（{'、'.join(schema.label_of(schema.RECORD, k) for k in changed)}）" if changed else "")
+        if reason:
+            message += f"\n\n补正原因：{' '.join(reason.split())}"
         change = Change(
-            record_message(fields, "修改") + (f"（{'、'.join(schema.label_of(schema.RECORD, k) for k in changed)}）" if changed else ""),
+            message,
             summary=f"已更新 {rel}。",
         )
         change.put(rel, new_text)

@@ -244,11 +244,21 @@ def show(record, directory):
 
 
 @meeting.command("edit")
-@click.argument("record")
+@click.argument("record", metavar="记录")
+@click.option("--reason", metavar="原因", help="补正原因，写入提交说明（“补正原因：…”）；修改已关账月份的记录时应写明。")
 @directory_option
 @write_options
-def edit(record, directory, dry_run, no_commit):
-    """用编辑器（$EDITOR）修改一条记录；保存后校验，通过后提交。"""
+def edit(record, reason, directory, dry_run, no_commit):
+    """用编辑器（$EDITOR）修改一条记录；保存后校验，通过后提交。
+
+    记录可写文件路径、文件名或日期。修改已关账（zhibu close）月份的记录，要用 --reason
+    写明补正原因：它写进提交说明，检查时列为“说明”，不再报告 audit.edited-after-close。
+
+    \b
+    示例：
+        zhibu meeting edit 2026-03-05
+        zhibu meeting edit 2026-03-05 --reason 据签到表，刘芳实际出差未到会
+    """
     from ..edit import WriteOptions, find_record, replace_record
     from ..errors import InvalidChange, ZhibuError
 
@@ -267,7 +277,7 @@ def edit(record, directory, dry_run, no_commit):
                 raise ZhibuError(f"无法运行编辑器 {editor}：{exc}", "设置环境变量 EDITOR，如 export EDITOR=nano。") from None
             new_text = draft.read_text(encoding="utf-8")
             try:
-                outcome = replace_record(root, rel, new_text, WriteOptions(commit=not no_commit, dry_run=dry_run))
+                outcome = replace_record(root, rel, new_text, WriteOptions(commit=not no_commit, dry_run=dry_run), reason=reason)
                 break
             except InvalidChange as exc:
                 if not interactive() or not click.confirm(_describe_invalid(exc) + "\n重新编辑？", default=True):
