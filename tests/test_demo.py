@@ -122,3 +122,42 @@ def test_demo_into_an_existing_empty_folder(run, tmp_path):
     result = run("demo", target)
     assert result.exit_code == 0, result.stderr
     assert (target / "zhibu.yaml").is_file()
+
+
+def zhibu_log(demo, *args) -> list[str]:
+    from click.testing import CliRunner
+
+    from zhibu.cli import cli
+
+    result = CliRunner().invoke(cli, ["-C", str(demo), "log", *args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("committee.yaml", ["支委会 选举", "党小组组长 第一党小组：陈志强", "支委会 补选 赵磊 纪检委员"]),
+        ("zhibu.yaml", ["新建 支部基本信息与设置（zhibu.yaml）"]),
+        ("plans/2025.yaml", ["新建 年度计划（一表）（plans/2025.yaml）"]),
+        ("talks/2025.yaml", ["谈心谈话登记 增加：日期 2025-01-16，谈话双方 王建国、刘芳"]),
+        ("dues/2025.yaml", ["党费 增加：姓名 刘芳，所交月份 4、5、6"]),
+        ("development.yaml", ["发展党员"]),
+    ],
+)
+def test_log_covers_every_kind_of_file(demo, path, words):
+    lines = zhibu_log(demo, path)
+    text = "\n".join(lines)
+    for word in words:
+        assert word in text, (word, text[:2000])
+    assert not any(line.count("支委会 选举") > 1 for line in lines)
+    # an election is one line, not one per seat
+    assert len([line for line in lines if "支委会 选举" in line]) == len(set(line for line in lines if "支委会 选举" in line))
+
+
+def test_log_for_a_member_covers_the_committee_and_every_file(demo):
+    text = "\n".join(zhibu_log(demo, "--member", "刘芳"))
+    for word in ("支委会 选举", "支委会 离任 刘芳 纪检委员", "名册 新增 刘芳", "谈话双方 王建国、刘芳", "党费 增加：姓名 刘芳"):
+        assert word in text, word
+    leader = "\n".join(zhibu_log(demo, "--member", "陈志强"))
+    assert "党小组组长 第一党小组：陈志强" in leader

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ZhibuError
+from .json_schema import kind_for_path
 from .model.periods import Period
 from .store import gitrepo, yamlio
 from .store.gitrepo import CommitInfo, FileChange
@@ -128,6 +129,9 @@ MEMBER_LABELS = {
     "name": "姓名", "gender": "性别", "status": "身份", "admitted": "入党时间", "full_since": "转正日期",
     "joined": "入册日期", "left": "离开", "group": "党小组", "tags": "标签", "discipline": "处分",
 }
+
+
+_OVERVIEW_FILES = frozenset({"members.yaml", "committee.yaml", "zhibu.yaml"})
 
 
 @dataclass(frozen=True)
@@ -266,8 +270,10 @@ def committee_diff(old, new) -> list[tuple[str, str]]:
     a, b = terms(old), terms(new)
     out = []
     for term in b[len(a):]:
-        seats = "、".join(f"{s.get('name')}（{s.get('role')}）" for s in term.get("members") or [] if isinstance(s, dict))
-        out.append(("", f"支委会 选举 {term.get('elected', '')}：{seats}"))
+        members = [s for s in term.get("members") or [] if isinstance(s, dict)]
+        seats = "、".join(f"{s.get('name')}（{s.get('role')}）" for s in members)
+        text = f"支委会 选举 {term.get('elected', '')}：{seats}"
+        out += [(str(s.get("name", "")), text) for s in members] or [("", text)]
     for before, after in zip(a, b):
         old_changes = before.get("changes") or []
         for change in (after.get("changes") or [])[len(old_changes):]:
@@ -276,7 +282,73 @@ def committee_diff(old, new) -> list[tuple[str, str]]:
                 out.append((str(change.get("name", "")), f"支委会 {change.get('action', '')} {change.get('name', '')} {change.get('role', '')} {change.get('date', '')}{reason}"))
         if before != after and len(after.get("changes") or []) == len(old_changes):
             out.append(("", f"支委会 修改 {after.get('elected', '')} 选举的一届"))
+    out += _leader_diff(old, new)
     return out
+
+
+def _leaders(data) -> dict[str, list[tuple[str, str]]]:
+    """党小组 -> [(组长, since)], in the three spellings committee.yaml allows."""
+    table = data.get("group_leaders") if isinstance(data, dict) else None
+    out = {}
+    for group, value in (table or {}).items() if isinstance(table, dict) else ():
+        items = value if isinstance(value, list) else [value]
+        out[str(group)] = [
+            (str(v.get("name", "")), _show(v.get("since"))) if isinstance(v, dict) else (str(v), "") for v in items
+        ]
+    return out
+
+
+def _leader_diff(old, new) -> list[tuple[str, str]]:
+    a, b = _leaders(old), _leaders(new)
+    out = []
+    for group in sorted(set(a) | set(b)):
+        for name, since in b.get(group, []):
+            if (name, since) not in a.get(group, []):
+                out.append((name, f"党小组组长 {group}：{name}" + (f"（自 {since}）" if since else "")))
+        for name, since in a.get(group, []):
+            if name not in {n for n, _ in b.get(group, [])}:
+                out.append((name, f"党小组组长 {group}：不再由 {name} 担任"))
+    return out
+
+
+def _entry_text(kind, entry) -> str:
+    """One entry of a list file (a talk, a payment, a plan item …) in words, keys by their Chinese names."""
+    if not isinstance(entry, dict):
+        return _show(entry)
+    fields = {f.name: f for f in next((f.fields for f in kind.fields if f.name == kind.list_key), ())}
+    return "，".join(f"{fields[k].label if k in fields else k} {_show(v)}" for k, v in entry.items())
+
+
+def _strings(value) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return {value} if isinstance(value, str) else set()
+
+
+def file_diff(kind, old, new) -> list[tuple[str, set[str]]]:
+    """What changed in a file that is not a record, the roster or the committee, in words, with
+    the names it mentions: entries added to and removed from its list, and other keys before → after."""
+    title = kind.title
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return [(f"修改 {title}：内容无法解析（可能有格式错误）", set())]
+    out = []
+    if kind.list_key:
+        before, after = old.get(kind.list_key) or [], new.get(kind.list_key) or []
+        before, after = (v if isinstance(v, list) else [] for v in (before, after))
+        for entry in after:
+            if entry not in before:
+                out.append((f"{title} 增加：{_entry_text(kind, entry)}", _strings(entry)))
+        for entry in before:
+            if entry not in after:
+                out.append((f"{title} 删除：{_entry_text(kind, entry)}", _strings(entry)))
+    for key in [k for k in new if k != kind.list_key] + [k for k in old if k not in new and k != kind.list_key]:
+        x, y = old.get(key), new.get(key)
+        if x != y:
+            label = next((f.label for f in kind.fields if f.name == key), str(key))
+            out.append((f"{title} {label}：{_show(x) or '（无）'} → {_show(y) or '（无）'}", _strings(x) ^ _strings(y)))
+    return out or [(f"{title} 格式调整（内容未变）", set())]
 
 
 def history_log(root: Path, *, record: str | None = None, member: str | None = None, since: dt.date | None = None) -> list[LogEntry]:
@@ -290,8 +362,9 @@ def history_log(root: Path, *, record: str | None = None, member: str | None = N
     else:
         for commit in trail.commits:
             for change in commit.changes:
-                roster = change.path in ("members.yaml", "committee.yaml")
-                if (member is None and roster) or (member is not None and (roster or change.path.startswith("records/"))):
+                # Without a record: the roster, the committee and the branch's settings; for a member,
+                # every file (talks, dues, plans, the development ledger, waivers name people too).
+                if member is not None or change.path in _OVERVIEW_FILES:
                     pairs.append((commit, change))
     wanted = []
     for commit, change in pairs:
@@ -330,7 +403,10 @@ def _describe(change: FileChange, old, new) -> list[tuple[str, set[str]]]:
     if path == "members.yaml":
         return [(text, {name}) for name, text in roster_diff(old, new)]
     if path == "committee.yaml":
-        return [(text, {name} if name else set()) for name, text in committee_diff(old, new)]
+        merged: dict[str, set[str]] = {}  # an election names every seat: one line, all its people
+        for name, text in committee_diff(old, new):
+            merged.setdefault(text, set()).update({name} - {""})
+        return list(merged.items())
     if path.startswith("records/"):
         if change.status == "A" or (change.status == "C"):
             return [(f"新建 {_record_title(new)}", _people(new))]
@@ -344,5 +420,10 @@ def _describe(change: FileChange, old, new) -> list[tuple[str, set[str]]]:
         detail, names = record_diff(old, new)
         out.append((f"修改 {_record_title(new)} {detail}", names))
         return out
+    kind = kind_for_path(path)
+    if kind is not None and change.status in ("M", "R", "T"):
+        return file_diff(kind, old, new)
     verb = {"A": "新建", "D": "删除", "R": "改名"}.get(change.status, "修改")
+    if kind is not None:
+        return [(f"{verb} {kind.title}（{path}）", _strings(new if change.status != "D" else old))]
     return [(f"{verb} {path}", set())]

@@ -299,7 +299,7 @@ DUES = FileKind(
             "交纳记录",
             fields=(
                 F("name", "text", "姓名", required=True),
-                F("months", "months", "所交月份列表", required=True),
+                F("months", "months", "所交月份列表", required=True, short="所交月份"),
                 F("amount", "number", "金额（元）"),
                 F("date", "date", "交纳日期"),
             ),
