@@ -103,6 +103,7 @@ def read_trail(root: Path, rev: str = "HEAD", *, work_tree: bool = True, repo: g
             after[name] = {c.sha for c in commits[order[sha] + 1:]}
     trail = Trail(commits, first_added, lineage, sorted(closes, key=lambda c: (c.period.start, c.tag)), after, head=head)
     trail.shallow = repo.shallow
+    trail.notes.extend(f"提交 {c.sha[:12]} 的{c.problem}。" for c in commits if c.problem)
     if repo.detached and rev == "HEAD":
         trail.notes.append(f"处于分离头指针状态（detached HEAD，提交 {head[:12]}）：按这个提交及其之前的历史检查留痕。")
     if trail.shallow:
@@ -142,8 +143,8 @@ class LogEntry:
         return f"{self.when} {self.author} {self.text}（{self.sha[:7]}）"
 
 
-def _parse(blob: bytes | None):
-    if blob is None:
+def _parse(blob):
+    if not isinstance(blob, bytes):  # absent, or withheld for its size (files.Withheld)
         return None
     try:
         return yamlio.parse(blob.decode("utf-8-sig")).data

@@ -179,6 +179,7 @@ class CommitInfo:
     committed: dt.datetime
     message: str
     changes: tuple[FileChange, ...]
+    problem: str | None = None  # metadata that could not be read as written (a note for history)
 
 
 def _name_status(tokens: list[str]) -> tuple[FileChange, ...]:
@@ -198,7 +199,10 @@ def _name_status(tokens: list[str]) -> tuple[FileChange, ...]:
     return tuple(changes)
 
 
-_LOG_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
+def _log_format(mark: str) -> str:
+    """A ``git log --format`` whose fields are separated by ``mark``: a random word per run, so
+    that no byte a branch puts in a message or a name (\x01, NUL, newlines) can split a field."""
+    return mark.join(("", "%H", "%P", "%an", "%ae", "%aI", "%cI", "%at", "%ct", "%B", ""))
 
 
 def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None) -> bytes:
@@ -412,26 +416,50 @@ def _packed_refs(git_dir: Path) -> str | None:
 
 def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
     """Every commit reachable from ``rev`` that touches the branch folder, oldest first,
-    with the files each changed (renames detected). One ``git log`` for the whole history."""
-    raw = _run(root, "log", "--relative", "--reverse", "-M", "-z", "--name-status", f"--format={_LOG_FORMAT}", rev, "--", ".")
+    with the files each changed (renames detected). One ``git log`` for the whole history.
+
+    Any metadata is read without failing: a date git prints with an impossible time zone
+    (``+9999``) is taken from its Unix time in UTC, and the commit's ``problem`` says so."""
+    import secrets
+
+    mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
+    raw = _run(root, "log", "--relative", "--reverse", "-M", "-z", "--name-status", f"--format={_log_format(mark)}", rev, "--", ".")
+    fields = raw.decode("utf-8", "replace").split(mark)
     commits = []
-    for chunk in raw.split(b"\x01")[1:]:
-        parts = chunk.decode("utf-8", "replace").split("\x00")
-        sha, parents, author, email, authored, committed, message = parts[:7]
-        changes = _name_status([t.lstrip("\n") for t in parts[7:]])
+    # fields: "", then per commit 9 fields and the name-status tail (which starts the next "").
+    for start in range(1, len(fields) - 9, 10):
+        sha, parents, author, email, authored, committed, author_ts, commit_ts, message = fields[start : start + 9]
+        changes = _name_status([t.lstrip("\n") for t in fields[start + 9].split("\x00")])
+        authored_at, bad_author = _git_date(authored, author_ts)
+        committed_at, bad_commit = _git_date(committed, commit_ts)
+        problems = [what for what, bad in (("作者时间", bad_author), ("提交时间", bad_commit)) if bad]
         commits.append(
             CommitInfo(
                 sha=sha,
                 parents=tuple(parents.split()),
                 author=author,
                 email=email,
-                authored=dt.datetime.fromisoformat(authored),
-                committed=dt.datetime.fromisoformat(committed),
+                authored=authored_at,
+                committed=committed_at,
                 message=message.strip(),
                 changes=changes,
+                problem=f"{'、'.join(problems)}无效（{authored if bad_author else committed}），按 UTC 计" if problems else None,
             )
         )
     return commits
+
+
+def _git_date(iso: str, unix: str) -> tuple[dt.datetime, bool]:
+    """A date git printed (ISO 8601 with the commit's own time zone); (date, False), or
+    (the Unix time in UTC, True) when the zone or the date is impossible."""
+    try:
+        return dt.datetime.fromisoformat(iso), False
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromtimestamp(int(unix), dt.timezone.utc), True
+    except (ValueError, OverflowError, OSError):
+        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), True
 
 
 def has_commits(root: Path) -> bool:
@@ -508,29 +536,74 @@ def start_uncommitted(root: Path, prefix: str):
     return answer
 
 
-def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None) -> dict[str, bytes]:
+def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None, budget=None) -> dict:
     """Files under the branch folder at ``rev`` (those ``wanted(path)`` accepts, when given):
-    path -> bytes, read straight from the object store (``git ls-tree`` and one
-    ``git cat-file --batch``), the work tree untouched. Symlinks are not followed."""
-    listing = _run(root, "ls-tree", "-r", "-z", rev, "--", ".")
+    path -> bytes, read straight from the object store (``git ls-tree -l`` and one
+    ``git cat-file --batch``), the work tree untouched. Symlinks are not followed.
+
+    Sizes come from the listing, before anything is read: a blob over the per-file limit,
+    or past the ``budget`` (a :class:`~zhibu.store.files.ByteBudget`, default a fresh one),
+    is a :class:`~zhibu.store.files.Withheld` instead of its bytes."""
+    listing = _run(root, "ls-tree", "-r", "-l", "-z", rev, "--", ".")
     prefix = show_prefix(root) if prefix is None else prefix
     entries = []
     for item in listing.decode("utf-8", "replace").split("\x00"):
         if not item:
             continue
         meta, path = item.split("\t", 1)
-        mode, kind, sha = meta.split()
+        mode, kind, sha, size = meta.split()
         path = path[len(prefix):] if prefix and path.startswith(prefix) else path
         if kind != "blob" or mode == "120000" or (wanted is not None and not wanted(path)):
             continue
-        entries.append((path, sha))
-    return _contents(root, entries)
+        entries.append((path, sha, int(size)))
+    return _contents(root, entries, budget)
 
 
-def _contents(root: Path, entries: list[tuple[str, str]]) -> dict[str, bytes]:
-    """path -> bytes for (path, blob sha) pairs, through one ``git cat-file --batch``."""
-    blobs = cat_blobs(root, [sha for _, sha in entries])
-    return {path: blobs[sha] for path, sha in entries if sha in blobs}
+def _contents(root: Path, entries: list[tuple], budget=None) -> dict:
+    """path -> bytes for (path, blob sha[, size]) entries, through one ``git cat-file --batch``
+    (sizes not given are asked first of ``git cat-file --batch-check``)."""
+    from .files import ByteBudget
+
+    if entries and len(entries[0]) == 2:
+        sizes = _sizes(root, [sha for _, sha in entries])
+        entries = [(path, sha, sizes[sha]) for path, sha in entries if sha in sizes]
+    blobs = _read_within(root, [(sha, size) for _, sha, size in sorted(entries)], budget or ByteBudget())
+    return {path: blobs[sha] for path, sha, _ in entries if sha in blobs}
+
+
+def _sizes(root: Path, specs: list[str]) -> dict[str, int]:
+    """spec -> size of each object that exists, through one ``git cat-file --batch-check``."""
+    unique = list(dict.fromkeys(specs))
+    if not unique:
+        return {}
+    # One answer line per question, in order ("<spec> missing" for an absent one).
+    raw = _run(root, "cat-file", "--batch-check=%(objecttype) %(objectsize)", input=("\n".join(unique) + "\n").encode())
+    out = {}
+    for spec, line in zip(unique, raw.decode("utf-8", "replace").split("\n")):
+        words = line.split(" ")
+        if len(words) == 2 and words[0] == "blob" and words[1].isdigit():
+            out[spec] = int(words[1])
+    return out
+
+
+def _read_within(root: Path, sized: list[tuple[str, int]], budget) -> dict:
+    """Contents of (spec, size) objects, those over the per-file limit or past the budget
+    left unread (a :class:`~zhibu.store.files.Withheld` each)."""
+    from .files import MAX_FILE_BYTES, Withheld
+
+    out: dict = {}
+    wanted = []
+    for spec, size in sized:
+        if spec in out or spec in wanted:
+            continue
+        if size > MAX_FILE_BYTES:
+            out[spec] = Withheld(size)
+        elif not budget.take(size):
+            out[spec] = Withheld(size, budget=True)
+        else:
+            wanted.append(spec)
+    out.update(_cat(root, wanted))
+    return out
 
 
 def show_prefix(root: Path) -> str:
@@ -538,11 +611,21 @@ def show_prefix(root: Path) -> str:
     return _run(root, "rev-parse", "--show-prefix", check=False).decode().strip()
 
 
-def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
-    """Contents of many objects (shas or ``rev:path``) through one ``git cat-file --batch``."""
-    if not shas:
+def cat_blobs(root: Path, shas: list[str], budget=None) -> dict:
+    """Contents of many objects (shas or ``rev:path``): sizes first (``git cat-file
+    --batch-check``), then one ``git cat-file --batch`` for those within the per-file limit
+    and the ``budget``; the others are :class:`~zhibu.store.files.Withheld`."""
+    from .files import ByteBudget
+
+    sizes = _sizes(root, shas)
+    return _read_within(root, [(spec, sizes[spec]) for spec in dict.fromkeys(shas) if spec in sizes], budget or ByteBudget())
+
+
+def _cat(root: Path, specs: list[str]) -> dict[str, bytes]:
+    """Contents of objects through one ``git cat-file --batch`` (sizes already checked)."""
+    if not specs:
         return {}
-    unique = list(dict.fromkeys(shas))
+    unique = list(dict.fromkeys(specs))
     raw = _run(root, "cat-file", "--batch", input=("\n".join(unique) + "\n").encode())
     out, pos = {}, 0
     for sha in unique:
@@ -558,19 +641,21 @@ def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
 
 
 def tags(root: Path, pattern: str) -> list[tuple[str, str, dt.datetime, str]]:
-    """Annotated tags matching ``pattern``: (name, commit sha, tag date, message)."""
+    """Annotated tags matching ``pattern``: (name, commit sha, tag date, message).
+    A tag date with an impossible time zone is taken in UTC (see :func:`history`)."""
+    import secrets
+
     if _no_refs_under(root, "refs/tags/" + pattern.split("*", 1)[0]):
         return []
-    fmt = "%(refname:strip=2)%00%(*objectname)%(objectname)%00%(taggerdate:iso-strict)%00%(contents)%01"
+    mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
+    fmt = mark.join(("", "%(refname:strip=2)", "%(*objectname)%(objectname)", "%(taggerdate:iso-strict)", "%(taggerdate:unix)", "%(contents)"))
     raw = _run(root, "for-each-ref", f"--format={fmt}", f"refs/tags/{pattern}").decode("utf-8", "replace")
+    fields = raw.split(mark)
     out = []
-    for record in raw.split("\x01"):
-        record = record.lstrip("\n")
-        if not record:
-            continue
-        name, objects, date, message = record.split("\x00", 3)
+    for start in range(1, len(fields) - 4, 5):
+        name, objects, date, unix, message = fields[start : start + 5]
         commit = objects[:40]  # peeled commit first for annotated tags
-        out.append((name, commit, dt.datetime.fromisoformat(date) if date else None, message.strip()))
+        out.append((name, commit, _git_date(date, unix)[0] if date else None, message.strip()))
     return out
 
 
