@@ -14,7 +14,15 @@ from . import __version__
 from .holidays import HOLIDAYS_FILE, Calendar, HolidayFileError
 from .load import Loaded, load_branch
 from .model.branch import Waiver
-from .model.findings import DEFAULT_CAPS, Caps, Finding, LeftOut, Severity, cap_findings, sort_findings
+from .model.findings import (
+    DEFAULT_CAPS,
+    Caps,
+    Finding,
+    LeftOut,
+    Severity,
+    cap_findings,
+    sort_findings,
+)
 from .model.periods import Period
 from .rules.registry import KINDS, Context, Rule
 from .standard import Standard, build_standard
@@ -112,6 +120,8 @@ def check_branch(
                 continue
             try:
                 findings.extend(evaluate(ctx, rule))
+            except MemoryError:
+                raise  # over the worker's memory budget: not a defect of this rule
             except Exception as exc:  # a crashing rule costs one finding, not the whole check
                 if strict:
                     raise

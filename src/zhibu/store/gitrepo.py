@@ -457,9 +457,9 @@ def _git_date(iso: str, unix: str) -> tuple[dt.datetime, bool]:
     except ValueError:
         pass
     try:
-        return dt.datetime.fromtimestamp(int(unix), dt.timezone.utc), True
+        return dt.datetime.fromtimestamp(int(unix), dt.UTC), True
     except (ValueError, OverflowError, OSError):
-        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), True
+        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC), True
 
 
 def has_commits(root: Path) -> bool:
