@@ -148,9 +148,9 @@ def _work(target: Target, as_of: dt.date, year: int | None, **options) -> dict:
 
 
 DEFAULT_TIMEOUT = 300
-"""Seconds one branch may take in its worker (a ten-year branch with its history takes about 2)."""
+"""Seconds one branch may take in its worker (21 years, 2,982 records, 1,492 commits: 2.4 s, docs/security.md)."""
 DEFAULT_MEMORY_MB = 2048
-"""Address space of a worker process in MB (a worker checking a ten-year branch uses about 300)."""
+"""Address space of a worker process in MB (the same branch: a 58 MB peak; git inherits the limit)."""
 UNCHECKED = frozenset({"unreadable", "timeout", "memory"})
 """Statuses of a branch that has no check result: unreadable, over its time or memory budget."""
 
