@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fuzzing import base_files, judge, mutant  # noqa: E402
+from fuzzing import base_files, judge, mutant
 
 
 def main() -> int:
@@ -33,7 +33,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for seed in range(args.start, args.start + args.count):
-            rel, how, files = mutant(seed, base)
+            rel, _how, files = mutant(seed, base)
             problem = judge(root, files)
             if problem:
                 key = problem.strip().splitlines()[-1][:160]

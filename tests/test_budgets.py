@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, git, init_repo
 
 from zhibu.batch import Target, check_target, discover, run_batch

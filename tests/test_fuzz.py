@@ -19,10 +19,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fuzzing import (
+    AS_OF,
+    ODD_TOKENS,
+    _paths,
+    _with_raw,
+    base_files,
+    file_kinds,
+    judge,
+    mutant,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from fuzzing import AS_OF, ODD_TOKENS, _paths, _with_raw, base_files, file_kinds, judge, mutant
 
 BASE = base_files()
 KINDS = file_kinds(BASE)

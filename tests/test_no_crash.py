@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, git, init_repo
 
 AS_OF = ["--as-of", "2025-12-31", "--year", "2025"]

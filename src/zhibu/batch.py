@@ -306,10 +306,15 @@ class _Pool:
 
 def _serve(conn, worker, memory_mb: int | None) -> None:
     """A worker process: check the branches sent until told to stop (None)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
     if memory_mb:
         import resource
 
-        limit = memory_mb * 1024 * 1024
+        # On top of what the worker inherited from the parent at fork (shared, mostly untouched):
+        # the budget is what checking a branch may add, however much the parent holds.
+        limit = _address_space() + memory_mb * 1024 * 1024
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     while True:
@@ -324,7 +329,7 @@ def _serve(conn, worker, memory_mb: int | None) -> None:
             answer = ("ok", worker(target, as_of, year, **options))
         except MemoryError:
             answer = ("memory", None)
-        except Exception as exc:  # a bug in the check itself: reported, the worker carries on
+        except Exception as exc:  # noqa: BLE001 -- a bug in the check itself: reported, the worker carries on
             answer = ("error", f"{type(exc).__name__}: {exc}")
         try:
             conn.send(answer)
@@ -333,6 +338,18 @@ def _serve(conn, worker, memory_mb: int | None) -> None:
             conn.send(answer)
         if answer[0] == "memory":
             return  # what is left of this process is not to be trusted with the next branch
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (VmSize), 0 where /proc does not say."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def summarise(entries: Iterable[dict]) -> dict:

@@ -19,7 +19,7 @@ def _budget_options(command):
     """--timeout and --memory: what one branch may cost its worker process."""
     command = click.option(
         "--memory", "memory_mb", type=click.IntRange(0, 1024 * 1024), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
-        help="每个检查进程可用的内存（地址空间，MB）；超出的支部记为“超出内存”（memory），其余照常检查。0 为不限。",
+        help="检查一个支部可用的内存（检查进程的地址空间，MB）；超出的支部记为“超出内存”（memory），其余照常检查。0 为不限。",
     )(command)
     return click.option(
         "--timeout", type=click.IntRange(0, 86400), default=DEFAULT_TIMEOUT, show_default=True, metavar="秒",
