@@ -105,12 +105,17 @@ def _swap_type(rng: random.Random, value) -> str:
 
 
 def mutate_value(rng: random.Random, text: str) -> str | None:
-    """The file with one value replaced (another type, an odd token, an unknown key added)."""
-    from zhibu.store.yamlio import YamlProblem, parse
+    """The file with one value replaced (another type, an odd token, an unknown key added).
+
+    Parsed with ruamel's own safe loader, not zhibu's: the mutants must not depend on the
+    zhibu under test, so that a campaign before and after a fix runs the same inputs."""
+    from ruamel.yaml import YAML
 
     try:
-        data = parse(text).data
-    except YamlProblem:
+        data = YAML(typ="safe", pure=False).load(text)
+    except Exception:  # noqa: BLE001 -- not YAML (an earlier mutation broke it): mutate lines instead
+        return None
+    if data is None:
         return None
     paths = list(_paths(data))
     path = rng.choice(paths)

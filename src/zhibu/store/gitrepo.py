@@ -202,7 +202,7 @@ def _name_status(tokens: list[str]) -> tuple[FileChange, ...]:
 def _log_format(mark: str) -> str:
     """A ``git log --format`` whose fields are separated by ``mark``: a random word per run, so
     that no byte a branch puts in a message or a name (\x01, NUL, newlines) can split a field."""
-    return mark.join(("", "%H", "%P", "%an", "%ae", "%aI", "%cI", "%at", "%ct", "%B", ""))
+    return mark.join(("", "%H", "%P", "%an", "%ae", "%ad", "%cd", "%B", ""))
 
 
 def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None) -> bytes:
@@ -423,15 +423,17 @@ def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
     import secrets
 
     mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
-    raw = _run(root, "log", "--relative", "--reverse", "-M", "-z", "--name-status", f"--format={_log_format(mark)}", rev, "--", ".")
+    # Raw dates ("<unix time> <zone>"): git formats them without judging them (an ISO date of a
+    # commit at time 0 in zone -9999 is a fatal error of git log), and _git_date reads any of them.
+    raw = _run(root, "log", "--relative", "--reverse", "-M", "-z", "--name-status", "--date=raw", f"--format={_log_format(mark)}", rev, "--", ".")
     fields = raw.decode("utf-8", "replace").split(mark)
     commits = []
-    # fields: "", then per commit 9 fields and the name-status tail (which starts the next "").
-    for start in range(1, len(fields) - 9, 10):
-        sha, parents, author, email, authored, committed, author_ts, commit_ts, message = fields[start : start + 9]
-        changes = _name_status([t.lstrip("\n") for t in fields[start + 9].split("\x00")])
-        authored_at, bad_author = _git_date(authored, author_ts)
-        committed_at, bad_commit = _git_date(committed, commit_ts)
+    # fields: "", then per commit 7 fields and the name-status tail (which starts the next "").
+    for start in range(1, len(fields) - 7, 8):
+        sha, parents, author, email, authored, committed, message = fields[start : start + 7]
+        changes = _name_status([t.lstrip("\n") for t in fields[start + 7].split("\x00")])
+        authored_at, bad_author = _git_date(authored)
+        committed_at, bad_commit = _git_date(committed)
         problems = [what for what, bad in (("作者时间", bad_author), ("提交时间", bad_commit)) if bad]
         commits.append(
             CommitInfo(
@@ -443,23 +445,29 @@ def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
                 committed=committed_at,
                 message=message.strip(),
                 changes=changes,
-                problem=f"{'、'.join(problems)}无效（{authored if bad_author else committed}），按 UTC 计" if problems else None,
+                problem=f"{'、'.join(problems)}无效（{(authored if bad_author else committed).strip()}），按 UTC 计" if problems else None,
             )
         )
     return commits
 
 
-def _git_date(iso: str, unix: str) -> tuple[dt.datetime, bool]:
-    """A date git printed (ISO 8601 with the commit's own time zone); (date, False), or
-    (the Unix time in UTC, True) when the zone or the date is impossible."""
+def _git_date(raw: str) -> tuple[dt.datetime, bool]:
+    """A date as git stores it ("1738000000 +0800"): (the moment in its own time zone, False),
+    or (the moment in UTC, True) when the zone is impossible (+9999), or (1970-01-01 UTC, True)
+    when the time itself is."""
+    parts = raw.split()
     try:
-        return dt.datetime.fromisoformat(iso), False
-    except ValueError:
-        pass
-    try:
-        return dt.datetime.fromtimestamp(int(unix), dt.UTC), True
-    except (ValueError, OverflowError, OSError):
+        moment = dt.datetime.fromtimestamp(int(parts[0]), dt.UTC)
+    except (ValueError, OverflowError, OSError, IndexError):
         return dt.datetime(1970, 1, 1, tzinfo=dt.UTC), True
+    zone = parts[1] if len(parts) > 1 else ""
+    if len(zone) == 5 and zone[0] in "+-" and zone[1:].isdigit() and int(zone[1:3]) < 24 and int(zone[3:]) < 60:
+        offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+        try:
+            return moment.astimezone(dt.timezone(-offset if zone[0] == "-" else offset)), False
+        except (ValueError, OverflowError):
+            pass
+    return moment, True
 
 
 def has_commits(root: Path) -> bool:
@@ -648,14 +656,14 @@ def tags(root: Path, pattern: str) -> list[tuple[str, str, dt.datetime, str]]:
     if _no_refs_under(root, "refs/tags/" + pattern.split("*", 1)[0]):
         return []
     mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
-    fmt = mark.join(("", "%(refname:strip=2)", "%(*objectname)%(objectname)", "%(taggerdate:iso-strict)", "%(taggerdate:unix)", "%(contents)"))
+    fmt = mark.join(("", "%(refname:strip=2)", "%(*objectname)%(objectname)", "%(taggerdate:raw)", "%(contents)"))
     raw = _run(root, "for-each-ref", f"--format={fmt}", f"refs/tags/{pattern}").decode("utf-8", "replace")
     fields = raw.split(mark)
     out = []
-    for start in range(1, len(fields) - 4, 5):
-        name, objects, date, unix, message = fields[start : start + 5]
+    for start in range(1, len(fields) - 3, 4):
+        name, objects, date, message = fields[start : start + 4]
         commit = objects[:40]  # peeled commit first for annotated tags
-        out.append((name, commit, _git_date(date, unix)[0] if date else None, message.strip()))
+        out.append((name, commit, _git_date(date)[0] if date.strip() else None, message.strip()))
     return out
 
 
