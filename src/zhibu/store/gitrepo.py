@@ -486,7 +486,7 @@ def head(root: Path) -> str:
 
 
 def committed_at(root: Path, rev: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(_run(root, "log", "-1", "--format=%cI", rev).decode().strip())
+    return _git_date(_run(root, "log", "-1", "--date=raw", "--format=%cd", rev).decode().strip())[0]
 
 
 def resolve(root: Path, rev: str) -> str:
@@ -733,11 +733,11 @@ def folder_version(root: Path) -> tuple[dt.datetime, int] | None:
     or None outside git or before the first commit. Deterministic for a given history."""
     if not is_repo(root) or not has_commits(root):
         return None
-    when = _run(root, "log", "-1", "--format=%cI", "HEAD", "--", ".").decode().strip()
+    when = _run(root, "log", "-1", "--date=raw", "--format=%cd", "HEAD", "--", ".").decode().strip()
     count = _run(root, "rev-list", "--count", "HEAD", "--", ".").decode().strip()
     if not when:
         return None
-    return dt.datetime.fromisoformat(when), int(count or 0)
+    return _git_date(when)[0], int(count or 0)
 
 
 def toplevel(root: Path) -> Path:
