@@ -117,6 +117,13 @@ def mutate_value(rng: random.Random, text: str) -> str | None:
         return None
     if data is None:
         return None
+    try:
+        return _mutate_data(rng, data)
+    except RecursionError:  # an alias inside itself (&a [*a]): ruamel builds a cycle, zhibu refuses it
+        return None
+
+
+def _mutate_data(rng: random.Random, data) -> str:
     paths = list(_paths(data))
     path = rng.choice(paths)
     node = data
