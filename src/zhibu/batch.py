@@ -196,7 +196,10 @@ def run_batch(
         while pending or pool.busy():
             while pending and pool.idle():
                 pool.assign(pending.pop(), (as_of, year, options), timeout)
-            for entry in pool.collect():
+            finished = pool.collect()
+            while pending and pool.idle():  # the workers go on while the results are written
+                pool.assign(pending.pop(), (as_of, year, options), timeout)
+            for entry in finished:
                 on_result(entry)
     finally:
         pool.close()
