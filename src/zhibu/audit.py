@@ -104,6 +104,7 @@ def read_trail(root: Path, rev: str = "HEAD", *, work_tree: bool = True, repo: g
             after[name] = {c.sha for c in commits[order[sha] + 1:]}
     trail = Trail(commits, first_added, lineage, sorted(closes, key=lambda c: (c.period.start, c.tag)), after, head=head)
     trail.shallow = repo.shallow
+    trail.notes.extend(f"提交 {c.sha[:12]} 的{c.problem}。" for c in commits if c.problem)
     if repo.detached and rev == "HEAD":
         trail.notes.append(f"处于分离头指针状态（detached HEAD，提交 {head[:12]}）：按这个提交及其之前的历史检查留痕。")
     if trail.shallow:
@@ -146,8 +147,8 @@ class LogEntry:
         return f"{self.when} {self.author} {self.text}（{self.sha[:7]}）"
 
 
-def _parse(blob: bytes | None):
-    if blob is None:
+def _parse(blob):
+    if not isinstance(blob, bytes):  # absent, or withheld for its size (files.Withheld)
         return None
     try:
         return yamlio.parse(blob.decode("utf-8-sig")).data
@@ -163,9 +164,14 @@ def _show(value) -> str:
     return "" if value is None else str(value)
 
 
+def _items(value) -> list:
+    """A list from an old version of a file, or nothing: history holds whatever was committed."""
+    return value if isinstance(value, list) else []
+
+
 def _absent(value) -> dict[str, str]:
     out = {}
-    for item in value or []:
+    for item in _items(value):
         if isinstance(item, dict) and item.get("name"):
             out[str(item["name"])] = str(item.get("reason") or "")
         elif isinstance(item, str):
@@ -226,14 +232,14 @@ def _people(data) -> set[str]:
     if not isinstance(data, dict):
         return set()
     names = {str(data.get("host") or ""), str(data.get("recorder") or "")}
-    names.update(map(str, data.get("attendees") or []))
+    names.update(map(_show, _items(data.get("attendees"))))
     names.update(_absent(data.get("absent")))
     return names - {""}
 
 
 def _members(data) -> dict[str, dict]:
     items = data.get("members") if isinstance(data, dict) else None
-    return {str(m["name"]): m for m in items or [] if isinstance(m, dict) and m.get("name")}
+    return {_show(m["name"]): m for m in _items(items) if isinstance(m, dict) and m.get("name")}
 
 
 def roster_diff(old, new) -> list[tuple[str, str]]:
@@ -265,22 +271,22 @@ def roster_diff(old, new) -> list[tuple[str, str]]:
 def committee_diff(old, new) -> list[tuple[str, str]]:
     def terms(data):
         items = data.get("terms") if isinstance(data, dict) else None
-        return [t for t in items or [] if isinstance(t, dict)]
+        return [t for t in _items(items) if isinstance(t, dict)]
 
     a, b = terms(old), terms(new)
     out = []
     for term in b[len(a):]:
-        members = [s for s in term.get("members") or [] if isinstance(s, dict)]
+        members = [s for s in _items(term.get("members")) if isinstance(s, dict)]
         seats = "、".join(f"{s.get('name')}（{s.get('role')}）" for s in members)
         text = f"支委会 选举 {term.get('elected', '')}：{seats}"
         out += [(str(s.get("name", "")), text) for s in members] or [("", text)]
     for before, after in zip(a, b):
-        old_changes = before.get("changes") or []
-        for change in (after.get("changes") or [])[len(old_changes):]:
+        old_changes = _items(before.get("changes"))
+        for change in _items(after.get("changes"))[len(old_changes):]:
             if isinstance(change, dict):
                 reason = f"（{change.get('reason')}）" if change.get("reason") else ""
                 out.append((str(change.get("name", "")), f"支委会 {change.get('action', '')} {change.get('name', '')} {change.get('role', '')} {change.get('date', '')}{reason}"))
-        if before != after and len(after.get("changes") or []) == len(old_changes):
+        if before != after and len(_items(after.get("changes"))) == len(old_changes):
             out.append(("", f"支委会 修改 {after.get('elected', '')} 选举的一届"))
     out += _leader_diff(old, new)
     return out
@@ -378,7 +384,12 @@ def history_log(root: Path, *, record: str | None = None, member: str | None = N
             continue
         old = _parse(blobs.get((parent, old_path))) if change.status != "A" else None
         new = _parse(blobs.get((commit.sha, change.path))) if change.status != "D" else None
-        for text, names in _describe(change, old, new):
+        try:
+            described = _describe(change, old, new)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            # An old version shaped like nothing the format knows: say that it changed, not how.
+            described = [(f"修改 {change.path}（该版本的内容无法逐项比较）", set())]
+        for text, names in described:
             if member is not None and member not in names:
                 continue
             entries.append(LogEntry(commit_date(commit), commit.author, text, commit.sha, frozenset(names)))

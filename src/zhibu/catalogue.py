@@ -48,6 +48,17 @@ def codes() -> dict[str, CodeInfo]:
     return out
 
 
+MAX_MESSAGE_CHARS = 400
+
+
+def shorten(text: str) -> str:
+    """A message that quotes a branch's value at most ~400 characters long: a 5,000-digit
+    number or a 1 MB name is shown by its start and end."""
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return f"{text[:240]}…（省略 {len(text) - 340} 字）…{text[-100:]}"
+
+
 def make_finding(
     code: str,
     message: str,
@@ -62,7 +73,7 @@ def make_finding(
     return Finding(
         code=code,
         severity=info.severity,
-        message=message,
+        message=shorten(message),
         hint=hint if hint is not None else info.hint,
         path=where.path,
         line=where.line,

@@ -14,7 +14,15 @@ from . import __version__
 from .holidays import HOLIDAYS_FILE, Calendar, HolidayFileError
 from .load import Loaded, load_branch
 from .model.branch import Waiver
-from .model.findings import Finding, Severity, sort_findings
+from .model.findings import (
+    DEFAULT_CAPS,
+    Caps,
+    Finding,
+    LeftOut,
+    Severity,
+    cap_findings,
+    sort_findings,
+)
 from .model.periods import Period
 from .rules.registry import KINDS, Context, Rule
 from .standard import Standard, build_standard
@@ -69,6 +77,7 @@ def check_branch(
     witness: list[str] | None = None,
     history: bool = True,
     tree=None,
+    caps: Caps = DEFAULT_CAPS,
 ) -> CheckResult:
     """Check the branch at ``root`` against its standard.
 
@@ -84,6 +93,8 @@ def check_branch(
         history: read git history for the audit rules (off: as if not a repository).
         tree: the files to check when already read (a :class:`~zhibu.store.files.Snapshot`
             of ``at``, as batch checks of bare mirrors have them).
+        caps: how many findings to list (each code, in all); the rest are counted in one
+            ``internal.findings-capped`` finding.
     """
     as_of = as_of or dt.date.today()
     notes: list[str] = []
@@ -93,7 +104,7 @@ def check_branch(
         at = gitrepo.resolve(root, at)
         tree = files.Snapshot(root, gitrepo.read_tree(root, at, wanted=files.is_branch_file))
         notes.append(f"按 git 中的提交 {at[:12]} 检查（工作区未改动）。")
-    loaded = loaded or load_branch(root, tree)
+    loaded = loaded or load_branch(root, tree, caps=caps)
     start, end = check_range(as_of, year)
     standard = build_standard(loaded.branch)
     calendar, calendar_findings = _calendar(root, loaded, tree)
@@ -109,6 +120,8 @@ def check_branch(
                 continue
             try:
                 findings.extend(evaluate(ctx, rule))
+            except MemoryError:
+                raise  # over the worker's memory budget: not a defect of this rule
             except Exception as exc:  # a crashing rule costs one finding, not the whole check
                 if strict:
                     raise
@@ -122,13 +135,18 @@ def check_branch(
             kept.append(finding)
         else:
             waived.append((finding, waiver))
+    left_out = LeftOut()
+    left_out.merge(loaded.left_out)
+    listed = cap_findings(sort_findings(_dedupe(kept)), left_out, caps)
+    if left_out.counts:
+        listed = sort_findings([*listed, _capped(left_out, caps)])
     return CheckResult(
         loaded=loaded,
         standard=standard,
         as_of=as_of,
         start=start,
         end=end,
-        findings=sort_findings(_dedupe(kept)),
+        findings=listed,
         waived=sorted(waived, key=lambda pair: pair[0].sort_key),
         notes=notes + sorted(ctx.notes),
     )
@@ -190,16 +208,31 @@ def _restamp(finding: Finding, rules: dict[str, Rule]) -> Finding:
     return replace(finding, severity=severity, layer=rule.layer, pack=rule.pack, source=rule.source)
 
 
-def _crash(rule: Rule, exc: Exception) -> Finding:
-    where = traceback.extract_tb(exc.__traceback__)[-1]
-    return Finding(
-        code="internal.rule-crashed",
-        severity=Severity.ERROR,
-        message=f"规则 {rule.code} 运行出错：{type(exc).__name__}: {exc}（{Path(where.filename).name}:{where.lineno}）",
-        hint="这是 zhibu 的缺陷，请报告给开发者；其余规则的结果仍然有效。",
-        layer=rule.layer,
-        pack=rule.pack,
+def _capped(left_out: LeftOut, caps: Caps) -> Finding:
+    """The one finding that says how many were left out, as severe as the worst of them."""
+    from .catalogue import make_finding
+    from .model.findings import Source
+
+    counts = sorted(left_out.counts.items(), key=lambda item: (-item[1], item[0]))
+    shown = "、".join(f"{code} {count} 条" for code, count in counts[:5]) + ("等" if len(counts) > 5 else "")
+    finding = make_finding(
+        "internal.findings-capped",
+        f"另有 {left_out.total} 条发现未列出（{shown}）：每个规则码最多列出 {caps.per_code} 条，合计最多 {caps.total} 条，错误优先",
+        Source(*left_out.first),
     )
+    return finding if left_out.worst is None or left_out.worst <= finding.severity else finding.with_severity(left_out.worst)
+
+
+def _crash(rule: Rule, exc: Exception) -> Finding:
+    from .catalogue import make_finding
+
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    finding = make_finding(
+        "internal.rule-crashed",
+        # The function, not the line: the message stays the same while the code moves.
+        f"规则 {rule.code} 运行出错：{type(exc).__name__}: {exc}（{Path(where.filename).name} 中的 {where.name}）",
+    )
+    return replace(finding, layer=rule.layer, pack=rule.pack)
 
 
 def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple[list[Waiver], list[Finding]]:

@@ -13,10 +13,15 @@ one's expected report), the examples in docs/rules.md, and what
       files: {path: text}        # add or replace whole files; {path: {text: …, encoding: gbk}}
                                  # writes that file in another encoding (for format.encoding)
       remove: [path, …]          # delete files
+      crash: meeting.quorum      # simulate a defect: this rule raises (internal.rule-crashed)
+      max_per_code: 2            # list at most this many findings of a code (internal.findings-capped)
+      also: [code, …]            # other codes the example shows besides its own
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -41,6 +46,9 @@ class Example:
     remove: tuple = ()
     encodings: dict = field(default_factory=dict)  # path -> encoding, for files not written as UTF-8
     git: tuple = ()  # history steps for the audit codes (see replay); empty: a plain folder
+    crash: str | None = None  # a rule whose evaluation is made to fail, to show internal.rule-crashed
+    max_per_code: int | None = None  # a smaller cap than the default, to show internal.findings-capped
+    also: tuple = ()  # codes the report shows besides ``code`` (the findings a cap keeps)
 
     @property
     def uses_git(self) -> bool:
@@ -74,6 +82,9 @@ def _example(entry: dict) -> Example:
         remove=tuple(entry.get("remove") or ()),
         encodings=encodings,
         git=tuple(entry.get("git") or ()),
+        crash=entry.get("crash"),
+        max_per_code=entry.get("max_per_code"),
+        also=tuple(entry.get("also") or ()),
     )
 
 
@@ -137,13 +148,51 @@ def build(code: str, target: Path) -> Built:
 
 def run_example(code: str, target: Path):
     """Build the example for ``code`` in ``target`` and check it as its golden test does."""
+    return check_example(code, build(code, target))
+
+
+def check_example(code: str, built: Built, *, strict: bool = False):
+    """Check a built example as zhibu check would (``strict``: a crashing rule raises,
+    except the one the example makes fail on purpose)."""
     from .check import check_branch
+    from .model.findings import DEFAULT_CAPS, Caps
 
     example = examples()[code]
-    built = build(code, target)
-    return check_branch(
-        built.root, as_of=example.as_of, year=example.year, witness=list(built.witness), history=example.uses_git
-    )
+    caps = Caps(per_code=example.max_per_code) if example.max_per_code is not None else DEFAULT_CAPS
+    with _failing(example.crash):
+        return check_branch(
+            built.root,
+            as_of=example.as_of,
+            year=example.year,
+            witness=list(built.witness),
+            history=example.uses_git,
+            strict=strict and example.crash is None,
+            caps=caps,
+        )
+
+
+@contextlib.contextmanager
+def _failing(code: str | None):
+    """While inside, the rule ``code`` raises when evaluated (how a defect in zhibu looks)."""
+    if code is None:
+        yield
+        return
+    from .rules.registry import KINDS
+    from .standard import baseline_rules
+
+    name = baseline_rules()[1][code].kind
+    kind = KINDS[name]
+
+    def _simulated_defect(ctx, rule):
+        if rule.code == code:
+            raise RuntimeError("示例中模拟的缺陷")
+        return kind.evaluate(ctx, rule)
+
+    KINDS[name] = dataclasses.replace(kind, evaluate=_simulated_defect)
+    try:
+        yield
+    finally:
+        KINDS[name] = kind
 
 
 def materialise(code: str, target: Path) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
-from .catalogue import make_finding
+from .catalogue import codes, make_finding
 from .model.branch import (
     FAR_PAST,
     Absence,
@@ -39,7 +39,7 @@ from .model.branch import (
     Term,
     Votes,
 )
-from .model.findings import Finding, Source, sort_findings
+from .model.findings import DEFAULT_CAPS, Caps, Finding, LeftOut, Source, sort_findings
 from .model.vocabulary import CARRY_OVER_LAST_MONTH, REQUIRED_BY_TYPE, YEAR_END_TYPES
 from .store import files
 from .store.yamlio import YamlProblem, parse
@@ -61,17 +61,29 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     config_ok: bool = True
     texts: dict = field(default_factory=dict)  # rel -> str, only when asked for
+    left_out: LeftOut = field(default_factory=LeftOut)  # findings over the caps, counted only
 
 
 class _Collector:
-    def __init__(self):
+    """The loader's findings, at most MAX_PER_CODE of a code and MAX_FINDINGS in all: past
+    that they are only counted (7 MB of unknown keys would otherwise hold 700,000 findings)."""
+
+    def __init__(self, caps: Caps = DEFAULT_CAPS):
         self.findings: list[Finding] = []
+        self.per_code: dict[str, int] = {}
+        self.left_out = LeftOut()
+        self.caps = caps
 
     def emit(self, code: str, where: Source, message: str, hint: str | None = None) -> None:
+        seen = self.per_code.get(code, 0)
+        if seen >= self.caps.per_code or len(self.findings) >= self.caps.total:
+            self.left_out.add(code, codes()[code].severity, where.path, where.line)
+            return
+        self.per_code[code] = seen + 1
         self.findings.append(make_finding(code, message, where, hint or None))
 
 
-def load_branch(root: Path, tree=None, *, keep_texts: bool = False) -> Loaded:
+def load_branch(root: Path, tree=None, *, keep_texts: bool = False, caps: Caps = DEFAULT_CAPS) -> Loaded:
     """Load the branch at ``root`` (a folder holding zhibu.yaml).
 
     Args:
@@ -80,9 +92,11 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False) -> Loaded:
             An :class:`~zhibu.store.files.Overlay` lets a command validate a
             change before writing it.
         keep_texts: keep each file's decoded text on the result (for editing).
+        caps: how many findings to keep; past them findings are only counted
+            (``Loaded.left_out``), so memory stays bounded whatever the files hold.
     """
     tree = tree or files.WorkTree(root)
-    out = _Collector()
+    out = _Collector(caps)
     texts: dict[str, str] = {}
     parsed: dict[str, object] = {}
     names = tree.list_files()
@@ -181,7 +195,7 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False) -> Loaded:
         packs=tuple(packs),
     )
     builder.cross_check(branch)
-    return Loaded(root=root, branch=branch, findings=sort_findings(out.findings), config_ok=config_ok, texts=texts)
+    return Loaded(root=root, branch=branch, findings=sort_findings(out.findings), config_ok=config_ok, texts=texts, left_out=out.left_out)
 
 
 def _decode(raw: bytes, rel: str, out: _Collector) -> str | None:

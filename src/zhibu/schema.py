@@ -407,7 +407,12 @@ def _int_in(low, high, what):
 
 def _number(value, field, src, emit):
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 and value == value:
-        return float(value)
+        try:
+            amount = float(value)
+        except OverflowError:  # an int beyond any float (10**400)
+            amount = float("inf")
+        if amount != float("inf"):
+            return amount
     emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是有效金额", "填写不小于 0 的数字，如 85.50。")
     return _INVALID
 

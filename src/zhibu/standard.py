@@ -203,7 +203,7 @@ def _check_value(param, value):
             return float(value), None
         return None, f"{param.name} 应为大于 0、不大于 1 的比例，如 0.5"
     if kind == "period":
-        return (value, None) if value in PERIOD_ORDER else (None, f"{param.name} 应为 month quarter half year 之一")
+        return (value, None) if isinstance(value, str) and value in PERIOD_ORDER else (None, f"{param.name} 应为 month quarter half year 之一")
     if kind == "per":
         return (value, None) if value in ("branch", "group", "member") else (None, "per 应为 branch group member 之一")
     if kind == "when":
@@ -212,7 +212,7 @@ def _check_value(param, value):
         canonical = TALK if value == TALK else canonical_type(str(value))
         return (canonical, None) if canonical else (None, f"type“{value}”不是记录类型（{' '.join(RECORD_TYPES)} 或 谈心谈话）")
     if kind == "counts_as":
-        return (value, None) if value in PLAN_KINDS else (None, "counts_as 只能是 学习 或 活动")
+        return (value, None) if isinstance(value, str) and value in PLAN_KINDS else (None, "counts_as 只能是 学习 或 活动")
     if kind == "date":
         return (value, None) if isinstance(value, dt.date) else (None, f"{param.name} 应为日期，如 2026-01-01")
     if kind == "texts":
@@ -272,7 +272,7 @@ def _override(standard: Standard, rule: Rule, entry: dict, where: Source, pack_i
             continue
         param = kind.params.get(key)
         if param is None:
-            close = difflib.get_close_matches(key, list(kind.params) + list(RESERVED), n=1)
+            close = difflib.get_close_matches(str(key), list(kind.params) + list(RESERVED), n=1)
             _bad(standard, at, f"规则 {rule.code}（{rule.kind}）没有参数“{key}”。", f"是否应为“{close[0]}”？" if close else None)
             continue
         new, problem = _check_value(param, value)
@@ -318,7 +318,7 @@ def _add(standard: Standard, entry: dict, where: Source, pack_id: str, layer: st
         hint = f"是否应为已有规则“{close[0]}”？" if close else f"新增规则的编号以层级开头，如 {layer}.talk-twice-yearly。"
         _bad(standard, where.at("code"), f"未知规则码 {code}。", hint)
         return
-    kind = KINDS.get(entry.get("kind"))
+    kind = KINDS.get(entry.get("kind")) if isinstance(entry.get("kind"), str) else None
     if kind is None or not kind.instantiable:
         usable = " ".join(sorted(k.name for k in KINDS.values() if k.instantiable))
         _bad(standard, where.at("kind"), f"新规则 {code} 的种类“{entry.get('kind')}”不能由规则包创建。", f"可用的种类：{usable}。")
@@ -343,7 +343,7 @@ def _add(standard: Standard, entry: dict, where: Source, pack_id: str, layer: st
         problem = check_frequency_params(params)
         if problem:
             problems.append(problem)
-    severity = _SEVERITIES.get(entry.get("severity", "warning"))
+    severity = _SEVERITIES.get(entry.get("severity", "warning")) if isinstance(entry.get("severity", "warning"), str) else None
     if severity is None:
         problems.append(f"severity“{entry.get('severity')}”无效")
     if problems:

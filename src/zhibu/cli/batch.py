@@ -9,9 +9,22 @@ from pathlib import Path
 
 import click
 
+from ..batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, UNCHECKED
 from .base import DATE, group, print_table
 
 FORMATS = ["text", "json", "jsonl", "csv", "xlsx"]
+
+
+def _budget_options(command):
+    """--timeout and --memory: what one branch may cost its worker process."""
+    command = click.option(
+        "--memory", "memory_mb", type=click.IntRange(0, 1024 * 1024), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
+        help="检查一个支部可用的内存（检查进程的地址空间，MB）；超出的支部记为“超出内存”（memory），其余照常检查。0 为不限。",
+    )(command)
+    return click.option(
+        "--timeout", type=click.IntRange(0, 86400), default=DEFAULT_TIMEOUT, show_default=True, metavar="秒",
+        help="检查一个支部最多用时（秒）；超时的支部记为“超时”（timeout），其余照常检查。0 为不限。",
+    )(command)
 
 
 @group("batch", "批量检查多个支部仓库（供上级党组织使用）。")
@@ -28,10 +41,12 @@ def batch():
 @click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False), help="写入文件（xlsx 必须指定）。")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="支部登记表：报告未找到的、未登记的、未使用规定规则包的支部。")
 @click.option("--worst", type=click.IntRange(0, 10000), default=20, show_default=True, help="文本输出中列出问题最多的支部个数。")
-def check(paths, jobs, as_of, year, output, output_file, manifest, worst):
+@_budget_options
+def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeout, memory_mb):
     """查找目录下的全部支部仓库（工作目录和裸镜像），并行检查，逐个报告与 zhibu check 相同的结果。
 
-    无法读取、不是支部、检查进程崩溃的仓库记为 unreadable 并写明原因，其余照常检查。
+    无法读取、不是支部、检查进程崩溃的仓库记为 unreadable 并写明原因，超过 --timeout 的记为 timeout（超时），
+    超过 --memory 的记为 memory（超出内存），其余照常检查。每个支部最多列出每个规则码 1000 条、共 10000 条发现。
     jsonl 格式在每个支部检查完时输出一行，只保留计数，内存占用几乎不随支部数增长。
     退出状态：任一支部有未豁免的错误时为 1。
 
@@ -69,7 +84,7 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst):
             entries.append({"root": entry["root"], "status": entry["status"], "standard": entry.get("standard", [])})
 
     try:
-        run_batch(targets, as_of=as_of, year=year, jobs=jobs, on_result=on_result)
+        run_batch(targets, as_of=as_of, year=year, jobs=jobs, on_result=on_result, timeout=timeout or None, memory_mb=memory_mb or None)
     finally:
         progress.done()
     entries.sort(key=lambda e: e["root"])
@@ -115,8 +130,8 @@ def _write_csv(sink, entries: list[dict]) -> None:
     writer = csv.writer(sink, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
-        if entry["status"] == "unreadable":
-            writer.writerow([entry["root"], "", "unreadable", "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""])
+        if entry["status"] in UNCHECKED:
+            writer.writerow([entry["root"], "", entry["status"], "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""])
             continue
         for f in entry["findings"]:
             writer.writerow([
@@ -130,12 +145,12 @@ def _write_text(entries: list[dict], summary: dict, registry: dict | None, worst
         f"共 {summary['branches']} 个支部：{summary['with_errors']} 个有错误，{summary['unreadable']} 个无法读取；"
         f"合计 {summary['error']} 个错误，{summary['warning']} 个警告，{summary['info']} 个提示。"
     )
-    unreadable = [e for e in entries if e["status"] == "unreadable"]
+    unreadable = [e for e in entries if e["status"] in UNCHECKED]
     if unreadable:
-        click.echo("\n无法读取：")
+        click.echo("\n无法读取或未检查完：")
         print_table([[e["root"], e.get("reason", "")] for e in unreadable], ["支部目录", "原因"])
     ranked = sorted(
-        (e for e in entries if e["status"] != "unreadable"),
+        (e for e in entries if e["status"] not in UNCHECKED),
         key=lambda e: (-e["summary"]["error"], -e["summary"]["warning"], e["root"]),
     )[:worst]
     if ranked:
@@ -206,7 +221,7 @@ def sync_command(manifest, dest, jobs):
     raise SystemExit(1 if failures else 0)
 
 
-def _rated_entries(paths, jobs, as_of, year) -> list[dict]:
+def _rated_entries(paths, jobs, as_of, year, timeout, memory_mb) -> list[dict]:
     from ..batch import default_jobs, discover, run_batch
     from ..errors import ZhibuError
 
@@ -221,7 +236,10 @@ def _rated_entries(paths, jobs, as_of, year) -> list[dict]:
         entries.append(entry)
 
     try:
-        run_batch(targets, as_of=as_of, year=year, jobs=jobs or default_jobs(), on_result=on_result, options={"rate": True})
+        run_batch(
+            targets, as_of=as_of, year=year, jobs=jobs or default_jobs(), on_result=on_result, options={"rate": True},
+            timeout=timeout or None, memory_mb=memory_mb or None,
+        )
     finally:
         progress.done()
     return sorted(entries, key=lambda e: e["root"])
@@ -238,7 +256,8 @@ def _ranked(entries: list[dict]) -> list[dict]:
 @click.option("--year", type=click.IntRange(1921, 2200), help="评定的年度（默认为 --as-of 所在年）。")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
 @click.option("--explain", "explain_root", metavar="支部目录", help="逐项列出该支部的得分和扣分依据。")
-def rate_command(paths, jobs, as_of, year, output, explain_root):
+@_budget_options
+def rate_command(paths, jobs, as_of, year, output, explain_root, timeout, memory_mb):
     """评星定级：按“五有”（有队伍、有活动、有阵地、有制度、有保障）为每个支部计分、定星，并列出风险提示。
 
     计分方案是数据（内置方案见 docs/rating.md，T 规则包可用 rating: 替换），每一分的增减都对应检查中的
@@ -253,7 +272,7 @@ def rate_command(paths, jobs, as_of, year, output, explain_root):
     from ..rating import Rating, explain
 
     as_of = as_of or dt.date.today()
-    entries = _rated_entries(paths, jobs, as_of, year)
+    entries = _rated_entries(paths, jobs, as_of, year, timeout, memory_mb)
     if explain_root:
         entry = next((e for e in entries if e["root"] == explain_root.strip("/")), None)
         if entry is None or not entry.get("rating"):
@@ -273,7 +292,7 @@ def rate_command(paths, jobs, as_of, year, output, explain_root):
                 {"rank": n, "root": e["root"], "name": e["name"], "rating": e["rating"], "indicators": e["indicators"], "summary": e["summary"]}
                 for n, e in enumerate(ranked, 1)
             ],
-            "unreadable": [{"root": e["root"], "reason": e.get("reason", "")} for e in entries if e["status"] == "unreadable"],
+            "unreadable": [{"root": e["root"], "status": e["status"], "reason": e.get("reason", "")} for e in entries if e["status"] in UNCHECKED],
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -283,9 +302,9 @@ def rate_command(paths, jobs, as_of, year, output, explain_root):
         scores = [("—" if i["earned"] is None else f"{i['earned']:g}") for i in e["rating"]["items"]]
         rows.append([n, e["root"], e["rating"]["score"], "★" * e["rating"]["stars"], *scores, "、".join(i["key"] for i in e["indicators"])])
     print_table(rows, ["排名", "支部目录", "得分", "星级", *keys, "风险提示"])
-    unreadable = [e for e in entries if e["status"] == "unreadable"]
+    unreadable = [e for e in entries if e["status"] in UNCHECKED]
     if unreadable:
-        click.echo(f"\n{len(unreadable)} 个仓库无法读取，未评定：" + "、".join(e["root"] for e in unreadable))
+        click.echo(f"\n{len(unreadable)} 个仓库无法读取或未检查完，未评定：" + "、".join(e["root"] for e in unreadable))
 
 
 @batch.command("report")
@@ -295,7 +314,8 @@ def rate_command(paths, jobs, as_of, year, output, explain_root):
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="年度（默认为 --as-of 所在年）。")
 @click.option("--committee", default="", help="上级党组织名称，写在总览的标题中。")
-def report_command(paths, out_dir, jobs, as_of, year, committee):
+@_budget_options
+def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory_mb):
     """体检报告：为每个支部写一份 Word 体检报告（评星定级、风险提示、问题清单、整改清单），
     再写一份总览 Word 文档和一份总览 Excel 表（排名、风险提示、全部问题）。
 
@@ -309,12 +329,12 @@ def report_command(paths, out_dir, jobs, as_of, year, committee):
 
     as_of = as_of or dt.date.today()
     year = year or as_of.year
-    entries = _rated_entries(paths, jobs, as_of, year)
+    entries = _rated_entries(paths, jobs, as_of, year, timeout, memory_mb)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = 0
     for entry in entries:
-        if entry["status"] == "unreadable":
+        if entry["status"] in UNCHECKED:
             continue
         name = entry["root"].replace("/", "-").removesuffix(".git")
         write_docx(checkup(entry, as_of, year), out / f"{name}-{year}年度体检报告.docx")

@@ -140,3 +140,68 @@ class Finding:
 
 def sort_findings(findings) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+MAX_PER_CODE = 1000
+"""Findings of one code listed for a branch at most (more say nothing new to the secretary)."""
+MAX_FINDINGS = 10000
+"""Findings listed for a branch at most, errors first: a branch cannot flood a batch's output."""
+
+
+@dataclass(frozen=True)
+class Caps:
+    """How many findings a check lists (the defaults, or smaller for an example)."""
+
+    per_code: int = MAX_PER_CODE
+    total: int = MAX_FINDINGS
+
+
+DEFAULT_CAPS = Caps()
+
+
+@dataclass
+class LeftOut:
+    """Findings not kept because of :data:`MAX_PER_CODE` / :data:`MAX_FINDINGS`: counted, never built."""
+
+    counts: dict = field(default_factory=dict)  # code -> how many
+    worst: Severity | None = None
+    first: tuple = (None, None)  # (path, line) of the first one left out
+
+    def add(self, code: str, severity: Severity, path: str | None, line: int | None) -> None:
+        if not self.counts:
+            self.first = (path, line)
+        self.counts[code] = self.counts.get(code, 0) + 1
+        self.worst = severity if self.worst is None else max(self.worst, severity)
+
+    def merge(self, other: "LeftOut") -> None:
+        for code, count in other.counts.items():
+            self.counts[code] = self.counts.get(code, 0) + count
+        if other.worst is not None:
+            self.worst = other.worst if self.worst is None else max(self.worst, other.worst)
+        if self.first == (None, None):
+            self.first = other.first
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def cap_findings(findings: list[Finding], left_out: LeftOut, caps: Caps = DEFAULT_CAPS) -> list[Finding]:
+    """``findings`` (sorted) cut to ``caps.per_code`` of each code and ``caps.total`` in all,
+    keeping errors before warnings before notes; what is cut is counted in ``left_out``."""
+    per_code: dict[str, int] = {}
+    kept = []
+    for finding in findings:
+        seen = per_code.get(finding.code, 0)
+        per_code[finding.code] = seen + 1
+        if seen >= caps.per_code:
+            left_out.add(finding.code, finding.severity, finding.path, finding.line)
+        else:
+            kept.append(finding)
+    if len(kept) > caps.total:
+        ranked = sorted(range(len(kept)), key=lambda i: (-kept[i].severity, i))
+        chosen = set(ranked[: caps.total])
+        for i in ranked[caps.total :]:
+            left_out.add(kept[i].code, kept[i].severity, kept[i].path, kept[i].line)
+        kept = [f for i, f in enumerate(kept) if i in chosen]
+    return kept

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..batch import UNCHECKED
 from ..rating import default_scheme, where_of
 from .layout import Cell, Document, Table, heading, label, para, title
 
@@ -90,7 +91,7 @@ def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = ""
     blocks = [
         title(f"{committee}党支部建设体检总览" if committee else "党支部建设体检总览"),
         para(f"{year}年度，截至 {as_of}，共 {len(entries)} 个支部，其中 {len(rated)} 个评定，"
-             f"{sum(1 for e in entries if e['status'] == 'unreadable')} 个无法读取。"),
+             f"{sum(1 for e in entries if e['status'] in UNCHECKED)} 个无法读取。"),
         heading("一、评星定级排名"),
     ]
     rows = [tuple(Cell(t, header=True) for t in ("排名", "支部", "得分", "星级", "错误", "警告"))]
@@ -110,7 +111,7 @@ def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = ""
             for indicator in e["indicators"]:
                 rows.append((Cell(e.get("name") or e["root"], align="left"), Cell(indicator["key"]), Cell(indicator["detail"], align="left")))
         blocks.append(Table((50, 36, 70), tuple(rows), size=10.5))
-    unreadable = [e for e in entries if e["status"] == "unreadable"]
+    unreadable = [e for e in entries if e["status"] in UNCHECKED]
     if unreadable:
         blocks.append(heading("三、无法读取的仓库"))
         for e in unreadable:

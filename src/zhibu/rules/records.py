@@ -112,6 +112,7 @@ from .registry import Context, Rule, kind, passive_kind  # noqa: E402
 
 passive_kind("format", "文件格式检查，由读取器在载入时完成。")
 passive_kind("standard", "标准本身的检查（规则包、例外登记），由分层合并时完成。")
+passive_kind("internal", "zhibu 检查过程本身（发现数上限、规则出错），由检查流程完成。")
 
 _SINGLE_RECORD = {
     "record.unknown-person": unknown_people,

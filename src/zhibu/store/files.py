@@ -13,7 +13,7 @@ import os
 import stat
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import ZhibuError
@@ -25,6 +25,40 @@ MAX_FILE_BYTES = 1024 * 1024
 DOCUMENTS_DIR = "文书"
 GITIGNORE = f"# zhibu doc 生成的文书：随时可以从记录重新生成，不提交到仓库\n/{DOCUMENTS_DIR}/\n"
 """A record is a few KB; anything above this is refused unread."""
+MAX_BRANCH_BYTES = 32 * 1024 * 1024
+"""What one check reads of a branch's files at most (ten years of a large branch are about
+1 MB); the files past it are refused unread, so a branch cannot make a check read gigabytes."""
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A file left unread in git: over the per-file limit, or past the branch's byte budget."""
+
+    size: int
+    budget: bool = False  # True: the file is small enough, the branch's budget was spent
+
+    def refusal(self) -> str:
+        if self.budget:
+            return f"本支部已读取的文件总量达到上限 {MAX_BRANCH_BYTES // (1024 * 1024)} MB，该文件（{self.size // 1024} KB）未读取"
+        return too_large(self.size)
+
+
+def too_large(size: int) -> str:
+    return f"文件大小 {size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取"
+
+
+class ByteBudget:
+    """What is left of one check's :data:`MAX_BRANCH_BYTES` (shared by every read of the check)."""
+
+    def __init__(self, total: int = MAX_BRANCH_BYTES):
+        self.left = total
+
+    def take(self, size: int) -> bool:
+        """Spend ``size`` bytes if that many are left."""
+        if size > self.left:
+            return False
+        self.left -= size
+        return True
 
 # Folders whose *.yaml files are part of the format.
 _FOLDERS = ("records", "talks", "plans", "dues")
@@ -52,6 +86,7 @@ class WorkTree:
     """The files of a branch as they are on disk."""
 
     root: Path
+    budget: ByteBudget = field(default_factory=ByteBudget, compare=False, repr=False)
 
     def list_files(self) -> list[str]:
         """Relative POSIX paths of every file the format defines, plus misnamed ones
@@ -102,7 +137,9 @@ class WorkTree:
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
             raise Refused("不是普通文件（可能是目录、管道或设备），拒绝读取")
         if info.st_size > MAX_FILE_BYTES:
-            raise Refused(f"文件大小 {info.st_size // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
+            raise Refused(too_large(info.st_size))
+        if not self.budget.take(info.st_size):
+            raise Refused(Withheld(info.st_size, budget=True).refusal())
         try:
             with open(path, "rb") as handle:
                 # Not read(MAX_FILE_BYTES + 1): that allocates a megabyte per file.
@@ -145,8 +182,10 @@ class Snapshot:
 
     def read(self, rel: str) -> bytes:
         data = self.files[rel]
+        if isinstance(data, Withheld):
+            raise Refused(data.refusal())
         if len(data) > MAX_FILE_BYTES:
-            raise Refused(f"文件大小 {len(data) // 1024} KB，超过上限 {MAX_FILE_BYTES // 1024} KB，拒绝读取")
+            raise Refused(too_large(len(data)))
         return data
 
 

@@ -242,6 +242,7 @@ class CommitInfo:
     committed: dt.datetime
     message: str
     changes: tuple[FileChange, ...]
+    problem: str | None = None  # metadata that could not be read as written (a note for history)
 
 
 def _name_status(tokens: list[str]) -> tuple[FileChange, ...]:
@@ -261,8 +262,13 @@ def _name_status(tokens: list[str]) -> tuple[FileChange, ...]:
     return tuple(changes)
 
 
-_LOG_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
 _LOG_SAFE = ("--no-show-signature", "--no-textconv", "--no-ext-diff", "--no-color")
+
+
+def _log_format(mark: str) -> str:
+    """A ``git log --format`` whose fields are separated by ``mark``: a random word per run, so
+    that no byte a branch puts in a message or a name (\x01, NUL, newlines) can split a field."""
+    return mark.join(("", "%H", "%P", "%an", "%ae", "%ad", "%cd", "%B", ""))
 
 
 def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None, own: bool = False) -> bytes:
@@ -607,26 +613,58 @@ def _packed_refs(git_dir: Path) -> str | None:
 
 def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
     """Every commit reachable from ``rev`` that touches the branch folder, oldest first,
-    with the files each changed (renames detected). One ``git log`` for the whole history."""
-    raw = _run(root, "log", *_LOG_SAFE, "--relative", "--reverse", "-M", "-z", "--name-status", f"--format={_LOG_FORMAT}", rev, "--", ".")
+    with the files each changed (renames detected). One ``git log`` for the whole history.
+
+    Any metadata is read without failing: a date git prints with an impossible time zone
+    (``+9999``) is taken from its Unix time in UTC, and the commit's ``problem`` says so."""
+    import secrets
+
+    mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
+    # Raw dates ("<unix time> <zone>"): git formats them without judging them (an ISO date of a
+    # commit at time 0 in zone -9999 is a fatal error of git log), and _git_date reads any of them.
+    raw = _run(root, "log", *_LOG_SAFE, "--relative", "--reverse", "-M", "-z", "--name-status", "--date=raw", f"--format={_log_format(mark)}", rev, "--", ".")
+    fields = raw.decode("utf-8", "replace").split(mark)
     commits = []
-    for chunk in raw.split(b"\x01")[1:]:
-        parts = chunk.decode("utf-8", "replace").split("\x00")
-        sha, parents, author, email, authored, committed, message = parts[:7]
-        changes = _name_status([t.lstrip("\n") for t in parts[7:]])
+    # fields: "", then per commit 7 fields and the name-status tail (which starts the next "").
+    for start in range(1, len(fields) - 7, 8):
+        sha, parents, author, email, authored, committed, message = fields[start : start + 7]
+        changes = _name_status([t.lstrip("\n") for t in fields[start + 7].split("\x00")])
+        authored_at, bad_author = _git_date(authored)
+        committed_at, bad_commit = _git_date(committed)
+        problems = [what for what, bad in (("作者时间", bad_author), ("提交时间", bad_commit)) if bad]
         commits.append(
             CommitInfo(
                 sha=sha,
                 parents=tuple(parents.split()),
                 author=author,
                 email=email,
-                authored=dt.datetime.fromisoformat(authored),
-                committed=dt.datetime.fromisoformat(committed),
+                authored=authored_at,
+                committed=committed_at,
                 message=message.strip(),
                 changes=changes,
+                problem=f"{'、'.join(problems)}无效（{(authored if bad_author else committed).strip()}），按 UTC 计" if problems else None,
             )
         )
     return commits
+
+
+def _git_date(raw: str) -> tuple[dt.datetime, bool]:
+    """A date as git stores it ("1738000000 +0800"): (the moment in its own time zone, False),
+    or (the moment in UTC, True) when the zone is impossible (+9999), or (1970-01-01 UTC, True)
+    when the time itself is."""
+    parts = raw.split()
+    try:
+        moment = dt.datetime.fromtimestamp(int(parts[0]), dt.UTC)
+    except (ValueError, OverflowError, OSError, IndexError):
+        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC), True
+    zone = parts[1] if len(parts) > 1 else ""
+    if len(zone) == 5 and zone[0] in "+-" and zone[1:].isdigit() and int(zone[1:3]) < 24 and int(zone[3:]) < 60:
+        offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+        try:
+            return moment.astimezone(dt.timezone(-offset if zone[0] == "-" else offset)), False
+        except (ValueError, OverflowError):
+            pass
+    return moment, True
 
 
 def has_commits(root: Path) -> bool:
@@ -643,7 +681,7 @@ def head(root: Path) -> str:
 
 
 def committed_at(root: Path, rev: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(_run(root, "log", *_LOG_SAFE, "-1", "--format=%cI", rev).decode().strip())
+    return _git_date(_run(root, "log", *_LOG_SAFE, "-1", "--date=raw", "--format=%cd", rev).decode().strip())[0]
 
 
 def resolve(root: Path, rev: str) -> str:
@@ -702,29 +740,74 @@ def start_uncommitted(root: Path, prefix: str):
     return answer
 
 
-def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None) -> dict[str, bytes]:
+def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None, budget=None) -> dict:
     """Files under the branch folder at ``rev`` (those ``wanted(path)`` accepts, when given):
-    path -> bytes, read straight from the object store (``git ls-tree`` and one
-    ``git cat-file --batch``), the work tree untouched. Symlinks are not followed."""
-    listing = _run(root, "ls-tree", "-r", "-z", rev, "--", ".")
+    path -> bytes, read straight from the object store (``git ls-tree -l`` and one
+    ``git cat-file --batch``), the work tree untouched. Symlinks are not followed.
+
+    Sizes come from the listing, before anything is read: a blob over the per-file limit,
+    or past the ``budget`` (a :class:`~zhibu.store.files.ByteBudget`, default a fresh one),
+    is a :class:`~zhibu.store.files.Withheld` instead of its bytes."""
+    listing = _run(root, "ls-tree", "-r", "-l", "-z", rev, "--", ".")
     prefix = show_prefix(root) if prefix is None else prefix
     entries = []
     for item in listing.decode("utf-8", "replace").split("\x00"):
         if not item:
             continue
         meta, path = item.split("\t", 1)
-        mode, kind, sha = meta.split()
+        mode, kind, sha, size = meta.split()
         path = path[len(prefix):] if prefix and path.startswith(prefix) else path
         if kind != "blob" or mode == "120000" or (wanted is not None and not wanted(path)):
             continue
-        entries.append((path, sha))
-    return _contents(root, entries)
+        entries.append((path, sha, int(size)))
+    return _contents(root, entries, budget)
 
 
-def _contents(root: Path, entries: list[tuple[str, str]]) -> dict[str, bytes]:
-    """path -> bytes for (path, blob sha) pairs, through one ``git cat-file --batch``."""
-    blobs = cat_blobs(root, [sha for _, sha in entries])
-    return {path: blobs[sha] for path, sha in entries if sha in blobs}
+def _contents(root: Path, entries: list[tuple], budget=None) -> dict:
+    """path -> bytes for (path, blob sha[, size]) entries, through one ``git cat-file --batch``
+    (sizes not given are asked first of ``git cat-file --batch-check``)."""
+    from .files import ByteBudget
+
+    if entries and len(entries[0]) == 2:
+        sizes = _sizes(root, [sha for _, sha in entries])
+        entries = [(path, sha, sizes[sha]) for path, sha in entries if sha in sizes]
+    blobs = _read_within(root, [(sha, size) for _, sha, size in sorted(entries)], budget or ByteBudget())
+    return {path: blobs[sha] for path, sha, _ in entries if sha in blobs}
+
+
+def _sizes(root: Path, specs: list[str]) -> dict[str, int]:
+    """spec -> size of each object that exists, through one ``git cat-file --batch-check``."""
+    unique = list(dict.fromkeys(specs))
+    if not unique:
+        return {}
+    # One answer line per question, in order ("<spec> missing" for an absent one).
+    raw = _run(root, "cat-file", "--batch-check=%(objecttype) %(objectsize)", input=("\n".join(unique) + "\n").encode())
+    out = {}
+    for spec, line in zip(unique, raw.decode("utf-8", "replace").split("\n")):
+        words = line.split(" ")
+        if len(words) == 2 and words[0] == "blob" and words[1].isdigit():
+            out[spec] = int(words[1])
+    return out
+
+
+def _read_within(root: Path, sized: list[tuple[str, int]], budget) -> dict:
+    """Contents of (spec, size) objects, those over the per-file limit or past the budget
+    left unread (a :class:`~zhibu.store.files.Withheld` each)."""
+    from .files import MAX_FILE_BYTES, Withheld
+
+    out: dict = {}
+    wanted = []
+    for spec, size in sized:
+        if spec in out or spec in wanted:
+            continue
+        if size > MAX_FILE_BYTES:
+            out[spec] = Withheld(size)
+        elif not budget.take(size):
+            out[spec] = Withheld(size, budget=True)
+        else:
+            wanted.append(spec)
+    out.update(_cat(root, wanted))
+    return out
 
 
 def show_prefix(root: Path) -> str:
@@ -732,11 +815,21 @@ def show_prefix(root: Path) -> str:
     return _run(root, "rev-parse", "--show-prefix", check=False).decode().strip()
 
 
-def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
-    """Contents of many objects (shas or ``rev:path``) through one ``git cat-file --batch``."""
-    if not shas:
+def cat_blobs(root: Path, shas: list[str], budget=None) -> dict:
+    """Contents of many objects (shas or ``rev:path``): sizes first (``git cat-file
+    --batch-check``), then one ``git cat-file --batch`` for those within the per-file limit
+    and the ``budget``; the others are :class:`~zhibu.store.files.Withheld`."""
+    from .files import ByteBudget
+
+    sizes = _sizes(root, shas)
+    return _read_within(root, [(spec, sizes[spec]) for spec in dict.fromkeys(shas) if spec in sizes], budget or ByteBudget())
+
+
+def _cat(root: Path, specs: list[str]) -> dict[str, bytes]:
+    """Contents of objects through one ``git cat-file --batch`` (sizes already checked)."""
+    if not specs:
         return {}
-    unique = list(dict.fromkeys(shas))
+    unique = list(dict.fromkeys(specs))
     raw = _run(root, "cat-file", "--batch", input=("\n".join(unique) + "\n").encode())
     out, pos = {}, 0
     for sha in unique:
@@ -752,19 +845,21 @@ def cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
 
 
 def tags(root: Path, pattern: str) -> list[tuple[str, str, dt.datetime, str]]:
-    """Annotated tags matching ``pattern``: (name, commit sha, tag date, message)."""
+    """Annotated tags matching ``pattern``: (name, commit sha, tag date, message).
+    A tag date with an impossible time zone is taken in UTC (see :func:`history`)."""
+    import secrets
+
     if _no_refs_under(root, "refs/tags/" + pattern.split("*", 1)[0]):
         return []
-    fmt = "%(refname:strip=2)%00%(*objectname)%(objectname)%00%(taggerdate:iso-strict)%00%(contents)%01"
+    mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
+    fmt = mark.join(("", "%(refname:strip=2)", "%(*objectname)%(objectname)", "%(taggerdate:raw)", "%(contents)"))
     raw = _run(root, "for-each-ref", f"--format={fmt}", f"refs/tags/{pattern}").decode("utf-8", "replace")
+    fields = raw.split(mark)
     out = []
-    for record in raw.split("\x01"):
-        record = record.lstrip("\n")
-        if not record:
-            continue
-        name, objects, date, message = record.split("\x00", 3)
+    for start in range(1, len(fields) - 3, 4):
+        name, objects, date, message = fields[start : start + 4]
         commit = objects[:40]  # peeled commit first for annotated tags
-        out.append((name, commit, dt.datetime.fromisoformat(date) if date else None, message.strip()))
+        out.append((name, commit, _git_date(date)[0] if date.strip() else None, message.strip()))
     return out
 
 
@@ -842,22 +937,28 @@ def signatures(root: Path, rev: str = "HEAD", verifier: Verifier | None | bool =
     With a verifier (by default the one :func:`signature_verifier` finds), git verifies and the
     verdict is its ``%G?`` letter. Without one, the verdict is ``N`` for a commit without a
     signature and :data:`UNVERIFIED` for a signed one: nothing is run to check it."""
+    import secrets
+
     if verifier is True:
         verifier = signature_verifier()
+    # As in history(): fields split on a random mark (a \x01 or NUL in a name or subject cannot
+    # shift them) and raw dates (an impossible time zone is read, not fatal).
+    mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
+    fields = ("%H", "%G?" if verifier else "N", "%an", "%ad", "%s")
+    form = f"--format={mark.join(('', *fields, ''))}"
     if verifier:
         env = {"GNUPGHOME": verifier.gnupghome} if verifier.gnupghome else None
-        raw = _finish(_start_with(root, ("log", *_LOG_SAFE, "--format=%H%x00%G?%x00%an%x00%aI%x00%s%x01", rev), verifier.config(), env))
+        raw = _finish(_start_with(root, ("log", *_LOG_SAFE, "--date=raw", form, rev), verifier.config(), env))
     else:
         signed = _signed_commits(root, rev)
-        raw = _run(root, "log", *_LOG_SAFE, "--format=%H%x00N%x00%an%x00%aI%x00%s%x01", rev)
+        raw = _run(root, "log", *_LOG_SAFE, "--date=raw", form, rev)
+    parts = raw.decode("utf-8", "replace").split(mark)
     out = []
-    for record in raw.decode("utf-8", "replace").split("\x01"):
-        record = record.strip("\n")
-        if record:
-            sha, verdict, author, date, subject = record.split("\x00", 4)
-            if not verifier and sha in signed:
-                verdict = UNVERIFIED
-            out.append((sha, verdict, author, dt.datetime.fromisoformat(date), subject))
+    for i in range(1, len(parts) - 5, 6):  # each commit: "", sha, verdict, author, date, subject, ""
+        sha, verdict, author, date, subject = parts[i : i + 5]
+        if not verifier and sha in signed:
+            verdict = UNVERIFIED
+        out.append((sha, verdict, author, _git_date(date)[0], subject))
     return out
 
 
@@ -1063,11 +1164,11 @@ def folder_version(root: Path) -> tuple[dt.datetime, int] | None:
     or None outside git or before the first commit. Deterministic for a given history."""
     if not is_repo(root) or not has_commits(root):
         return None
-    when = _run(root, "log", *_LOG_SAFE, "-1", "--format=%cI", "HEAD", "--", ".").decode().strip()
+    when = _run(root, "log", *_LOG_SAFE, "-1", "--date=raw", "--format=%cd", "HEAD", "--", ".").decode().strip()
     count = _run(root, "rev-list", "--count", "HEAD", "--", ".").decode().strip()
     if not when:
         return None
-    return dt.datetime.fromisoformat(when), int(count or 0)
+    return _git_date(when)[0], int(count or 0)
 
 
 def toplevel(root: Path) -> Path:

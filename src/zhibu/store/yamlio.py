@@ -97,6 +97,11 @@ _RESOLVED_TAGS = frozenset(
 )
 
 
+MAX_NUMBER_CHARS = 100
+"""A longer number-like scalar stays a string: no value of the format needs more digits, and
+Python refuses to print an int of more than 4,300 digits (a hex one converts, then fails later)."""
+
+
 def resolve_plain(text: str) -> Any:
     """Value of an untagged plain scalar under YAML 1.2 (so ``no`` and ``13:30`` stay strings).
 
@@ -110,7 +115,7 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSE:
         return False
     first = text[0]
-    if first.isdigit() or first in "+-.":
+    if (first.isdigit() or first in "+-.") and len(text) <= MAX_NUMBER_CHARS:
         if _INT.match(text):
             return int(text)
         if _FLOAT.match(text):
@@ -242,8 +247,26 @@ def parse(text: str) -> Parsed:
     except MarkedYAMLError as exc:
         raise YamlProblem(_describe(exc), _error_line(exc, text)) from None
     except YAMLError as exc:
-        raise YamlProblem(str(exc).strip().splitlines()[0] if str(exc).strip() else "YAML 语法错误") from None
+        raise _unreadable_character(text) or YamlProblem(str(exc).strip().splitlines()[0] if str(exc).strip() else "YAML 语法错误") from None
     return Parsed(root, lines)
+
+
+# What YAML does not allow in a file: C0 and C1 control characters other than tab, LF, CR and NEL,
+# surrogates, U+FFFE and U+FFFF. libyaml reports them without a position.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHARACTER_NAMES = {0: "空字符 NUL"}
+
+
+def _unreadable_character(text: str) -> YamlProblem | None:
+    """The first character YAML forbids, as a problem with its line and column."""
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    code = ord(found.group())
+    name = _CHARACTER_NAMES.get(code, "控制字符")
+    return YamlProblem(f"第 {column} 列有 YAML 不允许的{name}（U+{code:04X}），文件可能已损坏或不是文本文件", line)
 
 
 def _error_line(exc: MarkedYAMLError, text: str) -> int | None:
