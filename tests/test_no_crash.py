@@ -118,6 +118,9 @@ def test_control_characters_in_commit_message_and_author(repo, run):
     assert data["summary"]["error"] == json.loads(run("check", "-C", SAMPLE, *AS_OF, "--format", "json").stdout)["summary"]["error"]
     log = run("log", "-C", repo, RECORD)
     assert log.exit_code == 0 and "学院报告厅" in log.stdout, log.output
+    signatures = run("audit", "signatures", "-C", repo)
+    assert signatures.exit_code in (0, 1) and "Traceback" not in signatures.output, signatures.output
+    assert "改地点\x01并非新记录" in signatures.stdout or "改地点" in signatures.stdout
 
 
 def rewrite_head_zone(root: Path, zone: str) -> None:
@@ -135,6 +138,8 @@ def test_a_commit_with_time_zone_plus_9999_is_a_note(repo, run):
     assert any("时间无效" in note and "按 UTC 计" in note for note in data["notes"]), data["notes"]
     log = run("log", "-C", repo, RECORD)
     assert log.exit_code == 0 and "学院报告厅" in log.stdout
+    signatures = run("audit", "signatures", "-C", repo)
+    assert signatures.exit_code in (0, 1) and "Traceback" not in signatures.output, signatures.output
 
 
 def test_a_close_tag_with_time_zone_plus_9999(repo, run):
