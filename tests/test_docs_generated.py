@@ -32,3 +32,26 @@ def test_cli_page_covers_every_command():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"zhibu {name}\n" in text
+
+
+def test_the_json_contract_names_every_key_the_output_has(tmp_path):
+    """docs/json.md is written by hand: every key zhibu prints must be documented there."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from zhibu.cli import cli
+
+    text = (DOCS / "json.md").read_text(encoding="utf-8")
+    sample = Path(__file__).resolve().parents[1] / "sample-branch"
+    shutil.copytree(sample, tmp_path / "a")
+    runner = CliRunner()
+    single = json.loads(runner.invoke(cli, ["check", str(tmp_path / "a"), "--as-of", "2026-01-15", "--year", "2025",
+                                            "--format", "json"]).stdout)
+    batch = json.loads(runner.invoke(cli, ["batch", "check", str(tmp_path), "--as-of", "2026-01-15", "--format", "json",
+                                           "-j", "1"]).stdout)
+    keys = set(single) | set(single["branch"]) | set(single["summary"]) | set(single["findings"][0])
+    keys |= set(batch) | set(batch["summary"]) | set(batch["branches"][0])
+    missing = sorted(k for k in keys if f"`{k}`" not in text and f'"{k}"' not in text)
+    assert missing == [], f"docs/json.md does not mention: {missing}"
