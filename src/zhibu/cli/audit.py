@@ -11,7 +11,7 @@ from .base import DATE, ZhibuCommand, branch_root, directory_option, group, prin
 
 
 @click.command("close", cls=ZhibuCommand)
-@click.argument("period", metavar="期间")
+@click.argument("period", metavar="期间", help="要关账的期间：月 2026-03、季度 2026Q1、半年 2026H1 或年 2026。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
 @click.option("--force", is_flag=True, help="该期间仍有错误时也关账（标签中会写明错误数）。")
 @click.option("-C", "directory", metavar="目录", help="支部仓库所在目录。")
@@ -52,7 +52,7 @@ def witness(append_to, directory):
 
 
 @audit.command("verify")
-@click.argument("witness_file", type=click.Path(exists=True, dir_okay=False), metavar="见证文件")
+@click.argument("witness_file", type=click.Path(exists=True, dir_okay=False), metavar="见证文件", help="以前用 zhibu audit witness 记下的见证（每行一条）。")
 @directory_option
 def verify(witness_file, directory):
     """核对见证文件中的每个提交是否仍是当前历史的祖先；不是则历史被改写（退出状态 1）。"""

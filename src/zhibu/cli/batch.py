@@ -33,7 +33,7 @@ def batch():
 
 
 @batch.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...", help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）；同一日期结果可复现。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="检查的年度（默认为 --as-of 所在年）。")
@@ -185,7 +185,7 @@ class _Progress:
 
 
 @batch.command("sync")
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False), metavar="登记表")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False), metavar="登记表", help="支部登记表（YAML）：每个支部的名称、仓库地址和镜像位置。")
 @click.option("--dest", type=click.Path(file_okay=False), default="镜像", show_default=True, help="存放裸镜像的目录。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=4, show_default=True, help="同时获取的仓库数。")
 def sync_command(manifest, dest, jobs):
@@ -250,7 +250,7 @@ def _ranked(entries: list[dict]) -> list[dict]:
 
 
 @batch.command("rate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...", help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="评定的年度（默认为 --as-of 所在年）。")
@@ -308,7 +308,7 @@ def rate_command(paths, jobs, as_of, year, output, explain_root, timeout, memory
 
 
 @batch.command("report")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...", help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="写入报告的目录。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")

@@ -11,7 +11,7 @@ from .base import DATE, ZhibuCommand, branch_root
 
 
 @click.command("check", cls=ZhibuCommand)
-@click.argument("directory", required=False, metavar="[目录]")
+@click.argument("directory", required=False, metavar="[目录]", help="支部仓库（默认从当前目录向上查找）。")
 @click.option("-C", "dash_c", metavar="目录", help="支部仓库所在目录（同位置参数）。")
 @click.option("--as-of", "as_of", type=DATE, help="按该日期检查（默认今天）；同一仓库、同一日期，输出逐字节相同。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="检查的年度（默认为 --as-of 所在年）。")

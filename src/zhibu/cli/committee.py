@@ -48,7 +48,7 @@ def elect(date, seats, term_years, approved, directory, dry_run, no_commit):
 
 
 @committee.command("change")
-@click.argument("name")
+@click.argument("name", metavar="姓名", help="届中变动的委员。")
 @click.option("--date", "date", type=DATE, required=True, help="变动日期。")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="涉及的职务（调整时为新职务）。")
 @click.option("--action", type=click.Choice(["离任", "补选", "调整"]), required=True, help="变动类型。")
@@ -74,8 +74,8 @@ def change(name, date, role, action, reason, approved, directory, dry_run, no_co
 
 
 @committee.command("group-leader")
-@click.argument("group_name", metavar="党小组")
-@click.argument("name", metavar="姓名")
+@click.argument("group_name", metavar="党小组", help="zhibu.yaml 中的党小组名称。")
+@click.argument("name", metavar="姓名", help="新任组长（须为该党小组的党员）。")
 @click.option("--since", "since", type=DATE, required=True, help="任组长之日（支部指定或党小组推荐产生之日）。")
 @directory_option
 @write_options

@@ -136,7 +136,7 @@ def _record(branch, ref: str):
 
 
 @doc.command("signin")
-@click.argument("record", metavar="[记录]", required=False)
+@click.argument("record", metavar="[记录]", required=False, help="已登记的会议：文件路径、文件名或日期。")
 @click.option("--plan", "plan_id", metavar="条目编号", help="按一表中的计划条目打印（会议尚未召开、不必先登记记录），如 2026-03-学习-1。")
 @click.option("--type", "types", multiple=True, metavar="类型", help="按会议类型和 --date 打印尚未召开的会议的签到表；合并召开时可重复。")
 @click.option("--date", type=DATE, help="会议日期（与 --type 同用，或补上计划条目没有写的日期）。")
@@ -205,7 +205,7 @@ def _planned(branch, plan_id, types, date, **given):
 
 
 @doc.command("minutes")
-@click.argument("record", metavar="记录")
+@click.argument("record", metavar="记录", help="会议记录：文件路径、文件名或日期。")
 @output_option
 @pdf_option
 @directory_option

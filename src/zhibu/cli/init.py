@@ -13,7 +13,7 @@ from .base import DATE
 
 
 @click.command("init", cls=ZhibuCommand)
-@click.argument("directory", default=".", metavar="[目录]")
+@click.argument("directory", default=".", metavar="[目录]", help="新建支部仓库的目录（默认当前目录）。")
 @click.option("--name", required=True, help="党组织全称，如 中共示例大学计算机学院教工第一支部委员会。")
 @click.option("--parent", required=True, help="上级党组织全称。")
 @click.option("--category", type=click.Choice(CATEGORIES), required=True, help="单位类别。")
@@ -49,7 +49,7 @@ def init_command(directory, name, parent, category, short_name, groups, founded,
 
 
 @click.command("demo", cls=ZhibuCommand)
-@click.argument("directory", metavar="目录")
+@click.argument("directory", metavar="目录", help="要创建的示例支部目录（须不存在或为空）。")
 def demo_command(directory):
     """创建示例支部：一个虚构的高校教工党支部，含2025年全年记录和逐条提交的 git 历史。
 

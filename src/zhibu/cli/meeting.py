@@ -147,7 +147,7 @@ def _ask(root: Path, fields: dict) -> dict:
         fields["type"] = [click.prompt("会议类型", type=choices)]
     types = normalise_types(fields["type"])
     if not fields.get("date"):
-        fields["date"] = click.prompt("日期（YYYY-MM-DD）", type=DATE, default=dt.date.today().isoformat())
+        fields["date"] = click.prompt("日期（如 2026-03-05）", type=DATE, default=dt.date.today().isoformat())
     branch = load(root).branch
     if "党小组会" in types and not fields.get("group"):
         fields["group"] = click.prompt("党小组", type=click.Choice(list(branch.config.groups)))
@@ -208,7 +208,7 @@ def list_meetings(year, record_type, directory):
 
 
 @meeting.command("show")
-@click.argument("record")
+@click.argument("record", metavar="记录", help="文件路径、文件名或日期（当天只有一条记录时）。")
 @directory_option
 def show(record, directory):
     """查看一条记录（可写文件路径、文件名或日期）。"""
@@ -244,7 +244,7 @@ def show(record, directory):
 
 
 @meeting.command("edit")
-@click.argument("record", metavar="记录")
+@click.argument("record", metavar="记录", help="要修改的记录：文件路径、文件名或日期。")
 @click.option("--reason", metavar="原因", help="补正原因，写入提交说明（“补正原因：…”）；修改已关账月份的记录时应写明。")
 @directory_option
 @write_options

@@ -18,7 +18,7 @@ def member():
 
 
 @member.command("add")
-@click.argument("name")
+@click.argument("name", metavar="姓名", help="新党员的姓名（名册内唯一）。")
 @click.option("--status", type=STATUS, required=True, help="党员身份。")
 @click.option("--admitted", type=DATE, required=True, help="入党时间（接收为预备党员的日期）。")
 @click.option("--full-since", type=DATE, help="转正日期（正式党员必填）。")
@@ -73,7 +73,7 @@ def list_members(on_date, show_all, directory):
 
 
 @member.command("edit")
-@click.argument("name")
+@click.argument("name", metavar="姓名", help="名册中的姓名。")
 @click.option("--status", type=STATUS, help="党员身份（转正时改为 正式党员，并写 --full-since）。")
 @click.option("--full-since", type=DATE, help="转正日期。")
 @click.option("--admitted", type=DATE, help="入党时间。")
@@ -105,7 +105,7 @@ def edit(name, status, full_since, admitted, joined, gender, group_name, rename,
 
 
 @member.command("leave")
-@click.argument("name")
+@click.argument("name", metavar="姓名", help="离开本支部的党员。")
 @click.option("--date", "date", type=DATE, required=True, help="离开本支部的日期（当日起不再计入）。")
 @click.option("--reason", help="原因，如 组织关系转出至某某党委。")
 @directory_option
@@ -119,7 +119,7 @@ def leave(name, date, reason, directory, dry_run, no_commit):
 
 
 @member.command("import")
-@click.argument("file", type=click.Path(dir_okay=False), metavar="文件")
+@click.argument("file", type=click.Path(dir_okay=False), metavar="文件", help="党员信息系统导出的 .xlsx 或 .csv（GBK 或 UTF-8）。")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), metavar="对照表", help="列名与字段、表中写法与名册取值的对照表（YAML），补充或覆盖内置的对照。")
 @click.option("--joined", type=DATE, help="表中没有转入本支部时间时，新增党员的转入日期（已有党员不受影响）。")
 @click.option("--group", "group_name", metavar="党小组", help="表中没有党小组时，新增党员所在的党小组（已有党员不受影响）。")

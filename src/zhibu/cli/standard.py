@@ -57,7 +57,7 @@ def show(output, directory):
 
 
 @standard.command("explain")
-@click.argument("code")
+@click.argument("code", metavar="规则码", help="如 meeting.committee-monthly（全部见 zhibu standard show）。")
 @directory_option
 def explain(code, directory):
     """解释一个规则码：检查什么、参数、依据原文、示例发现，以及如何改正或登记例外。
@@ -76,8 +76,8 @@ def explain(code, directory):
 
 
 @standard.command("update")
-@click.argument("source")
-@click.option("--file", "member", metavar="文件", help="SOURCE 为 git 仓库时，规则包在仓库中的路径。")
+@click.argument("source", metavar="来源", help="规则包文件、网址或 git 仓库地址。")
+@click.option("--file", "member", metavar="文件", help="来源为 git 仓库时，规则包在仓库中的路径。")
 @directory_option
 @write_options
 def update(source, member, directory, dry_run, no_commit):

@@ -15,8 +15,8 @@ def talk():
 
 
 @talk.command("add")
-@click.argument("first")
-@click.argument("second")
+@click.argument("first", metavar="甲", help="谈话的一方（名册中的姓名）。")
+@click.argument("second", metavar="乙", help="谈话的另一方。")
 @click.option("--date", "date", type=DATE, required=True, help="谈话日期。")
 @click.option("--form", type=click.Choice(["面谈", "电话", "视频", "书面", "其他"]), help="形式。")
 @directory_option
