@@ -116,6 +116,13 @@ def clean_files() -> dict[str, str]:
     return _apply(sample_files(), clean_patch())
 
 
+def write_clean_variant(target: Path, *, edits=(), files=None, remove=()) -> Path:
+    """The clean sample year at ``target`` with text replacements (path, old, new), files added
+    or replaced, and files removed: how a test states one situation, as an example does."""
+    variant = Example("", "", edits=tuple(edits), files=dict(files or {}), remove=tuple(remove))
+    return write_branch(target, _apply(clean_files(), variant))
+
+
 def example_files(code: str) -> dict[str, str]:
     return _apply(clean_files(), examples()[code])
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from zhibu.check import check_branch
 from zhibu.cli import cli
-from zhibu.examples import clean_files, write_branch
+from zhibu.examples import clean_files, write_clean_variant
 from zhibu.model.findings import Severity
 from zhibu.report import to_json
 
@@ -23,14 +23,7 @@ LECTURE_SEPT = "records/2025/2025-09-11-党课.yaml"
 
 def make(tmp_path: Path, *, edits=(), files=None, remove=(), name="branch") -> Path:
     """The clean sample year with text replacements, added/replaced files and removals."""
-    content = clean_files()
-    for path, old, new in edits:
-        assert old in content[path], f"{old!r} not in {path}"
-        content[path] = content[path].replace(old, new, 1)
-    for path in remove:
-        del content[path]
-    content.update(files or {})
-    return write_branch(tmp_path / name, content)
+    return write_clean_variant(tmp_path / name, edits=edits, files=files, remove=remove)
 
 
 def codes(result, severity: Severity | None = None) -> list[tuple[str, str | None, str | None]]:

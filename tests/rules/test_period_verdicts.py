@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from zhibu.check import check_branch
-from zhibu.examples import clean_files, write_branch
+from zhibu.examples import clean_files, write_clean_variant
 from zhibu.load import load_branch
 from zhibu.render.layout import ledger, meeting_name, minutes
 from zhibu.stats import year_table
@@ -24,14 +24,8 @@ ASSEMBLY_SEPT = "records/2025/2025-09-18-支部党员大会.yaml"
 
 
 def make(tmp_path: Path, *, edits=(), files=None, remove=(), name="branch") -> Path:
-    content = clean_files()
-    for path, old, new in edits:
-        assert old in content[path], f"{old!r} not in {path}"
-        content[path] = content[path].replace(old, new, 1)
-    for path in remove:
-        del content[path]
-    content.update(files or {})
-    return write_branch(tmp_path / name, content)
+    """The clean sample year with text replacements, added/replaced files and removals."""
+    return write_clean_variant(tmp_path / name, edits=edits, files=files, remove=remove)
 
 
 def check(root: Path, as_of=END_2025, year=2025):

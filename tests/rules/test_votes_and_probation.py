@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from zhibu.check import check_branch
-from zhibu.examples import clean_files, write_branch
+from zhibu.examples import clean_files, write_clean_variant
 from zhibu.load import load_branch
 from zhibu.render import layout
 
@@ -28,12 +28,7 @@ ALL_PRESENT_JUNE = "attendees: [王建国, 陈志强, 刘芳, 周敏, 吴涛, �
 
 
 def make(tmp_path: Path, *, edits=(), files=None) -> Path:
-    content = clean_files()
-    for path, old, new in edits:
-        assert old in content[path], f"{old!r} not in {path}"
-        content[path] = content[path].replace(old, new, 1)
-    content.update(files or {})
-    return write_branch(tmp_path / "branch", content)
+    return write_clean_variant(tmp_path / "branch", edits=edits, files=files)
 
 
 def findings(root: Path, as_of=END_2025, year=2025):
