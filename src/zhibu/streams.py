@@ -54,6 +54,8 @@ class CleaningStream(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
+        if getattr(self.inner, "closed", False):  # io's close() flushes once more after ours
+            return
         if self._pending:
             self.inner.write(clean_stream_text(self._pending))
             self._pending = ""

@@ -7,9 +7,10 @@ hold for every output format:
 
 * no 身份证号 (18 digits with a date inside, the last one may be X; the old 15-digit form), no
   mainland mobile number (``1[3-9]`` and 9 digits, also written ``138 1234 5678``,
-  ``138-1234-5678``, ``+86 …``) and no landline written with its area code (``010-12345678``,
-  ``(0551)1234567``) comes out whole: all but the first three and the last two digits become
-  ``*``, as the ``format.personal-data`` finding shows them;
+  ``138-1234-5678``, ``+86 …``), no landline written with its area code (``010-12345678``,
+  ``(0551)1234567``) and no other run of eleven or more digits comes out whole: all but the
+  first three and the last two digits become ``*``, as the ``format.personal-data`` finding
+  shows them;
 * a file name that is not UTF-8 (Python hands it over with "surrogate escapes") and control
   characters come out as the escapes ``\\xff`` and ``\\x1b``, so no JSON, CSV, XML or terminal
   output can be broken or steered by them.
@@ -36,7 +37,11 @@ ID_NUMBER = re.compile(
 )
 MOBILE = re.compile(_EDGE_BEFORE + r"(?:(?:\+|00)?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}" + _EDGE_AFTER)
 LANDLINE = re.compile(_EDGE_BEFORE + r"(?:\(0[1-9][0-9]{1,2}\)|（0[1-9][0-9]{1,2}）|0[1-9][0-9]{1,2}-)[ ]?[0-9]{7,8}" + _EDGE_AFTER)
-PATTERNS = (("身份证号", ID_NUMBER), ("手机号", MOBILE), ("电话号码", LANDLINE))
+# Any longer run of digits, too: an output often glues a name to a number ("{name}{year}年"),
+# and an ID number inside "1101051988071634172026" is still one. No output of zhibu's own has
+# eleven digits in a row (dates, counts, line numbers and amounts are shorter).
+LONG_DIGITS = re.compile(_EDGE_BEFORE + r"[0-9]{11,}(?:[Xx][0-9]*)?" + _EDGE_AFTER)
+PATTERNS = (("身份证号", ID_NUMBER), ("手机号", MOBILE), ("电话号码", LANDLINE), ("长数字", LONG_DIGITS))
 
 # One cheap scan rules out almost every string: each pattern has a run of four digits.
 _FOUR_DIGITS = re.compile(r"[0-9]{4}")
