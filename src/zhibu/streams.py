@@ -42,8 +42,8 @@ class CleaningStream(io.TextIOBase):
         return self.inner.fileno()
 
     def write(self, text) -> int:
-        if isinstance(text, (bytes, bytearray)):
-            text = bytes(text).decode("utf-8", "surrogateescape")
+        # Text only: click takes a stream that accepts bytes for a binary one and wraps it in its
+        # own encoder, which would turn undecodable bytes into "?" before they reach us.
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         joined = self._pending + text

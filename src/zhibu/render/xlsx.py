@@ -201,18 +201,28 @@ class _Rows:
             col: Alignment(vertical="top", wrap_text=col in wrap, horizontal="center" if col in centre else None)
             for col in range(1, len(headers) + 1)
         }
+        self.styles: dict[tuple[int, bool], object] = {}
 
     def append(self, values) -> None:
+        from copy import copy
+
         self.row += 1
         for col, value in enumerate(values, 1):
             cell = self.ws.cell(row=self.row, column=col)
+            if self.font is not None:
+                # Setting font and alignment hashes them against the workbook's lists each time
+                # (three quarters of the writing time); a column's cells share one style array,
+                # so the first cell's is copied (the same indices, the same bytes).
+                key = (col, col in self.dates and value is not None)
+                if key in self.styles:
+                    cell._style = copy(self.styles[key])
+                else:
+                    cell.font = self.font
+                    cell.alignment = self.alignments[col]
+                    if key[1]:
+                        cell.number_format = DATE_FORMAT
+                    self.styles[key] = copy(cell._style)
             _set_value(cell, value)
-            if self.font is None:
-                continue
-            cell.font = self.font
-            cell.alignment = self.alignments[col]
-            if col in self.dates and value is not None:
-                cell.number_format = DATE_FORMAT
 
 
 def _set_value(cell, value) -> None:
