@@ -194,8 +194,13 @@ def test_batch_rate_and_report(planted, run, tmp_path):
     assert_clean(result, *written)
 
 
-def test_log_and_audit(planted, run):
+def test_log_and_audit(planted, run, tmp_path):
     _top, root = planted
+    witness = tmp_path / "见证.txt"
+    result = run("audit", "witness", "-C", root, "--append", witness)
+    assert result.exit_code == 0, result.stderr
+    assert_clean(result, witness)
+    assert git(root, "rev-parse", "HEAD") in witness.read_text(encoding="utf-8")  # the hash itself is kept
     for args in ([], ["2026-03-05"], ["--member", ID], ["--member", f"周{MOBILE}"]):
         result = run("log", "-C", root, *args)
         assert result.exit_code == 0, result.stderr
