@@ -21,7 +21,13 @@ judged against the safe-loader floor; the zhibu-parser figure is printed beside 
 With --memory, also runs `--format jsonl` over N and 5 x N branches and prints
 the peak resident memory of each run (it should stay flat).
 
-    python benchmarks/batch.py [-n 1000] [--memory]
+With --outputs, instead times the writers (issue 11): `batch check --format xlsx -o` and
+`batch report` over N/2 and N branches, beside `batch check --format json -o` (the same
+checking, keeping every entry as the xlsx writer does, with the cheapest writer) as the
+baseline of the same run, and prints each command's ratio N / (N/2): about 2 when it is
+linear in branches, about 4 when it is quadratic; and the same for the time beyond the baseline.
+
+    python benchmarks/batch.py [-n 1000] [--memory | --outputs]
 """
 
 from __future__ import annotations
@@ -62,10 +68,10 @@ def fast_import_stream(files: dict[str, bytes], name: str) -> bytes:
     return b"".join(parts)
 
 
-def generate(top: Path, count: int, files: dict[str, bytes]) -> int:
+def generate(top: Path, count: int, files: dict[str, bytes], first: int = 0) -> int:
     """``count`` branches under ``top``: even ones as work trees, odd ones as bare mirrors."""
     total = 0
-    for i in range(count):
+    for i in range(first, first + count):
         name = f"支部{i:05d}"
         varied = dict(files)
         varied["zhibu.yaml"] = files["zhibu.yaml"].replace("教工第一支部委员会".encode(), f"第{i}支部委员会".encode())
@@ -137,12 +143,55 @@ def run_batch(top: Path, jobs: int) -> tuple[float, int]:
     return elapsed, int(words[0])
 
 
+def run_command(args: list[str]) -> float:
+    """Wall seconds of one zhibu command (exit status 0 or 1: branches with errors are normal)."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "zhibu", *args], capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"zhibu {' '.join(args[:2])} failed:\n{done.stderr}")
+    return time.perf_counter() - start
+
+
+def outputs(tmp: Path, files: dict[str, bytes], n: int, cores: int) -> None:
+    """The writers of issue 11 at N/2 and N branches, against the json check of the same run."""
+    half = n // 2
+    first, second = tmp / "first", tmp / "second"
+    start = time.perf_counter()
+    count = generate(first, half, files) + generate(second, n - half, files, first=half)
+    print(f"branches: {half} and {n} ({count} files in all), generated in {time.perf_counter() - start:.0f} s")
+    when = ["--as-of", "2025-12-31", "--year", "2025", "--jobs", str(cores)]
+    commands = {
+        "batch check --format json": lambda dirs: ["batch", "check", *dirs, *when, "--format", "json", "-o", str(tmp / "out.json")],
+        "batch check --format xlsx": lambda dirs: ["batch", "check", *dirs, *when, "--format", "xlsx", "-o", str(tmp / "out.xlsx")],
+        "batch report": lambda dirs: ["batch", "report", *dirs, *when, "--out", str(tmp / f"report-{len(dirs)}")],
+    }
+    sizes = {half: [str(first)], n: [str(first), str(second)]}
+    times = {name: {} for name in commands}
+    for name, command in commands.items():  # each command at both sizes back to back: the same drift
+        for size, dirs in sizes.items():
+            times[name][size] = run_command(command(dirs))
+    print(f"{'':28s} {half:>6d} br. {n:>6d} br.  ratio  (linear ≈ {n / half:.1f}, quadratic ≈ {(n / half) ** 2:.1f})")
+    for name, by_size in times.items():
+        print(f"{name:28s} {by_size[half]:8.1f} s {by_size[n]:8.1f} s  {by_size[n] / by_size[half]:5.2f}")
+    base = times["batch check --format json"]
+    for name in ("batch check --format xlsx", "batch report"):
+        over = [times[name][size] - base[size] for size in sizes]
+        print(f"{name}, beyond the json check: {over[0]:.1f} s and {over[1]:.1f} s, ratio {over[1] / max(over[0], 1e-9):.2f}")
+    reports = len(list((tmp / "report-2").glob("*体检报告.docx")))
+    print(f"batch report over {n} branches wrote {reports} reports; workbook {(tmp / 'out.xlsx').stat().st_size / 1024:.0f} KiB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="number of branches")
     parser.add_argument("--memory", action="store_true", help="also compare peak memory for N and 5 x N branches")
+    parser.add_argument("--outputs", action="store_true", help="time the xlsx and report writers at N/2 and N branches instead")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
+    if args.outputs:
+        with tempfile.TemporaryDirectory(prefix="zhibu-outputs-bench-") as tmp:
+            outputs(Path(tmp), template(Path(tmp)), args.n, cores)
+        return 0
     safe = YAML(typ="safe")
     if safe.Parser.__name__ != "CParser":
         raise SystemExit("ruamel.yaml.clib is not installed: the safe loader would be pure Python")

@@ -51,6 +51,14 @@ def escape_text(value: str) -> str:
     return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
 
+def branch_text(value: str) -> str:
+    """A TEXT value taken from the branch: personal numbers masked, control characters shown as
+    escapes (:func:`zhibu.model.redact.clean`; RFC 5545 allows no control character in TEXT)."""
+    from .model.redact import clean
+
+    return escape_text(clean(value.replace("\r\n", "\n").replace("\r", "\n")))
+
+
 def fold(line: str) -> bytes:
     """One content line as UTF-8 with CRLF, folded so that no physical line exceeds 75 octets.
 
@@ -131,7 +139,7 @@ def calendar_bytes(
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name + ' 工作日历')}",
+        f"X-WR-CALNAME:{branch_text(name + ' 工作日历')}",
         f"X-WR-TIMEZONE:{TZID}",
         *VTIMEZONE,
     ]
@@ -156,14 +164,14 @@ def calendar_bytes(
             ]
             trigger = "-PT1H"
         lines += [
-            f"SUMMARY:{escape_text(summary(item))}",
-            f"DESCRIPTION:{escape_text(description(item))}",
+            f"SUMMARY:{branch_text(summary(item))}",
+            f"DESCRIPTION:{branch_text(description(item))}",
             f"CATEGORIES:{escape_text('党支部')},{escape_text(_CATEGORY[item.kind])}",
             "STATUS:CONFIRMED",
             "TRANSP:TRANSPARENT",
         ]
         if not item.done:
-            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(summary(item))}", f"TRIGGER:{trigger}", "END:VALARM"]
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{branch_text(summary(item))}", f"TRIGGER:{trigger}", "END:VALARM"]
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return b"".join(fold(line) for line in lines)

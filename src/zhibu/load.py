@@ -40,6 +40,7 @@ from .model.branch import (
     Votes,
 )
 from .model.findings import DEFAULT_CAPS, Caps, Finding, LeftOut, Source, sort_findings
+from .model.redact import mask_number
 from .model.vocabulary import CARRY_OVER_LAST_MONTH, REQUIRED_BY_TYPE, YEAR_END_TYPES
 from .store import files
 from .store.yamlio import YamlProblem, parse
@@ -226,7 +227,7 @@ def _scan_personal_data(text: str, rel: str, out: _Collector) -> None:
     for pattern, what in ((_ID_NUMBER, "身份证号"), (_MOBILE, "手机号")):
         for match in pattern.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
-            masked = match.group()[:3] + "*" * (len(match.group()) - 5) + match.group()[-2:]
+            masked = mask_number(match.group())
             out.emit("format.personal-data", Source(rel, line), f"疑似{what}（{masked}）")
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from .check import CheckResult
 from .model.findings import Finding, Severity
+from .model.redact import dumps_clean
 
 
 def to_json_data(result: CheckResult, root_label: str) -> dict:
@@ -38,7 +38,7 @@ def to_json_data(result: CheckResult, root_label: str) -> dict:
 
 
 def to_json(result: CheckResult, root_label: str) -> str:
-    return json.dumps(to_json_data(result, root_label), ensure_ascii=False, indent=2) + "\n"
+    return dumps_clean(to_json_data(result, root_label), indent=2) + "\n"
 
 
 def root_label(root: Path) -> str:

@@ -42,7 +42,9 @@ def witness(append_to, directory):
     """打印本支部当前的 HEAD 提交和日期，供上级保存为见证。"""
     from ..closing import witness_line
 
-    line = witness_line(branch_root(directory))
+    from ..model.redact import clean
+
+    line = clean(witness_line(branch_root(directory)))  # the folder's name is the branch's; the hash is kept
     if append_to:
         with open(append_to, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")

@@ -381,14 +381,18 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def print_table(rows: list[list], headers: list[str]) -> None:
-    """A plain table with Chinese columns aligned (tabulate with wcwidth)."""
+def print_table(rows: list[list], headers: list[str], file=None) -> None:
+    """A plain table with Chinese columns aligned (tabulate with wcwidth); cells cleaned first,
+    so that the columns stay aligned after masking and escaping."""
     from tabulate import tabulate
 
+    from ..model.redact import clean
+
     if not rows:
-        click.echo("（无）")
+        click.echo("（无）", file=file)
         return
-    click.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    rows = [[clean(c) if isinstance(c, str) else c for c in row] for row in rows]
+    click.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True), file=file)
 
 
 def load(root: Path):

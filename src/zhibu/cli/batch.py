@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
@@ -58,6 +57,8 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
     """
     from ..batch import compare_registry, default_jobs, discover, empty_summary, read_manifest, run_batch, tally
     from ..errors import ZhibuError
+    from ..model.redact import dumps_clean
+    from ..streams import open_clean
 
     as_of = as_of or dt.date.today()
     if output == "xlsx" and not output_file:
@@ -67,7 +68,8 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
         raise ZhibuError(f"在 {'、'.join(paths)} 下没有找到支部仓库。", "支部仓库是含有 zhibu.yaml 的目录，或 zhibu batch sync 得到的裸镜像。")
     jobs = jobs or default_jobs()
     progress = _Progress(len(targets))
-    sink = open(output_file, "w", encoding="utf-8", newline="") if output_file and output != "xlsx" else sys.stdout
+    # A file gets the same cleaning as standard output (personal numbers masked, odd bytes escaped).
+    sink = open_clean(output_file, newline="") if output_file and output != "xlsx" else sys.stdout
     entries: list[dict] = []
     streaming = output == "jsonl"
     summary = empty_summary()
@@ -78,7 +80,7 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
         if not streaming:
             entries.append(entry)
             return
-        sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        sink.write(dumps_clean(entry) + "\n")
         sink.flush()
         if manifest:  # the registry comparison needs each branch's root and packs; nothing else is kept
             entries.append({"root": entry["root"], "status": entry["status"], "standard": entry.get("standard", [])})
@@ -94,7 +96,7 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
             data = {"zhibu": _version(), "as_of": as_of.isoformat(), "summary": summary, "branches": entries}
             if registry is not None:
                 data["registry"] = registry
-            sink.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            sink.write(dumps_clean(data, indent=2) + "\n")
         elif output == "csv":
             _write_csv(sink, entries)
         elif output == "xlsx":
@@ -103,9 +105,9 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
             write_batch_xlsx(entries, summary, registry, as_of, Path(output_file))
             click.echo(f"已写入 {output_file}。")
         elif output == "text":
-            _write_text(entries, summary, registry, worst)
+            _write_text(entries, summary, registry, worst, sink)
         elif registry is not None:  # jsonl: the registry goes to stderr, the stream stays uniform
-            click.echo(json.dumps({"registry": registry}, ensure_ascii=False), err=True)
+            click.echo(dumps_clean({"registry": registry}), err=True)
     finally:
         if sink is not sys.stdout:
             sink.close()
@@ -121,6 +123,13 @@ def _version() -> str:
 CSV_COLUMNS = ["支部目录", "支部名称", "状态", "规则码", "级别", "层级", "规则包", "期间", "文件", "行", "对象", "问题", "提示", "依据"]
 
 
+def _csv_row(cells: list) -> list:
+    """Cells as CSV text: cleaned, and no cell a spreadsheet would run as a formula."""
+    from ..model.redact import clean, neutralise_formula
+
+    return [neutralise_formula(clean(c)) if isinstance(c, str) else c for c in cells]
+
+
 def _write_csv(sink, entries: list[dict]) -> None:
     """One row per finding, branch first; an unreadable branch is one row with its reason.
     Written with a UTF-8 BOM so that Excel opens the Chinese correctly."""
@@ -131,38 +140,43 @@ def _write_csv(sink, entries: list[dict]) -> None:
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
         if entry["status"] in UNCHECKED:
-            writer.writerow([entry["root"], "", entry["status"], "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""])
+            writer.writerow(_csv_row([entry["root"], "", entry["status"], "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""]))
             continue
         for f in entry["findings"]:
-            writer.writerow([
+            writer.writerow(_csv_row([
                 entry["root"], entry["name"], entry["status"], f["code"], f["severity"], f["layer"], f["pack"],
                 f["period"] or "", f["path"] or "", f["line"] or "", f["subject"] or "", f["message"], f["hint"], f["source"],
-            ])
+            ]))
 
 
-def _write_text(entries: list[dict], summary: dict, registry: dict | None, worst: int) -> None:
-    click.echo(
+def _write_text(entries: list[dict], summary: dict, registry: dict | None, worst: int, sink=None) -> None:
+    """The summary for people, on standard output or into the -o file."""
+
+    def echo(text: str) -> None:
+        click.echo(text, file=sink)
+
+    echo(
         f"共 {summary['branches']} 个支部：{summary['with_errors']} 个有错误，{summary['unreadable']} 个无法读取；"
         f"合计 {summary['error']} 个错误，{summary['warning']} 个警告，{summary['info']} 个提示。"
     )
     unreadable = [e for e in entries if e["status"] in UNCHECKED]
     if unreadable:
-        click.echo("\n无法读取或未检查完：")
-        print_table([[e["root"], e.get("reason", "")] for e in unreadable], ["支部目录", "原因"])
+        echo("\n无法读取或未检查完：")
+        print_table([[e["root"], e.get("reason", "")] for e in unreadable], ["支部目录", "原因"], file=sink)
     ranked = sorted(
         (e for e in entries if e["status"] not in UNCHECKED),
         key=lambda e: (-e["summary"]["error"], -e["summary"]["warning"], e["root"]),
     )[:worst]
     if ranked:
-        click.echo(f"\n问题最多的 {len(ranked)} 个支部：")
+        echo(f"\n问题最多的 {len(ranked)} 个支部：")
         rows = [[e["root"], e["name"], e["summary"]["error"], e["summary"]["warning"], e["summary"]["info"]] for e in ranked]
-        print_table(rows, ["支部目录", "名称", "错误", "警告", "提示"])
+        print_table(rows, ["支部目录", "名称", "错误", "警告", "提示"], file=sink)
     if registry:
         for key, title in (("missing", "已登记但未找到"), ("unregistered", "找到但未登记"), ("wrong_pack", "未使用规定的规则包")):
             if registry[key]:
-                click.echo(f"\n{title}：")
+                echo(f"\n{title}：")
                 for item in registry[key]:
-                    click.echo("  " + "，".join(f"{k}: {v}" for k, v in item.items()))
+                    echo("  " + "，".join(f"{k}: {v}" for k, v in item.items()))
 
 
 class _Progress:
@@ -171,17 +185,20 @@ class _Progress:
     def __init__(self, total: int):
         self.total = total
         self.count = 0
-        self.live = sys.stderr.isatty()
+        from ..streams import unwrapped
+
+        self.stream = unwrapped(sys.stderr)  # the "\r" that redraws the line is zhibu's own
+        self.live = self.stream.isatty()
 
     def step(self) -> None:
         self.count += 1
         if self.live:
-            sys.stderr.write(f"\r已检查 {self.count}/{self.total}")
-            sys.stderr.flush()
+            self.stream.write(f"\r已检查 {self.count}/{self.total}")
+            self.stream.flush()
 
     def done(self) -> None:
         if self.live:
-            sys.stderr.write("\n")
+            self.stream.write("\n")
 
 
 @batch.command("sync")
@@ -294,7 +311,9 @@ def rate_command(paths, jobs, as_of, year, output, explain_root, timeout, memory
             ],
             "unreadable": [{"root": e["root"], "status": e["status"], "reason": e.get("reason", "")} for e in entries if e["status"] in UNCHECKED],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from ..model.redact import dumps_clean
+
+        click.echo(dumps_clean(data, indent=2))
         return
     keys = [item["key"] for item in ranked[0]["rating"]["items"]] if ranked else []
     rows = []
@@ -323,7 +342,8 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
     示例：
         zhibu batch report 镜像/ --out 体检报告/ --as-of 2025-12-31 --committee 中共示例区教育工委
     """
-    from ..render.checkup import checkup, overview
+    from ..errors import ZhibuError
+    from ..render.checkup import checkup, overview, report_file_names
     from ..render.docx import write_docx
     from ..render.xlsx import write_batch_xlsx
 
@@ -332,16 +352,24 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
     entries = _rated_entries(paths, jobs, as_of, year, timeout, memory_mb)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for entry in entries:
-        if entry["status"] in UNCHECKED:
-            continue
-        name = entry["root"].replace("/", "-").removesuffix(".git")
-        write_docx(checkup(entry, as_of, year), out / f"{name}-{year}年度体检报告.docx")
-        written += 1
+    # The overview first: whatever happens to one branch's report, the committee gets it.
     write_docx(overview(entries, as_of, year, committee), out / f"{year}年度体检总览.docx")
     write_batch_xlsx(entries, _summary_of(entries), None, as_of, out / f"{year}年度体检总览.xlsx")
+    readable = [e for e in entries if e["status"] not in UNCHECKED]
+    names = report_file_names([e["root"] for e in readable], f"-{year}年度体检报告.docx")
+    written, failed = 0, []
+    for entry in readable:
+        try:
+            write_docx(checkup(entry, as_of, year), out / names[entry["root"]])
+            written += 1
+        except (OSError, ValueError, KeyError, TypeError, ZhibuError) as exc:  # one branch never stops the rest
+            failed.append(entry["root"])
+            reason = exc.message if isinstance(exc, ZhibuError) else (getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}")
+            click.echo(f"未能写出 {entry['root']} 的体检报告：{reason}", err=True)
     click.echo(f"已在 {out} 写入 {written} 份体检报告、总览 Word 文档和 Excel 表。")
+    if failed:
+        raise ZhibuError(f"{len(failed)} 个支部的体检报告未能写出：{'、'.join(failed[:5])}{'等' if len(failed) > 5 else ''}。",
+                         "总览和其余支部的报告已写出；按上面的原因处理后重新运行。")
 
 
 def _summary_of(entries: list[dict]) -> dict:

@@ -75,7 +75,7 @@ def _when(item, as_of: dt.date) -> str:
 
 
 def _print_json(as_of, last, shown, later) -> None:
-    import json
+    from ..model.redact import dumps_clean
 
     def entry(item):
         return {
@@ -84,7 +84,7 @@ def _print_json(as_of, last, shown, later) -> None:
         }
 
     data = {"as_of": as_of.isoformat(), "until": last.isoformat(), "items": [entry(i) for i in shown], "later": len(later)}
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(dumps_clean(data, indent=2))
 
 
 @click.command("calendar", cls=ZhibuCommand)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .base import branch_root, directory_option, group, load, print_table, report_outcome, write_options
@@ -44,7 +42,9 @@ def show(output, directory):
                 for r in merged.rules.values()
             ],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        from ..model.redact import dumps_clean
+
+        click.echo(dumps_clean(data, indent=2, default=str))
         return
     click.echo("适用的规则包：" + " → ".join(f"{p.pack}（{p.layer}，{p.version}）" for p in merged.packs))
     rows = []

@@ -8,8 +8,10 @@ the same findings, points and indicators.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from ..batch import UNCHECKED
+from ..model.redact import clean
 from ..rating import default_scheme, where_of
 from .layout import Cell, Document, Table, heading, label, para, title
 
@@ -124,3 +126,50 @@ def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = ""
         blocks=tuple(blocks),
         comments=f"由 zhibu 按 {as_of} 的批量检查结果生成",
     )
+
+
+# A file name's bytes (most file systems allow 255): the branch's part, the suffix and a hash fit.
+MAX_NAME_BYTES = 120
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def report_file_names(roots: list[str], suffix: str) -> dict[str, str]:
+    """A file name for each branch's report, unique and bounded, from its folder (the registry id).
+
+    The name is the folder with "/" as "-" and without ".git", as a committee reads it; personal
+    numbers are masked and characters that file systems refuse replaced. When that is not the
+    folder itself (shortened, characters replaced) or when two branches would share a name (``x``
+    and ``x.git``, ``a/b`` and ``a-b``, ``A`` and ``a`` on a case-insensitive disk), the first eight
+    hex digits of the folder's SHA-256 follow, so every branch gets its own file on every machine.
+    """
+    import hashlib
+
+    def digest(root: str, length: int = 8) -> str:
+        return hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:length]
+
+    plain: dict[str, str] = {}
+    altered: set[str] = set()
+    for root in roots:
+        readable = root.replace("/", "-").removesuffix(".git")
+        name = _UNSAFE_IN_NAME.sub("_", clean(readable)).strip(" .") or "支部"
+        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+            name = name.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
+        if name != readable:
+            altered.add(root)
+        plain[root] = name
+    counts: dict[str, int] = {}
+    for name in plain.values():
+        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for root in sorted(roots):
+        name = plain[root]
+        length = 8
+        if root in altered or counts[name.casefold()] > 1:
+            name = f"{plain[root]}-{digest(root)}"
+        while name.casefold() in taken:  # only if two hashes' first digits meet, or a folder is named like one
+            length += 4
+            name = f"{plain[root]}-{digest(root, length)}"
+        taken.add(name.casefold())
+        names[root] = f"{name}{suffix}"
+    return names

@@ -37,6 +37,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, Twips
 
 from ..errors import ZhibuError
+from ..model.redact import clean
 from . import layout
 
 # --- GB/T 9704-2012 -----------------------------------------------------------------------
@@ -404,7 +405,7 @@ class _Writer:
         if block.align:
             p.alignment = _ALIGN[block.align]
         if block.text:
-            run = p.add_run(block.text)
+            run = p.add_run(clean(block.text))  # the output boundary: masked, no XML-illegal character
             _set_run_fonts(run, self.font_of(block.style))
             if block.size:
                 run.font.size = Pt(block.size)
@@ -487,7 +488,7 @@ class _Writer:
         if covered or not cell.text:
             return
         r = p.add_r()
-        r.text = cell.text
+        r.text = clean(cell.text)
         rpr = r.get_or_add_rPr()
         rfonts = rpr.get_or_add_rFonts()
         for attr in ("ascii", "hAnsi", "cs"):
@@ -521,14 +522,14 @@ def _no_cover_number(document) -> None:
 def _core_properties(document, description: layout.Document) -> None:
     props = document.core_properties
     stamp = dt.datetime(description.date.year, description.date.month, description.date.day)
-    props.title = description.title
+    props.title = clean(description.title)
     props.subject = description.kind
-    props.author = description.author
-    props.last_modified_by = description.author
+    props.author = clean(description.author)
+    props.last_modified_by = clean(description.author)
     props.created = stamp
     props.modified = stamp
     props.revision = 1
-    props.comments = description.comments
+    props.comments = clean(description.comments)
     props.language = "zh-CN"
     for name in ("keywords", "category", "content_status", "identifier", "version"):
         setattr(props, name, "")

@@ -43,11 +43,10 @@ def write_plan_xlsx(plan: Plan, branch: Branch, path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = PLAN_SHEET
-    _header(ws, PLAN_HEADERS, PLAN_WIDTHS)
+    rows = _Rows(ws, PLAN_HEADERS, PLAN_WIDTHS, dates=(6,), wrap=(4,))
     items = sorted(plan.items, key=lambda i: (i.month, PLAN_KINDS.index(i.kind) if i.kind in PLAN_KINDS else 9))
     for item in items:
-        ws.append([f"{item.month}月", item.kind, item.id, item.topic, item.type, item.date, item.owner])
-        _style_row(ws, ws.max_row, dates=(6,), wrap=(4,))
+        rows.append([f"{item.month}月", item.kind, item.id, item.topic, item.type, item.date, item.owner])
     name = branch.config.display_name
     dates = [i.date for i in plan.items if i.date]
     when = max(dates) if dates else dt.date(plan.year, 1, 1)
@@ -68,25 +67,23 @@ def write_ledger_xlsx(branch: Branch, rules, year: int, path: Path) -> Path:
     wb = Workbook()
     stats = wb.active
     stats.title = STATS_SHEET
-    _header(stats, STATS_HEADERS, STATS_WIDTHS)
+    stat_rows = _Rows(stats, STATS_HEADERS, STATS_WIDTHS, wrap=(len(STATS_HEADERS),), centre=tuple(range(2, 15)))
     for row in year_table(branch, rules, year):
-        stats.append([row.label, *row.months, row.total, row.requirement or None])
-        _style_row(stats, stats.max_row, wrap=(len(STATS_HEADERS),), centre=tuple(range(2, 15)))
+        stat_rows.append([row.label, *row.months, row.total, row.requirement or None])
 
     sheet = wb.create_sheet(RECORDS_SHEET)
-    _header(sheet, RECORD_HEADERS, RECORD_WIDTHS)
+    record_rows = _Rows(sheet, RECORD_HEADERS, RECORD_WIDTHS, dates=(1,), wrap=(9, 10), centre=(7, 8))
     records = [r for r in branch.records if r.date.year == year]
     for r in records:
         expected = branch.expected_at(r)
         absent = "；".join(f"{a.name}（{a.reason}）" if a.reason else a.name for a in r.absent)
-        sheet.append([
+        record_rows.append([
             r.date, r.type_label, r.group, r.place, r.host, r.recorder,
             len(expected) if expected else None,
             # 实到 counts the expected who came, as the minutes do (not the person admitted that day).
             sum(1 for n in set(r.attendees) if n in expected) if expected else len(r.attendees),
             absent or None, "\n".join(r.topics), r.source.path,
         ])
-        _style_row(sheet, sheet.max_row, dates=(1,), wrap=(9, 10), centre=(7, 8))
     when = records[-1].date if records else dt.date(year, 1, 1)
     _properties(wb, branch, f"{branch.config.display_name}{year}年会议记录统计", "会议记录（一册）", when)
     return _save(wb, path, when)
@@ -106,35 +103,29 @@ def write_batch_xlsx(entries: list[dict], summary: dict, registry: dict | None, 
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    _header(ws, BATCH_SUMMARY_HEADERS, BATCH_SUMMARY_WIDTHS)
+    summary_rows = _Rows(ws, BATCH_SUMMARY_HEADERS, BATCH_SUMMARY_WIDTHS, wrap=(10, 11), centre=(3, 4, 5, 6, 7, 8, 9))
     ranked = sorted(entries, key=lambda e: (-(e.get("rating") or {}).get("score", -1), e["root"]))
     for e in ranked:
         rating = e.get("rating") or {}
-        ws.append([
+        summary_rows.append([
             e["root"], e.get("name"), e["status"], e["summary"]["error"], e["summary"]["warning"], e["summary"]["info"],
             e["summary"]["waived"], rating.get("score"), rating.get("stars"),
             "、".join(i["key"] for i in e.get("indicators", [])) or None, e.get("reason"),
         ])
-        _style_row(ws, ws.max_row, wrap=(10, 11), centre=(3, 4, 5, 6, 7, 8, 9))
-    findings = wb.create_sheet("问题")
-    _header(findings, BATCH_FINDING_HEADERS, BATCH_FINDING_WIDTHS)
+    findings = _Rows(wb.create_sheet("问题"), BATCH_FINDING_HEADERS, BATCH_FINDING_WIDTHS, wrap=(11, 12), centre=(4, 5, 9))
     for e in entries:
         for f in e.get("findings", []):
             findings.append([
                 e["root"], e.get("name"), f["code"], f["severity"], f["layer"], f["pack"], f["period"],
                 f["path"], f["line"], f["subject"], f["message"], f["hint"],
             ])
-            _style_row(findings, findings.max_row, wrap=(11, 12), centre=(4, 5, 9))
     if any(e.get("rating") for e in entries):
-        risks = wb.create_sheet("风险提示")
-        _header(risks, ("支部目录", "支部名称", "风险提示", "说明"), (36, 44, 24, 80))
+        risks = _Rows(wb.create_sheet("风险提示"), ("支部目录", "支部名称", "风险提示", "说明"), (36, 44, 24, 80), wrap=(4,))
         for e in ranked:
             for indicator in e.get("indicators", []):
                 risks.append([e["root"], e.get("name"), indicator["key"], indicator["detail"]])
-                _style_row(risks, risks.max_row, wrap=(4,))
     if registry is not None:
-        reg = wb.create_sheet("登记情况")
-        _header(reg, ("情况", "支部", "说明"), (20, 44, 60))
+        reg = _Rows(wb.create_sheet("登记情况"), ("情况", "支部", "说明"), (20, 44, 60), styled=False)
         for item in registry["missing"]:
             reg.append(["已登记但未找到", item["name"], item["path"]])
         for item in registry["unregistered"]:
@@ -204,7 +195,7 @@ def write_import_template_xlsx(columns, notes, path: Path) -> Path:
     for index, column in enumerate(columns, 1):
         letter = get_column_letter(index)
         cell = ws.cell(row=2, column=index)
-        _template_value(cell, column.example)
+        _set_value(cell, column.example)
         if isinstance(column.example, dt.date):
             cell.number_format = DATE_FORMAT
             for row in range(3, last + 1):
@@ -212,9 +203,9 @@ def write_import_template_xlsx(columns, notes, path: Path) -> Path:
         if column.choices:
             lists += 1
             at = lists
-            _template_value(choices.cell(row=1, column=at), column.header)
+            _set_value(choices.cell(row=1, column=at), column.header)
             for offset, choice in enumerate(column.choices, 2):
-                _template_value(choices.cell(row=offset, column=at), choice)
+                _set_value(choices.cell(row=offset, column=at), choice)
             where = get_column_letter(at)
             rule = DataValidation(
                 type="list", formula1=f"'{TEMPLATE_CHOICES_SHEET}'!${where}$2:${where}${len(column.choices) + 1}",
@@ -230,17 +221,14 @@ def write_import_template_xlsx(columns, notes, path: Path) -> Path:
         cell.font = Font(name="宋体", color="808080")  # the example row, in grey
 
     guide = wb.create_sheet(TEMPLATE_HELP_SHEET)
-    _header(guide, ("列名", "是否必填", "填写说明", "可选的值"), (16, 14, 70, 30))
+    rows = _Rows(guide, ("列名", "是否必填", "填写说明", "可选的值"), (16, 14, 70, 30), wrap=(3, 4))
     for column in columns:
-        guide.append([None] * 4)
-        for at, value in enumerate((column.header, column.required, column.explain, "、".join(column.choices) or None), 1):
-            _template_value(guide.cell(row=guide.max_row, column=at), value)
-        _style_row(guide, guide.max_row, wrap=(3, 4))
+        rows.append((column.header, column.required, column.explain, "、".join(column.choices) or None))
     guide.append([])
     for number, note in enumerate(notes, 1):
         guide.append([None])
         cell = guide.cell(row=guide.max_row, column=1)
-        _template_value(cell, f"{number}. {note}")
+        _set_value(cell, f"{number}. {note}")
         cell.alignment = Alignment(vertical="top")
     guide.freeze_panes = None
     guide.auto_filter.ref = None
@@ -264,14 +252,6 @@ def write_import_template_csv(columns, path: Path) -> Path:
     writer.writerow([c.header for c in columns])
     writer.writerow([_csv_text(c.example) for c in columns])
     return _write_atomic(Path(path), b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
-
-
-def _template_value(cell, value) -> None:
-    """A value as a cell holds it; text stays text even when it starts with "=" (a group name
-    from zhibu.yaml is data, never a formula)."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
 
 
 def _csv_text(value) -> str:
@@ -300,27 +280,75 @@ def _header(ws, headers, widths) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
 
 
-def _style_row(ws, row: int, *, dates=(), wrap=(), centre=()) -> None:
-    from openpyxl.styles import Alignment, Font
+class _Rows:
+    """A sheet's header, then rows appended one by one in constant time each.
 
-    for cell in ws[row]:
-        col = cell.column
-        cell.font = Font(name="宋体")
-        cell.alignment = Alignment(
-            vertical="top", wrap_text=col in wrap, horizontal="center" if col in centre else None
-        )
-        if col in dates and cell.value is not None:
-            cell.number_format = DATE_FORMAT
+    (openpyxl's ``ws.max_row`` and ``ws[row]`` scan every cell of the sheet, so styling the
+    row just appended through them made a workbook quadratic in its rows.) Each text cell is
+    cleaned (:func:`zhibu.model.redact.clean`) and stored as text: openpyxl would store a
+    string starting with "=" as a live formula and one like "#N/A" as an error value. Such a
+    cell also gets Excel's quote prefix, so editing it later does not turn it into a formula.
+    """
+
+    def __init__(self, ws, headers, widths, *, dates=(), wrap=(), centre=(), styled: bool = True):
+        from openpyxl.styles import Alignment, Font
+
+        _header(ws, headers, widths)
+        self.ws = ws
+        self.row = 1
+        self.dates = set(dates)
+        self.font = Font(name="宋体") if styled else None
+        self.alignments = {
+            col: Alignment(vertical="top", wrap_text=col in wrap, horizontal="center" if col in centre else None)
+            for col in range(1, len(headers) + 1)
+        }
+        self.styles: dict[tuple[int, bool], object] = {}
+
+    def append(self, values) -> None:
+        from copy import copy
+
+        self.row += 1
+        for col, value in enumerate(values, 1):
+            cell = self.ws.cell(row=self.row, column=col)
+            if self.font is not None:
+                # Setting font and alignment hashes them against the workbook's lists each time
+                # (three quarters of the writing time); a column's cells share one style array,
+                # so the first cell's is copied (the same indices, the same bytes).
+                key = (col, col in self.dates and value is not None)
+                if key in self.styles:
+                    cell._style = copy(self.styles[key])
+                else:
+                    cell.font = self.font
+                    cell.alignment = self.alignments[col]
+                    if key[1]:
+                        cell.number_format = DATE_FORMAT
+                    self.styles[key] = copy(cell._style)
+            _set_value(cell, value)
+
+
+def _set_value(cell, value) -> None:
+    from ..model.redact import FORMULA_STARTS, clean
+
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    text = clean(value)
+    cell.value = text
+    cell.data_type = "s"  # text, never a formula or an error value, whatever it starts with
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
 
 
 def _properties(wb, branch: Branch, title: str, subject: str, when: dt.date) -> None:
     stamp = dt.datetime(when.year, when.month, when.day)
+    from ..model.redact import clean
+
     props = wb.properties
-    props.creator = branch.config.name
-    props.lastModifiedBy = branch.config.name
-    props.title = title
+    props.creator = clean(branch.config.name)
+    props.lastModifiedBy = clean(branch.config.name)
+    props.title = clean(title)
     props.subject = subject
-    props.description = f"由 zhibu 根据支部记录生成；上级党组织：{branch.config.parent}"
+    props.description = clean(f"由 zhibu 根据支部记录生成；上级党组织：{branch.config.parent}")
     props.created = stamp
     props.modified = stamp
 
