@@ -171,12 +171,13 @@ def test_meeting_add_ctrl_d_cancels_and_writes_nothing(git_branch, repo):
     root = git_branch()
     before = repo(root).count()
     screen = converse(
-        [*zhibu_command(), "meeting", "add", "--type", "支委会", "--date", "2026-03-10"],
+        [*zhibu_command(), "meeting", "add", "--type", "支委会", "--date", "2026-03-10", "--host", "王建过"],
         root,
         [("起止时间", ""), ("地点", "学院党员活动室"), ("主持人", ""), ("记录人", "李晓梅"),
          ("缺席人员1", ""), ("列席人员1", ""), ("议题1", "研究三月份工作"), ("议题2", ""),
          ("内容第1", None)],
     )
+    assert "王建过 在 2026-03-10 不在当日名册中。是否应为“王建国”？" in screen  # a typo in an option is asked again
     assert "已取消" in screen, screen
     assert "Error" not in screen and "Aborted" not in screen
     assert not (root / "records").exists()

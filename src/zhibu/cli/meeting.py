@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import shlex
@@ -251,10 +252,16 @@ def _ask(root: Path, fields: dict) -> dict:
     if not fields.get("place"):
         fields["place"] = _ask_until("地点", lambda p: None if p.strip() else "地点不能为空。").strip()
     allowed = _on_roll(branch, types, day)
+    for key in ("host", "recorder"):  # a typo in an option is asked again here, not found after the session
+        if fields.get(key) and (problem := _name_problem(fields[key], allowed, day)):
+            click.echo(problem)
+            fields[key] = None
     default_host = _default_host(root, {**fields, "type": list(types)})
     if not fields.get("host"):
         fields["host"] = _ask_name("主持人", allowed, day, default=default_host)
-    if default_host and fields["host"] != default_host and not fields.get("delegated"):
+    # The rules (meeting.host, meeting.group-host) ask for a 委托 note when someone else hosts.
+    hosted_by_rule = set(types) & {"支部党员大会", "支部委员会", "党小组会"}
+    if hosted_by_rule and default_host and fields["host"] != default_host and not fields.get("delegated"):
         role = "组长" if "党小组会" in types else "书记"
         fields["delegated"] = _ask_optional(f"主持人不是当日{role}{default_host}，委托说明（如 {role}出差，委托{fields['host']}主持）") or None
     if not fields.get("recorder"):
@@ -309,8 +316,6 @@ def _confirm_summary(root: Path, fields: dict, *, dry_run: bool, commit: bool) -
 
 
 def _choice_hint(answer: str, choices) -> str:
-    import difflib
-
     close = difflib.get_close_matches(answer, choices, n=1, cutoff=0.3)
     return (f"是否应为“{close[0]}”？" if close else "") + f"可选：{' '.join(choices)}。"
 
@@ -329,10 +334,10 @@ def _ask_lecturer(branch, day) -> str:
     default = branch.secretary_on(day)
     while True:
         name = click.prompt("党课主讲人", default=default or None).strip()
-        problem = _name_problem(name, allowed, day)
-        if problem is None:
+        if name in allowed:
             return name
-        click.echo(problem)
+        close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.5)
+        click.echo(f"{name} 在 {day} 不在当日名册中。" + (f"是否应为“{close[0]}”？" if close else ""))
         if click.confirm(f"{name} 是本支部以外的主讲人，仍按“{name}”记录？", default=False):
             return name
 
