@@ -200,3 +200,19 @@ def test_meeting_add_declined_at_the_summary_writes_nothing(git_branch, repo):
     assert "已取消" in screen
     assert not (root / "records").exists()
     assert repo(root).count() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
+def test_meeting_add_keeps_an_outside_lecturer_only_when_confirmed(git_branch):
+    root = git_branch()
+    screen = converse(
+        [*zhibu_command(), "meeting", "add", "--type", "党课", "--date", "2026-03-10", "--place", "报告厅",
+         "--recorder", "李晓梅", "--topic", "党史专题", "--content", "讲授。"],
+        root,
+        [("起止时间", ""), ("主持人", ""), ("党课主讲人", "王建过"), ("本支部以外", "n"),
+         ("党课主讲人", "院党委书记张华"), ("本支部以外", "y"), ("缺席人员1", ""), ("列席人员1", ""),
+         ("计划条目", ""), ("确认", "")],
+    )
+    assert "王建过 在 2026-03-10 不在当日名册中。是否应为“王建国”？" in screen, screen
+    text = (root / "records/2026/2026-03-10-党课.yaml").read_text(encoding="utf-8")
+    assert "lecturer: 院党委书记张华\n" in text
