@@ -473,6 +473,12 @@ def record_path(branch: Branch, types: tuple[str, ...], date: dt.date, taken) ->
     return candidate
 
 
+def next_record_path(root: Path, branch: Branch, fields: dict) -> str:
+    """The file ``add_record`` would write for ``fields`` now (shown before asking to confirm)."""
+    taken = set(files.WorkTree(root).list_files())
+    return record_path(branch, normalise_types(fields["type"]), fields["date"], taken)
+
+
 def complete_record(branch: Branch, fields: dict) -> dict:
     """Fill what the roster knows: canonical types and, when not given, the attendees
     (everyone expected on that date who is not listed as absent)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import shlex
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..model.vocabulary import RECORD_TYPES, TYPE_ALIASES
+from ..model.vocabulary import RECORD_TYPES
 from .base import DATE, branch_root, directory_option, group, interactive, load, print_table, report_outcome, write_options
 
 
@@ -58,7 +59,10 @@ def add(types, date, time_, place, host, recorder, absent, attendees, guests, gr
     """新增一条会议或活动记录。
 
     应到人员按当日名册自动填写：只需写明缺席人员及原因。在终端中运行时，
-    缺少的必填内容会逐项询问。
+    缺少必填内容的，逐项询问选项中没有给出的内容（会议类型、日期、起止时间、地点、
+    主持人、记录人、缺席人员及原因、列席人员、议题、会议内容等），可选的直接回车跳过；
+    每个姓名输入时即按当日名册核对，写错的当场提示并重新询问。最后显示摘要，确认后写入。
+    有表决的决议请用 --from 文件登记。中途取消的，不写入任何内容。
 
     \b
     示例：
@@ -83,6 +87,8 @@ def add(types, date, time_, place, host, recorder, absent, attendees, guests, gr
     fields.update({k: v for k, v in flags.items() if v is not None})
     if missing_record_fields(fields) and interactive():
         fields = _ask(root, fields)
+        if not _confirm_summary(root, fields, dry_run=dry_run, commit=not no_commit):
+            raise click.Abort()
     elif fields.get("date") and fields.get("type") and not fields.get("host"):
         fields["host"] = _default_host(root, fields)
     outcome = add_record(root, fields, WriteOptions(commit=not no_commit, dry_run=dry_run))
@@ -136,53 +142,233 @@ def _default_host(root: Path, fields: dict) -> str | None:
     return branch.secretary_on(fields["date"])
 
 
+# --- the terminal session ------------------------------------------------------------
+#
+# Every answer is checked as it is typed and the question asked again when it is wrong, so
+# one typo never costs the session. Ctrl-C or Ctrl-D makes click raise Abort, which the
+# command group reports as 已取消 before anything is written.
+
+
+def _ask_until(text: str, check, **prompt) -> object:
+    """``click.prompt`` until ``check(answer)`` returns None (the answer is fine) rather than a
+    Chinese message, which is shown before the question is asked again."""
+    while True:
+        answer = click.prompt(text, **prompt)
+        problem = check(answer)
+        if problem is None:
+            return answer
+        click.echo(problem)
+
+
+def _ask_optional(text: str) -> str:
+    return click.prompt(f"{text}（直接回车跳过）", default="", show_default=False).strip()
+
+
+def _ask_lines(text: str, check=None, *, note: str = "", at_least_one: bool = False) -> list[str]:
+    """One answer per line until an empty line; ``check`` refuses a line (it is asked again)."""
+    lines: list[str] = []
+    while True:
+        end = "空行结束" if lines or not at_least_one else "至少一项"
+        line = click.prompt(f"{text}{len(lines) + 1}（{note}{end}）", default="", show_default=False).strip()
+        if not line:
+            if lines or not at_least_one:
+                return lines
+            click.echo(f"{text}至少要有一项。")
+            continue
+        problem = check(line, lines) if check else None
+        if problem is None:
+            lines.append(line)
+        else:
+            click.echo(problem)
+
+
+def _parse_types(answer: str) -> list[str]:
+    """Numbers from the list or names (aliases too), ``+`` or ``、`` between combined types."""
+    from ..edit import normalise_types
+
+    parts = [p for p in re.split(r"[+＋、,，\s]+", answer.strip()) if p]
+    named = [RECORD_TYPES[int(p) - 1] if p.isdigit() and 1 <= int(p) <= len(RECORD_TYPES) else p for p in parts]
+    return list(normalise_types(named))
+
+
+def _type_problem(answer: str) -> str | None:
+    from ..errors import ZhibuError
+
+    if not answer.strip():
+        return "请输入会议类型的序号或名称。"
+    try:
+        _parse_types(answer)
+    except ZhibuError as exc:
+        return exc.message + (exc.hint or "")
+    return None
+
+
+def _on_roll(branch, types, day) -> set[str]:
+    """Who may be named as host, recorder or attendee that day, as record.unknown-person counts."""
+    committee = {seat.name for seat in branch.committee_on(day)}
+    if set(types) == {"支部委员会"}:
+        return committee
+    return {m.name for m in branch.members_on(day)} | committee
+
+
+def _name_problem(name: str, allowed, day) -> str | None:
+    from ..edit import _names_suggestion
+
+    if name in allowed:
+        return None
+    return f"{name} 在 {day} 不在当日名册中。{_names_suggestion(name, allowed)}"
+
+
+def _ask_name(text: str, allowed, day, *, default: str | None = None) -> str:
+    return _ask_until(text, lambda name: _name_problem(name.strip(), allowed, day), default=default or None,
+                      value_proc=lambda v: str(v).strip()).strip()
+
+
 def _ask(root: Path, fields: dict) -> dict:
-    """Ask in the terminal for what is still missing, showing who is expected."""
+    """Ask in the terminal for every field of a record that was not given, in the order of the
+    minutes, checking each answer against the roster on the meeting's date as it is typed."""
     from ..edit import complete_record, expected_in_roster_order, normalise_types
     from ..model.branch import Record
+    from ..model.vocabulary import CARRY_OVER_LAST_MONTH, YEAR_END_TYPES
 
     fields = dict(fields)
+    branch = load(root).branch
     if not fields.get("type"):
-        choices = click.Choice(list(RECORD_TYPES) + list(TYPE_ALIASES))
-        fields["type"] = [click.prompt("会议类型", type=choices)]
+        click.echo("会议类型：" + "  ".join(f"{i}.{name}" for i, name in enumerate(RECORD_TYPES, 1)))
+        answer = _ask_until("会议类型（序号或名称，合并召开用 + 连接）", _type_problem)
+        fields["type"] = _parse_types(answer)
     types = normalise_types(fields["type"])
     if not fields.get("date"):
         fields["date"] = click.prompt("日期（如 2026-03-05）", type=DATE, default=dt.date.today().isoformat())
-    branch = load(root).branch
+    day = fields["date"]
     if "党小组会" in types and not fields.get("group"):
-        fields["group"] = click.prompt("党小组", type=click.Choice(list(branch.config.groups)))
-    if "党课" in types and not fields.get("lecturer"):
-        fields["lecturer"] = click.prompt("党课主讲人", default=branch.secretary_on(fields["date"]) or None)
-    if "主题党日" in types and not fields.get("theme"):
-        fields["theme"] = click.prompt("主题")
+        groups = list(branch.config.groups)
+        click.echo("党小组：" + "  ".join(groups))
+        fields["group"] = _ask_until("党小组", lambda g: None if g.strip() in groups else (
+            f"没有“{g.strip()}”这个党小组。" + _choice_hint(g.strip(), groups))).strip()
+    if not fields.get("time"):
+        fields["time"] = _ask_until("起止时间（如 14:30-16:00，直接回车跳过）", _time_problem, default="",
+                                    show_default=False).strip() or None
     if not fields.get("place"):
-        fields["place"] = click.prompt("地点")
+        fields["place"] = _ask_until("地点", lambda p: None if p.strip() else "地点不能为空。").strip()
+    allowed = _on_roll(branch, types, day)
+    for key in ("host", "recorder"):  # a typo in an option is asked again here, not found after the session
+        if fields.get(key) and (problem := _name_problem(fields[key], allowed, day)):
+            click.echo(problem)
+            fields[key] = None
+    default_host = _default_host(root, {**fields, "type": list(types)})
     if not fields.get("host"):
-        fields["host"] = click.prompt("主持人", default=_default_host(root, fields) or None)
+        fields["host"] = _ask_name("主持人", allowed, day, default=default_host)
+    # The rules (meeting.host, meeting.group-host) ask for a 委托 note when someone else hosts.
+    hosted_by_rule = set(types) & {"支部党员大会", "支部委员会", "党小组会"}
+    if hosted_by_rule and default_host and fields["host"] != default_host and not fields.get("delegated"):
+        role = "组长" if "党小组会" in types else "书记"
+        fields["delegated"] = _ask_optional(f"主持人不是当日{role}{default_host}，委托说明（如 {role}出差，委托{fields['host']}主持）") or None
     if not fields.get("recorder"):
-        fields["recorder"] = click.prompt("记录人")
+        fields["recorder"] = _ask_name("记录人", allowed, day)
+    if "党课" in types and not fields.get("lecturer"):
+        fields["lecturer"] = _ask_lecturer(branch, day)
+    if "主题党日" in types and not fields.get("theme"):
+        fields["theme"] = _ask_until("主题党日的主题", lambda t: None if t.strip() else "主题不能为空。").strip()
+    expected = expected_in_roster_order(branch, Record(types=types, date=day, group=fields.get("group")))
+    if expected and not fields.get("absent") and not fields.get("attendees"):
+        click.echo(f"应到 {len(expected)} 人：{'、'.join(expected)}")
+        fields["absent"] = _ask_absent(expected, _on_roll(branch, (), day), day)
+    elif not expected and not fields.get("attendees"):
+        click.echo(f"{'、'.join(types)}不按名册确定应到人员：请逐一写明到会的本支部党员。")
+        fields["attendees"] = _ask_lines("到会人员", lambda n, seen: "已经写过。" if n in seen else _name_problem(n, allowed, day),
+                                         at_least_one=True)
+    if not fields.get("guests"):
+        fields["guests"] = _ask_lines("列席人员", note="不核对名册，") or None
     if not fields.get("topics"):
-        topics = []
-        while True:
-            topic = click.prompt(f"议题{len(topics) + 1}（直接回车结束）", default="", show_default=False)
-            if not topic:
-                if topics:
-                    break
-                continue
-            topics.append(topic)
-        fields["topics"] = topics
-    if not fields.get("absent") and not fields.get("attendees"):
-        probe = Record(types=types, date=fields["date"], group=fields.get("group"))
-        expected = expected_in_roster_order(branch, probe)
-        if expected:
-            click.echo(f"应到 {len(expected)} 人：{'、'.join(expected)}")
-            answer = click.prompt("缺席人员及原因（如 刘芳:出差，多人用逗号分隔；全部到会直接回车）", default="", show_default=False)
-            absences = [_absence(part) for part in re.split(r"[,，、]\s*", answer) if part.strip()]
-            for a in absences:
-                if "reason" not in a:
-                    a["reason"] = click.prompt(f"{a['name']} 的缺席原因")
-            fields["absent"] = absences
-    return complete_record(branch, fields)
+        fields["topics"] = _ask_lines("议题", at_least_one=True)
+    if not fields.get("content"):
+        click.echo("会议内容、发言要点：逐行输入，空行结束（以后可用 zhibu meeting edit 修改）。")
+        content = _ask_lines("内容第", lambda line, seen: None)
+        fields["content"] = "\n".join(content) + "\n" if len(content) > 1 else (content[0] if content else None)
+    if not fields.get("plan"):
+        fields["plan"] = _ask_optional("落实的计划条目编号（见 zhibu plan show）") or None
+    if set(types) & YEAR_END_TYPES and day.month <= CARRY_OVER_LAST_MONTH and not fields.get("for_year"):
+        fields["for_year"] = click.prompt("所属年度（上一年度的写上一年）", type=click.IntRange(2000, day.year), default=day.year - 1)
+    click.echo("决议的表决票数请用 --from 文件登记（见 zhibu meeting add --help）。")
+    return complete_record(branch, {k: v for k, v in fields.items() if v is not None})
+
+
+def _confirm_summary(root: Path, fields: dict, *, dry_run: bool, commit: bool) -> bool:
+    """Show what will be written, with the 应到/实到 counts, and ask before writing it."""
+    from ..edit import expected_in_roster_order, next_record_path
+    from ..model.branch import Record
+
+    branch = load(root).branch
+    types = tuple(fields["type"])
+    expected = expected_in_roster_order(branch, Record(types=types, date=fields["date"], group=fields.get("group")))
+    attendees = fields.get("attendees") or []
+    click.echo("")
+    click.echo(f"{'、'.join(types)}  {fields['date']}" + (f" {fields['time']}" if fields.get("time") else "") + f"  {fields['place']}")
+    click.echo(f"主持人 {fields['host']}，记录人 {fields['recorder']}")
+    absent = "、".join(f"{a['name']}（{a.get('reason', '未写原因')}）" for a in fields.get("absent") or [])
+    counts = f"应到 {len(expected)} 人，实到 {len(attendees)} 人" if expected else f"到会 {len(attendees)} 人"
+    click.echo(counts + (f"，缺席：{absent}" if absent else ""))
+    click.echo("议题：" + "；".join(fields["topics"]))
+    where = next_record_path(root, branch, fields)
+    verb = "试运行，显示" if dry_run else ("写入并提交" if commit else "写入")
+    return click.confirm(f"将{verb} {where}，确认？", default=True)
+
+
+def _choice_hint(answer: str, choices) -> str:
+    close = difflib.get_close_matches(answer, choices, n=1, cutoff=0.3)
+    return (f"是否应为“{close[0]}”？" if close else "") + f"可选：{' '.join(choices)}。"
+
+
+def _time_problem(answer: str) -> str | None:
+    text = answer.strip()
+    if not text or re.fullmatch(r"([01]?\d|2[0-3])[:：][0-5]\d(\s*[-–—~～至]\s*([01]?\d|2[0-3])[:：][0-5]\d)?", text):
+        return None
+    return f"“{text}”不是起止时间，请写成 14:30-16:00 的样子。"
+
+
+def _ask_lecturer(branch, day) -> str:
+    """The lecturer may be from outside the branch (a 上级党委 member): an unknown name is
+    refused with the suggestion, and kept only when the secretary confirms it."""
+    allowed = {m.name for m in branch.members_on(day)} | {s.name for s in branch.committee_on(day)}
+    default = branch.secretary_on(day)
+    while True:
+        name = click.prompt("党课主讲人", default=default or None).strip()
+        if name in allowed:
+            return name
+        close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.5)
+        click.echo(f"{name} 在 {day} 不在当日名册中。" + (f"是否应为“{close[0]}”？" if close else ""))
+        if click.confirm(f"{name} 是本支部以外的主讲人，仍按“{name}”记录？", default=False):
+            return name
+
+
+def _ask_absent(expected: list[str], on_roll, day) -> list[dict]:
+    """One absent person per line, ``姓名:原因`` or the name alone (the reason is asked next)."""
+    absences: list[dict] = []
+
+    def check(line, _seen):
+        name = _absence(line)["name"]
+        if name in {a["name"] for a in absences}:
+            return f"{name} 已经写过。"
+        if name not in expected:
+            if name in on_roll:
+                return f"{name} 不是本次应到人员，不用写缺席。"
+            return _name_problem(name, expected, day)
+        return None
+
+    while True:
+        n = len(absences) + 1
+        line = click.prompt(f"缺席人员{n}（姓名:原因，空行结束；全部到会直接回车）", default="", show_default=False).strip()
+        if not line:
+            return absences
+        problem = check(line, absences)
+        if problem:
+            click.echo(problem)
+            continue
+        entry = _absence(line)
+        if "reason" not in entry:
+            entry["reason"] = _ask_until(f"{entry['name']} 的缺席原因", lambda r: None if r.strip() else "请写明缺席原因。").strip()
+        absences.append(entry)
 
 
 @meeting.command("list")
