@@ -525,11 +525,23 @@ def render_record(fields: dict) -> str:
     return yamlio.dump_roundtrip(doc)
 
 
+RESOLUTION_KEY_ORDER = ("text", "kind", "votes", "adopted", "person", "ballots", "candidates")
+
+
 def _resolution(r: dict):
+    # Every key is kept (a draft's person, ballots and candidates too): one the format does not
+    # define is left for validation to report, never dropped silently.
     out = yamlio.new_map()
-    for key in ("text", "kind", "votes", "adopted"):
-        if key in r and r[key] is not None:
-            out[key] = yamlio.new_map(dict(r[key]), flow=True) if key == "votes" else r[key]
+    keys = [k for k in RESOLUTION_KEY_ORDER if k in r] + [k for k in r if k not in RESOLUTION_KEY_ORDER]
+    for key in keys:
+        value = r[key]
+        if value is None:
+            continue
+        if key in ("votes", "ballots") and isinstance(value, dict):
+            value = yamlio.new_map(dict(value), flow=True)
+        elif key == "candidates" and isinstance(value, list):
+            value = yamlio.new_seq([yamlio.new_map(dict(c), flow=True) if isinstance(c, dict) else c for c in value])
+        out[key] = value
     return out
 
 
