@@ -1083,3 +1083,11 @@ def test_a_draft_resolution_keeps_its_person_ballots_and_candidates():
     assert "written: 1" in text
     assert "    ballots: {issued: 6, returned: 6}\n" in text
     assert "      - {name: 刘芳, votes: 6}\n" in text
+
+
+def test_member_add_without_a_group_names_the_option(git_branch, run, repo):
+    branch = git_branch()
+    head = repo(branch).head()
+    result = run("-C", branch, "member", "add", "吴新", "--status", "预备党员", "--admitted", "2026-04-10",
+                 "--joined", "2026-04-10")
+    assert_refused(result, branch, head, "缺少必填内容：吴新 所在的党小组（--group）", "第一党小组、第二党小组")

@@ -211,6 +211,10 @@ def add_member(root: Path, member: dict, opts: WriteOptions) -> Outcome:
         _require_readable(loaded, "members.yaml")
         if loaded.branch.member(name):
             _reject(f"名册中已有 {name}。", "同名党员请加以区分，如 王芳（大）；修改信息用 zhibu member edit。")
+        groups = loaded.branch.config.groups
+        if groups and not member.get("group"):
+            # Said here in the words of the command line: the file's finding names the YAML key.
+            _reject(f"缺少必填内容：{name} 所在的党小组（--group）。", f"从 {'、'.join(groups)} 中选一个，如 --group {groups[0]}。")
         keys = ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags", "dues_paid_to")
         ordered = {k: member[k] for k in keys if member.get(k) not in (None, (), [])}
 
