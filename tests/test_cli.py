@@ -1063,3 +1063,31 @@ def test_a_missing_field_is_named_by_its_chinese_name_and_option(run, branch, re
     assert "缺少必填内容：地点（--place）、党小组（--group）" in result.stderr
     assert " place" not in result.stderr and "group、" not in result.stderr
     assert repo(branch).head() == head
+
+
+def test_a_draft_resolution_keeps_its_person_ballots_and_candidates():
+    """`meeting add --from 草稿.yaml` wrote only text/kind/votes/adopted of a resolution and dropped the rest."""
+    from zhibu.edit import render_record
+
+    text = render_record({
+        "type": ["支部党员大会"], "date": "2026-04-10", "place": "活动室", "host": "王建国", "recorder": "李晓梅",
+        "attendees": ["王建国"], "topics": ["接收预备党员"],
+        "resolutions": [
+            {"text": "同意接收吴新为中共预备党员", "kind": "接收预备党员", "person": "吴新",
+             "votes": {"for": 6, "against": 0, "abstain": 0, "written": 1}},
+            {"text": "补选刘芳为纪检委员", "kind": "补选", "ballots": {"issued": 6, "returned": 6},
+             "candidates": [{"name": "刘芳", "votes": 6}]},
+        ],
+    })
+    assert "    person: 吴新\n" in text
+    assert "written: 1" in text
+    assert "    ballots: {issued: 6, returned: 6}\n" in text
+    assert "      - {name: 刘芳, votes: 6}\n" in text
+
+
+def test_member_add_without_a_group_names_the_option(git_branch, run, repo):
+    branch = git_branch()
+    head = repo(branch).head()
+    result = run("-C", branch, "member", "add", "吴新", "--status", "预备党员", "--admitted", "2026-04-10",
+                 "--joined", "2026-04-10")
+    assert_refused(result, branch, head, "缺少必填内容：吴新 所在的党小组（--group）", "第一党小组、第二党小组")

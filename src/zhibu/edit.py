@@ -211,6 +211,10 @@ def add_member(root: Path, member: dict, opts: WriteOptions) -> Outcome:
         _require_readable(loaded, "members.yaml")
         if loaded.branch.member(name):
             _reject(f"名册中已有 {name}。", "同名党员请加以区分，如 王芳（大）；修改信息用 zhibu member edit。")
+        groups = loaded.branch.config.groups
+        if groups and not member.get("group"):
+            # Said here in the words of the command line: the file's finding names the YAML key.
+            _reject(f"缺少必填内容：{name} 所在的党小组（--group）。", f"从 {'、'.join(groups)} 中选一个，如 --group {groups[0]}。")
         keys = ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags", "dues_paid_to")
         ordered = {k: member[k] for k in keys if member.get(k) not in (None, (), [])}
 
@@ -531,11 +535,23 @@ def render_record(fields: dict) -> str:
     return yamlio.dump_roundtrip(doc)
 
 
+RESOLUTION_KEY_ORDER = ("text", "kind", "votes", "adopted", "person", "ballots", "candidates")
+
+
 def _resolution(r: dict):
+    # Every key is kept (a draft's person, ballots and candidates too): one the format does not
+    # define is left for validation to report, never dropped silently.
     out = yamlio.new_map()
-    for key in ("text", "kind", "votes", "adopted"):
-        if key in r and r[key] is not None:
-            out[key] = yamlio.new_map(dict(r[key]), flow=True) if key == "votes" else r[key]
+    keys = [k for k in RESOLUTION_KEY_ORDER if k in r] + [k for k in r if k not in RESOLUTION_KEY_ORDER]
+    for key in keys:
+        value = r[key]
+        if value is None:
+            continue
+        if key in ("votes", "ballots") and isinstance(value, dict):
+            value = yamlio.new_map(dict(value), flow=True)
+        elif key == "candidates" and isinstance(value, list):
+            value = yamlio.new_seq([yamlio.new_map(dict(c), flow=True) if isinstance(c, dict) else c for c in value])
+        out[key] = value
     return out
 
 
