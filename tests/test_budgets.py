@@ -158,6 +158,18 @@ def test_a_branch_over_its_time_gets_timeout_and_the_run_goes_on(three):
     assert "超时" in next(r["reason"] for r in results if r["root"] == "慢支部")
 
 
+@pytest.mark.parametrize("worker, status", [(slow_on_one, "timeout"), (hungry_on_one, "memory")])
+def test_the_branches_queued_behind_a_stopped_worker_are_checked_by_another(three, worker, status):
+    # One job: each worker holds the branch it checks and the next; when it is stopped, the next
+    # one goes to a fresh worker, checked once, never lost.
+    results = []
+    run_batch(discover([three]), as_of=AS_OF, year=2025, jobs=1, on_result=results.append, worker=worker, timeout=3,
+              memory_mb=512)
+    assert sorted(r["root"] for r in results) == ["好支部", "慢支部", "贪支部"]
+    bad = "慢支部" if status == "timeout" else "贪支部"
+    assert {r["root"]: r["status"] for r in results} == {**{n: "findings" for n in ("好支部", "慢支部", "贪支部")}, bad: status}
+
+
 def test_a_branch_over_its_memory_gets_memory_and_the_run_goes_on(three):
     results = []
     run_batch(discover([three]), as_of=AS_OF, year=2025, jobs=1, on_result=results.append, worker=hungry_on_one, memory_mb=512)

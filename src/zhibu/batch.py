@@ -194,10 +194,11 @@ def run_batch(
     try:
         pending = list(reversed(targets))
         while pending or pool.busy():
-            while pending and pool.idle():
+            while pending and pool.has_room():
                 pool.assign(pending.pop(), (as_of, year, options), timeout)
-            finished = pool.collect()
-            while pending and pool.idle():  # the workers go on while the results are written
+            finished, returned = pool.collect()
+            pending.extend(reversed(returned))  # queued behind a stopped worker: checked by another
+            while pending and pool.has_room():  # the workers go on while the results are written
                 pool.assign(pending.pop(), (as_of, year, options), timeout)
             for entry in finished:
                 on_result(entry)
@@ -205,8 +206,15 @@ def run_batch(
         pool.close()
 
 
+# Branches a worker holds: the one it checks and the next, already sent, so that it starts the
+# next the moment it answers instead of idling until the parent has read the answer and sent
+# more, as ProcessPoolExecutor's prefetching did before workers had budgets. A branch's time
+# budget starts when the worker begins it, that is when the answer before it arrives.
+_QUEUED = 2
+
+
 class _Slot:
-    """One worker process and the branch it holds."""
+    """One worker process and the branches it holds, the one being checked first."""
 
     def __init__(self, context, worker, memory_mb):
         parent, child = context.Pipe()
@@ -214,9 +222,22 @@ class _Slot:
         self.process.start()
         child.close()
         self.conn = parent
-        self.target: Target | None = None
-        self.timeout: float | None = None
-        self.deadline: float | None = None
+        self.queue: list[tuple[Target, float | None]] = []  # (branch, its time budget)
+        self.deadline: float | None = None  # of queue[0]
+
+    @property
+    def target(self) -> Target | None:
+        return self.queue[0][0] if self.queue else None
+
+    @property
+    def timeout(self) -> float | None:
+        return self.queue[0][1] if self.queue else None
+
+    def start_next(self) -> None:
+        import time
+
+        timeout = self.timeout
+        self.deadline = time.monotonic() + timeout if self.queue and timeout else None
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -235,73 +256,76 @@ class _Pool:
         self.slots: list[_Slot] = []
 
     def busy(self) -> bool:
-        return any(slot.target is not None for slot in self.slots)
+        return any(slot.queue for slot in self.slots)
 
-    def idle(self) -> bool:
-        return len(self.slots) < self.jobs or any(slot.target is None for slot in self.slots)
+    def has_room(self) -> bool:
+        return len(self.slots) < self.jobs or any(len(slot.queue) < _QUEUED for slot in self.slots)
 
     def assign(self, target: Target, task: tuple, timeout: float | None) -> None:
-        import time
-
-        slot = next((s for s in self.slots if s.target is None), None)
-        if slot is None:
-            slot = _Slot(self.context, self.worker, self.memory_mb)
+        if len(self.slots) < self.jobs and all(slot.queue for slot in self.slots):
+            slot = _Slot(self.context, self.worker, self.memory_mb)  # an idle core first
             self.slots.append(slot)
-        slot.target, slot.timeout = target, timeout
-        slot.deadline = time.monotonic() + timeout if timeout else None
+        else:
+            slot = min((s for s in self.slots if len(s.queue) < _QUEUED), key=lambda s: len(s.queue))
+        slot.queue.append((target, timeout))
+        if len(slot.queue) == 1:
+            slot.start_next()
         slot.conn.send((target, *task))
 
-    def collect(self) -> list[dict]:
-        """Wait until a worker answers, dies or overruns; the entries of the branches that ended."""
+    def collect(self) -> tuple[list[dict], list[Target]]:
+        """Wait until a worker answers, dies or overruns. Returns the entries of the branches
+        that ended, and the branches that were queued behind a worker that had to be stopped."""
         import time
         from multiprocessing.connection import wait
 
-        busy = [s for s in self.slots if s.target is not None]
+        busy = [s for s in self.slots if s.queue]
         deadlines = [s.deadline for s in busy if s.deadline is not None]
         wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         ready = set(wait([x for s in busy for x in (s.conn, s.process.sentinel)], wait_for))
-        out = []
+        out: list[dict] = []
+        returned: list[Target] = []
         for slot in busy:
-            target = slot.target
             if slot.conn in ready or slot.process.sentinel in ready:
-                answer = None
-                try:
-                    if slot.conn.poll():
-                        answer = slot.conn.recv()
-                except (EOFError, OSError):
-                    answer = None
-                if answer is None:
-                    out.append(unreadable(target, "检查进程异常退出（可能是文件触发了解析器崩溃或内存耗尽）"))
-                    self._replace(slot)
-                    continue
-                kind, value = answer
-                if kind == "ok":
-                    out.append(value)
-                elif kind == "memory":
-                    out.append(over_budget(target, "memory", f"超出内存：检查这个支部所需内存超过上限 {self.memory_mb} MB，已停止"))
-                    self._replace(slot)
-                    continue
-                else:
-                    out.append(unreadable(target, f"检查出错：{value}"))
-                slot.target = slot.deadline = None
+                while slot.queue:
+                    target = slot.target
+                    try:
+                        answer = slot.conn.recv() if slot.conn.poll() else None
+                    except (EOFError, OSError):
+                        answer = None
+                    if answer is None:
+                        if slot.process.is_alive():
+                            break  # nothing more to read yet: the worker is on its next branch
+                        out.append(unreadable(target, "检查进程异常退出（可能是文件触发了解析器崩溃或内存耗尽）"))
+                        returned += self._replace(slot)
+                        break
+                    kind, value = answer
+                    if kind == "memory":
+                        out.append(over_budget(target, "memory", f"超出内存：检查这个支部所需内存超过上限 {self.memory_mb} MB，已停止"))
+                        returned += self._replace(slot)
+                        break
+                    out.append(value if kind == "ok" else unreadable(target, f"检查出错：{value}"))
+                    slot.queue.pop(0)
+                    slot.start_next()
             elif slot.deadline is not None and time.monotonic() >= slot.deadline:
-                out.append(over_budget(target, "timeout", f"超时：检查这个支部超过 {slot.timeout:g} 秒，已停止"))
-                self._replace(slot)
-        return out
+                out.append(over_budget(slot.target, "timeout", f"超时：检查这个支部超过 {slot.timeout:g} 秒，已停止"))
+                returned += self._replace(slot)
+        return out, returned
 
-    def _replace(self, slot: _Slot) -> None:
+    def _replace(self, slot: _Slot) -> list[Target]:
+        """Stop a worker; the branches queued behind the one it failed on, to give to another."""
         slot.stop()
         self.slots.remove(slot)  # a fresh worker takes the next branch
+        return [target for target, _ in slot.queue[1:]]
 
     def close(self) -> None:
         for slot in self.slots:
-            if slot.target is None:
+            if not slot.queue:
                 try:
                     slot.conn.send(None)
                 except OSError:
                     pass
         for slot in self.slots:
-            if slot.target is None:
+            if not slot.queue:
                 slot.process.join(timeout=5)
             slot.stop()
         self.slots.clear()
