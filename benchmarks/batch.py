@@ -33,7 +33,6 @@ linear in branches, about 4 when it is quadratic; and the same for the time beyo
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import subprocess
 import sys
