@@ -376,8 +376,12 @@ def test_gbt_styles_and_page_setup(rendered):
     spacing = normal.find("w:pPr/w:spacing", NS)
     assert (spacing.get(w("line")), spacing.get(w("lineRule"))) == ("579", "exact")
     assert _style(pkg, "Title").find("w:pPr/w:jc", NS).get(w("val")) == "center"
-    footer = dump(rendered["minutes-2025-10-12-支部党员大会"]).splitlines()[1]
-    assert footer == "FOOTER default: P[footer] — {PAGE} — ‹宋体/Times New Roman 14›"
+    # GB/T 9704 §7.5, printed on both sides: odd pages' number on the right, even pages' on the left
+    footers = dump(rendered["minutes-2025-10-12-支部党员大会"]).splitlines()[1:3]
+    assert footers == ["FOOTER default: P[footer|right] — {PAGE} — ‹宋体/Times New Roman 14›",
+                       "FOOTER even: P[footer|left] — {PAGE} — ‹宋体/Times New Roman 14›"]
+    settings = etree.fromstring(zipfile.ZipFile(rendered["minutes-2025-10-12-支部党员大会"]).read("word/settings.xml"))
+    assert settings.find("w:evenAndOddHeaders", NS) is not None
 
 
 def test_tables_snap_off_grid_repeat_headers_and_carry_widths(rendered):

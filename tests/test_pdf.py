@@ -354,3 +354,38 @@ def test_inputs_are_checked_before_starting_soffice(tmp_path, monkeypatch):
     with pytest.raises(ZhibuError, match="同名"):
         convert_to_pdf([tmp_path / "a/记录.docx", tmp_path / "b/记录.docx"], tmp_path)
     assert convert_to_pdf([], tmp_path) == []
+
+
+def page_number_boxes(pdf: Path) -> dict[int, tuple[float, float, float]]:
+    """Page -> (left, right, top) in points of the "— N —" line below the type area, as poppler reads it."""
+    import subprocess
+
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = {}
+    for number, page in enumerate(html.split("<page ")[1:], 1):
+        words = [(float(a), float(b), float(c), w) for a, b, c, w in
+                 re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', page)]
+        line = [w for w in words if w[1] > 750]  # below the type area, which ends at 297 - 35 mm = 742.7 pt
+        if [w[3] for w in line] == ["—", str(number), "—"]:
+            out[number] = (min(w[0] for w in line), max(w[2] for w in line), min(w[1] for w in line))
+    return out
+
+
+@real_client
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed")
+def test_page_numbers_sit_as_gbt_9704_puts_them(sample_documents, tmp_path):
+    # §7.5: 4号 半角宋体 with a 一字线 each side, 7 mm below the type area; odd pages right and even
+    # pages left, one character (14 pt) in from the type area's edge; the ledger's cover has none.
+    _root, paths = sample_documents
+    (ledger,) = convert_to_pdf([paths["ledger"]], tmp_path)
+    boxes = page_number_boxes(ledger)
+    pages = pdf_pages(ledger)
+    assert 1 not in boxes and sorted(boxes) == list(range(2, pages + 1))
+    mm = 72 / 25.4
+    left_edge, right_edge = 28 * mm + 14, (210 - 26) * mm - 14  # the type area, one 14 pt character in
+    for page, (left, right, top) in boxes.items():
+        if page % 2:
+            assert abs(right - right_edge) < 2, (page, right, right_edge)
+        else:
+            assert abs(left - left_edge) < 2, (page, left, left_edge)
+        assert abs(top - (297 - 35 + 7) * mm) < 4, (page, top)  # the line's box starts 7 mm below the type area

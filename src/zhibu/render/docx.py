@@ -1,11 +1,12 @@
 """Write a :class:`zhibu.render.layout.Document` as a .docx laid out per GB/T 9704-2012.
 
-The only module that imports python-docx. The layout follows the measurements in
-``shared/reference/tech.md`` §4: A4 with margins 37/35/28/26 mm, body 仿宋_GB2312
-三号 on a 22-line grid (``docGrid type="lines" linePitch=579``, exact line
-spacing, −0.25 pt character spacing for 28 characters a line), title
-方正小标宋简体 二号, headings 黑体 and 楷体_GB2312, page numbers "— 1 —" in
-宋体 四号. Chinese fonts are set through ``w:eastAsia`` (with
+The only module that imports python-docx. The layout follows GB/T 9704-2012 as
+measured in LibreOffice (docs/documents.md): A4 with margins 37/35/28/26 mm, body
+仿宋_GB2312 三号 on a 22-line grid (``docGrid type="lines" linePitch=579``, exact
+line spacing, −0.25 pt character spacing for 28 characters a line), title
+方正小标宋简体 二号, headings 黑体 and 楷体_GB2312, page numbers "— 1 —" in 宋体
+四号, odd pages on the right and even pages on the left, one character in.
+Chinese fonts are set through ``w:eastAsia`` (with
 ``w:hint="eastAsia"``) on the document defaults, the styles and every run, and
 every ``*Theme`` font attribute is removed, because a theme attribute overrides
 the explicit font in Word.
@@ -56,6 +57,7 @@ MARGINS = {"top": 2098, "bottom": 1984, "left": 1587, "right": 1474}  # 37 / 35 
 HEADER_DISTANCE, FOOTER_DISTANCE = 851, 1304  # 15 mm; 23 mm puts the page number 7 mm below the type area
 LINE_PITCH = 579  # 28.95 pt: 22 lines in the 637 pt type height
 CHAR_SPACING = -5  # −0.25 pt: 28 characters of 16 pt in the 442 pt type width
+PAGE_NUMBER_INSET = 280  # one character of 四号 (14 pt) between the page number and the type area's edge
 
 # Roles of the description -> style names (python-docx looks names up in any language's Word file).
 STYLE_NAMES = {"body": "Normal", "title": "Title", "heading1": "Heading 1", "heading2": "Heading 2"}
@@ -639,22 +641,30 @@ def build_reference():
         f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="{LINE_PITCH}"/>',
     ):
         sect_pr.append(parse_xml(xml))
-    footer = section.footer
-    footer.is_linked_to_previous = False
-    p = footer.paragraphs[0]
-    p.style = document.styles["Footer"]
-    rfonts = _rfonts(FONTS["page"])
-    run = f'<w:r {nsdecls("w")}><w:rPr>{rfonts}</w:rPr>{{}}</w:r>'
-    for inner in (
-        '<w:t xml:space="preserve">— </w:t>',
-        '<w:fldChar w:fldCharType="begin"/>',
-        '<w:instrText xml:space="preserve"> PAGE </w:instrText>',
-        '<w:fldChar w:fldCharType="separate"/>',
-        "<w:t>1</w:t>",
-        '<w:fldChar w:fldCharType="end"/>',
-        '<w:t xml:space="preserve"> —</w:t>',
-    ):
-        p._p.append(parse_xml(run.format(inner)))
+    # GB/T 9704-2012 §7.5: the page number in 4号 半角宋体 with a 一字线 on each side, odd pages on
+    # the right and even pages on the left, each one character (四号, 14 pt) in from the type area,
+    # for documents printed on both sides: separate odd and even footers.
+    document.settings.odd_and_even_pages_header_footer = True
+    for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = document.styles["Footer"]
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:ind {nsdecls("w")} w:{side}="{PAGE_NUMBER_INSET}"/>'
+        ))
+        p._p.get_or_add_pPr().append(parse_xml(f'<w:jc {nsdecls("w")} w:val="{side}"/>'))
+        rfonts = _rfonts(FONTS["page"])
+        run = f'<w:r {nsdecls("w")}><w:rPr>{rfonts}</w:rPr>{{}}</w:r>'
+        for inner in (
+            '<w:t xml:space="preserve">— </w:t>',
+            '<w:fldChar w:fldCharType="begin"/>',
+            '<w:instrText xml:space="preserve"> PAGE </w:instrText>',
+            '<w:fldChar w:fldCharType="separate"/>',
+            "<w:t>1</w:t>",
+            '<w:fldChar w:fldCharType="end"/>',
+            '<w:t xml:space="preserve"> —</w:t>',
+        ):
+            p._p.append(parse_xml(run.format(inner)))
     prepare(document)
 
     description = layout.Document(
