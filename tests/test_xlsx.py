@@ -158,3 +158,47 @@ def test_doc_ledger_xlsx_uses_this_writer(tmp_path, run):
     branch = load_branch(root).branch
     direct = write_ledger_xlsx(branch, build_standard(branch).rules, 2025, tmp_path / "direct.xlsx")
     assert sheet.read_bytes() == direct.read_bytes()
+
+
+# --- printing ------------------------------------------------------------------------------------
+
+
+def test_every_sheet_is_set_up_to_print(ledger, branch, tmp_path):
+    plan = load_workbook(write_plan_xlsx(branch.plan_for(2025), branch, tmp_path / "计划.xlsx"))
+    for wb in (plan, ledger):
+        for ws in wb.worksheets:
+            assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "landscape"
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+            assert ws.page_setup.fitToHeight == 0
+            assert ws.print_title_rows == "$1:$1"  # the header row on every page
+            assert branch.config.display_name in ws.oddHeader.center.text and "2025" in ws.oddHeader.center.text
+            assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+            assert ws.freeze_panes == "A2" and ws.auto_filter.ref  # still frozen and filtered on screen
+
+
+def calc_to_pdf(xlsx, out_dir):
+    """The spreadsheet as LibreOffice Calc prints it (its own profile), or skip without Calc."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None or not shutil.which("pdfinfo"):
+        pytest.skip("LibreOffice or poppler is not installed; .ci/run installs them")
+    profile = (out_dir / "profile").as_uri()
+    done = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                           "--outdir", str(out_dir), str(xlsx)], capture_output=True, text=True, timeout=180)
+    pdf = out_dir / (xlsx.stem + ".pdf")
+    if not pdf.exists():
+        if "calc" in (done.stderr + done.stdout).lower() or done.returncode:
+            pytest.skip(f"LibreOffice Calc could not convert ({done.stderr.strip()[:200]}); .ci/run installs it")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_the_printed_plan_and_statistics_keep_their_columns_together(branch, rules, tmp_path):
+    # Before: the exported 一表 printed on three A4 pages with its columns split apart, the
+    # statistics spilled 10–12月 onto a second page. Now each sheet is one page wide.
+    plan = write_plan_xlsx(branch.plan_for(2025), branch, tmp_path / "plan.xlsx")
+    assert calc_to_pdf(plan, tmp_path) == 1
+    ledger_book = write_ledger_xlsx(branch, rules, 2025, tmp_path / "ledger.xlsx")
+    assert calc_to_pdf(ledger_book, tmp_path) == 2  # the statistics sheet and the records sheet, a page each

@@ -353,9 +353,44 @@ def _properties(wb, branch: Branch, title: str, subject: str, when: dt.date) -> 
     props.modified = stamp
 
 
+# Printing (GB/T 9704's A4, and committees print what they collect): every sheet fits the page
+# width, landscape when its columns are wider than a portrait page holds, the header row repeats
+# on every page, the workbook's title (branch and year) heads each page and the footer numbers
+# them. Column widths are in characters; a portrait A4 page with 15 mm margins holds about 95.
+_PORTRAIT_COLUMNS = 95
+
+
+def _print_setup(wb) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from ..model.redact import clean
+
+    title = wb.properties.title or ""
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        width = sum((ws.column_dimensions[get_column_letter(c)].width or 8.43) for c in range(1, ws.max_column + 1))
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if width > _PORTRAIT_COLUMNS else "portrait"
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+        ws.print_title_rows = "1:1"
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.6
+        ws.page_margins.top = ws.page_margins.bottom = 0.8
+        # & starts a code in Excel's header syntax: a title's own & is doubled.
+        ws.oddHeader.center.text = f"{clean(title)} {ws.title}".strip().replace("&", "&&")
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
 def _save(wb, path: Path, when: dt.date) -> Path:
-    """Write the workbook atomically with fixed zip timestamps (openpyxl's save() stamps now)."""
+    """Set every sheet up for printing, then write the workbook atomically with fixed zip
+    timestamps (openpyxl's save() stamps now)."""
     from openpyxl.writer.excel import ExcelWriter
+
+    _print_setup(wb)
 
     raw = io.BytesIO()
     archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
