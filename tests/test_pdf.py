@@ -173,7 +173,7 @@ def sample_documents(tmp_path_factory):
 # Page counts of the sample's documents as laid out today (A4, GB/T 9704 margins, 22 lines a page).
 # A deliberate layout change updates these; an accidental one (a font falling back to a wider
 # face, a table no longer repeating its header) shows up here.
-EXPECTED_PAGES = {"plan": 2, "signin": 2, "minutes": 2}
+EXPECTED_PAGES = {"plan": 2, "signin": 1, "minutes": 2}
 
 
 @real_client
@@ -389,3 +389,46 @@ def test_page_numbers_sit_as_gbt_9704_puts_them(sample_documents, tmp_path):
         else:
             assert abs(left - left_edge) < 2, (page, left, left_edge)
         assert abs(top - (297 - 35 + 7) * mm) < 4, (page, top)  # the line's box starts 7 mm below the type area
+
+
+SIGNIN_NAMES = [f"{a}{b}" for a in "张王李赵刘陈杨黄周吴" for b in "伟芳娜敏静丽强磊军洋"]
+
+
+def signin_for(tmp_path: Path, people: int, kind: str = "党课") -> Path:
+    """The sign-in sheet of a branch of ``people`` members, for a meeting whose details take the
+    most lines (a 党课 names its lecturer too)."""
+    from zhibu.examples import write_branch
+    from zhibu.load import load_branch
+    from zhibu.render import layout
+    from zhibu.render.docx import write_docx
+
+    names = SIGNIN_NAMES[:people]
+    members = "members:\n" + "".join(
+        f"  - {{name: {n}, status: 正式党员, admitted: 2000-01-01, full_since: 2001-01-01, joined: 2010-01-01, group: 第一党小组}}\n"
+        for n in names
+    )
+    root = write_branch(tmp_path / f"b{people}", {
+        "zhibu.yaml": "format: 1\nname: 中共测试学院教工第一支部委员会\nshort_name: 测试学院教工第一党支部\n"
+                      "parent: 中共测试学院委员会\ncategory: 高校\ngroups: [第一党小组]\n",
+        "members.yaml": members,
+        "committee.yaml": f"terms:\n  - elected: 2024-07-05\n    members:\n      - {{name: {names[0]}, role: 书记, approved: 2024-07-10}}\n",
+        f"records/2025/2025-10-12-{kind}.yaml": f'type: {kind}\ndate: 2025-10-12\ntime: "09:00-10:30"\nplace: 学院会议室\n'
+                                                 f"host: {names[0]}\nlecturer: {names[0]}\nrecorder: {names[0]}\ntopics: [讨论]\n",
+    })
+    branch = load_branch(root).branch
+    return write_docx(layout.signin_sheet(branch, branch.records[0]), tmp_path / f"签到表-{people}.docx", root)
+
+
+@real_client
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed")
+def test_a_sign_in_sheet_fits_one_page_up_to_thirty_people(tmp_path):
+    # One column up to 10 people, two columns from 11; beyond 30 the 列席 table goes over the page
+    # whole, never split from its heading.
+    sizes = (5, 10, 11, 20, 30, 31)
+    pdfs = dict(zip(sizes, convert_to_pdf([signin_for(tmp_path, n) for n in sizes], tmp_path / "pdf")))
+    assert {n: pdf_pages(p) for n, p in pdfs.items()} == {5: 1, 10: 1, 11: 1, 20: 1, 30: 1, 31: 2}
+    pages = pdf_text(pdfs[31]).split("\f")
+    assert "列席人员" in pages[1] and "单位及职务" in pages[1] and "列席人员" not in pages[0]
+    for n, pdf in pdfs.items():
+        text = pdf_text(pdf)
+        assert all(name in text for name in SIGNIN_NAMES[:n]), n  # nobody lost in the two columns

@@ -478,6 +478,10 @@ class _Writer:
                         p.remove(child)
                 self._cell_paragraph(p, cell, (r, col) in covered, heading_font if cell.header else body_font,
                                      block.size)
+                if block.keep_together and r < len(block.rows) - 1:
+                    # Word and LibreOffice keep a table together when every row but the last keeps
+                    # with the next.
+                    _insert_in_order(p.get_or_add_pPr(), OxmlElement("w:keepNext"), _PPR_ORDER)
                 col += span
 
     def _cell_paragraph(self, p, cell: layout.Cell, covered: bool, font: str, size: float) -> None:
