@@ -69,7 +69,10 @@ def mask_personal_data(text: str) -> str:
 
 
 def _masked_unless_hash(match: re.Match, text: str) -> str:
-    start, end = match.span()
+    # The word the match starts in, up to the first character that is not a letter or digit: a
+    # match may run on across a space ("…ad1561227 2026-12-02" in a witness line looks like
+    # "156 1227 2026"), and it is the word it starts in that may be a hash.
+    start = end = match.start()
     while start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isascii() and text[end].isalnum():
