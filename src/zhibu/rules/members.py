@@ -125,15 +125,10 @@ def probation(ctx: Context, rule: Rule):
             )
     # Seen after the fact: the conversion was discussed, but late (the member may be full by now).
     months = rule.param("discuss_within_months", 1)
-    for name, day in sorted(branch.conversion_meetings().items()):
-        member = branch.member(name)
-        if member is None or member.admitted is None or not (ctx.start <= day <= ctx.end):
-            continue
+    for name, day, due, resolution in _conversions_in_range(ctx, extended):
         if name in extensions and name not in extended:
             continue  # extended, but the new end is not recorded: member.probation-outcome reports that
-        due = _probation_ends(member, extended)
         if day > add_months(due, months):
-            resolution = next(res for r, res in branch.decisions_about("预备党员转正")[name] if r.date == day)
             yield ctx.finding(
                 rule,
                 f"预备党员 {name} 的预备期于 {due} 期满，{day} 才召开支部党员大会讨论转正，晚于期满 {months} 个月以上。",
@@ -141,6 +136,19 @@ def probation(ctx: Context, rule: Rule):
                 period=_month_label(day),
                 subject=name,
             )
+
+
+def _conversions_in_range(ctx: Context, extended: dict):
+    """(name, meeting day, end of probation, resolution) for each conversion a 党员大会 of the
+    checked range decided, of a member of the roster: what the timing rules judge."""
+    branch = ctx.branch
+    decisions = branch.decisions_about("预备党员转正")
+    for name, day in sorted(branch.conversion_meetings().items()):
+        member = branch.member(name)
+        if member is None or member.admitted is None or not (ctx.start <= day <= ctx.end):
+            continue
+        resolution = next(res for r, res in decisions[name] if r.date == day)
+        yield name, day, _probation_ends(member, extended), resolution
 
 
 def _month_label(day) -> str:
@@ -198,13 +206,8 @@ def full_since(ctx: Context, rule: Rule):
 def conversion_early(ctx: Context, rule: Rule):
     branch = ctx.branch
     extended = {a.name: a.extended_to for a in branch.applicants if a.extended_to}
-    for name, day in sorted(branch.conversion_meetings().items()):
-        member = branch.member(name)
-        if member is None or member.admitted is None or not (ctx.start <= day <= ctx.end):
-            continue
-        due = _probation_ends(member, extended)
+    for name, day, due, resolution in _conversions_in_range(ctx, extended):
         if day < due:
-            resolution = next(res for r, res in branch.decisions_about("预备党员转正")[name] if r.date == day)
             yield ctx.finding(
                 rule,
                 f"{day} 支部党员大会讨论 {name} 转正，其预备期到 {due} 才期满，提前了 {(due - day).days} 天。",
