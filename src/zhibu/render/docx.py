@@ -3,7 +3,8 @@
 The only module that imports python-docx. The layout follows GB/T 9704-2012 as
 measured in LibreOffice (docs/documents.md): A4 with margins 37/35/28/26 mm, body
 仿宋_GB2312 三号 on a 22-line grid (``docGrid type="lines" linePitch=579``, exact
-line spacing, −0.25 pt character spacing for 28 characters a line), title
+line spacing, −0.25 pt character spacing for 28 characters a line, no punctuation
+hung past the margin: ``OVERFLOW_PUNCT``), title
 方正小标宋简体 二号, headings 黑体 and 楷体_GB2312, page numbers "— 1 —" in 宋体
 四号, odd pages on the right and even pages on the left, one character in.
 Chinese fonts are set through ``w:eastAsia`` (with
