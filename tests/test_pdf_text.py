@@ -3,7 +3,7 @@
 A 、 or ， after a full 28-character line used to vanish from the PDF: LibreOffice hung it
 past the right margin and often drew nothing (the demo's ledger lost 27 of its 652 、). The
 built-in reference now turns LibreOffice's hanging punctuation off (``w:overflowPunct``, which
-its DOCX import reads inverted; docs/documents.md, "标点与行尾"), so the mark takes the
+its DOCX import reads inverted; docs/documents.md, "网格与行末标点"), so the mark takes the
 character before it to the next line.
 
 One ``soffice`` call converts every document kind of the sample branch (plan, sign-in sheet,

@@ -59,7 +59,7 @@ HEADER_DISTANCE, FOOTER_DISTANCE = 851, 1304  # 15 mm; 23 mm puts the page numbe
 LINE_PITCH = 579  # 28.95 pt: 22 lines in the 637 pt type height
 CHAR_SPACING = -5  # −0.25 pt: 28 characters of 16 pt in the 442 pt type width
 PAGE_NUMBER_INSET = 280  # one character of 四号 (14 pt) between the page number and the type area's edge
-# Punctuation at the end of a full line (docs/documents.md, "标点与行尾"): LibreOffice's DOCX import reads
+# Punctuation at the end of a full line (docs/documents.md, "网格与行末标点"): LibreOffice's DOCX import reads
 # w:overflowPunct inverted (writerfilter: hanging = val == 0), and a 、，。；：！？ it hangs past a full
 # 28-character line is often not drawn at all. val="1" turns LibreOffice's hanging off, so the mark
 # takes the character before it to the next line (its line-start rule); for Word and WPS "1" is their
