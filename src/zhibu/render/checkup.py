@@ -1,6 +1,6 @@
 """体检 documents: a branch's annual check-up report and the committee's overview, as descriptions.
 
-They are built from batch entries (:func:`zhibu.batch.check_target` with
+They are built from batch entries (:func:`zhibu.committee.batch.check_target` with
 ``rate=True``), so the report, the spreadsheet and ``zhibu batch rate`` show
 the same findings, points and indicators.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..batch import UNCHECKED
+from ..model.vocabulary import UNCHECKED
 from ..model.redact import clean
-from ..rating import default_scheme, where_of
+from ..standard.rating import default_scheme, where_of
 from .layout import Cell, Document, Table, heading, label, para, title
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}

@@ -8,7 +8,7 @@ a normalised dump, and other renderers may reuse them.
 
 Everything shown is computed from the records: 应到 from the roster on the day,
 实到 from who is on the roster and in ``attendees``, the statistics from
-:func:`zhibu.stats.year_table` (so the ledger counts as ``zhibu check`` does).
+:func:`zhibu.report.stats.year_table` (so the ledger counts as ``zhibu check`` does).
 Order never depends on dict or file-system order.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..errors import ZhibuError
 from ..model.branch import Branch, PlanItem, Record, Resolution
 from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS, RECORD_TYPES, YEAR_END_TYPES
-from ..stats import carried_records, year_table
+from ..report.stats import carried_records, year_table
 
 # --- the description ------------------------------------------------------------------
 
@@ -494,7 +494,7 @@ def _summary(record: Record) -> str:
 
 
 def statistics_table(branch: Branch, rules: dict, year: int) -> Table:
-    """Meetings held per type and month against the standard: :func:`zhibu.stats.year_table`, as a table."""
+    """Meetings held per type and month against the standard: :func:`zhibu.report.stats.year_table`, as a table."""
     head = (Cell("类别", header=True), *(Cell(str(m), header=True) for m in range(1, 13)),
             Cell("全年", header=True), Cell("标准", header=True))
     rows = [head]
