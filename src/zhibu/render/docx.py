@@ -3,7 +3,8 @@
 The only module that imports python-docx. The layout follows GB/T 9704-2012 as
 measured in LibreOffice (docs/documents.md): A4 with margins 37/35/28/26 mm, body
 仿宋_GB2312 三号 on a 22-line grid (``docGrid type="lines" linePitch=579``, exact
-line spacing, −0.25 pt character spacing for 28 characters a line), title
+line spacing, −0.25 pt character spacing for 28 characters a line, no punctuation
+hung past the margin: ``OVERFLOW_PUNCT``), title
 方正小标宋简体 二号, headings 黑体 and 楷体_GB2312, page numbers "— 1 —" in 宋体
 四号, odd pages on the right and even pages on the left, one character in.
 Chinese fonts are set through ``w:eastAsia`` (with
@@ -58,6 +59,12 @@ HEADER_DISTANCE, FOOTER_DISTANCE = 851, 1304  # 15 mm; 23 mm puts the page numbe
 LINE_PITCH = 579  # 28.95 pt: 22 lines in the 637 pt type height
 CHAR_SPACING = -5  # −0.25 pt: 28 characters of 16 pt in the 442 pt type width
 PAGE_NUMBER_INSET = 280  # one character of 四号 (14 pt) between the page number and the type area's edge
+# Punctuation at the end of a full line (docs/documents.md, "网格与行末标点"): LibreOffice's DOCX import reads
+# w:overflowPunct inverted (writerfilter: hanging = val == 0), and a 、，。；：！？ it hangs past a full
+# 28-character line is often not drawn at all. val="1" turns LibreOffice's hanging off, so the mark
+# takes the character before it to the next line (its line-start rule); for Word and WPS "1" is their
+# default, "allow punctuation to extend past the margin", where the mark is drawn in the right margin.
+OVERFLOW_PUNCT = "1"
 
 # Roles of the description -> style names (python-docx looks names up in any language's Word file).
 STYLE_NAMES = {"body": "Normal", "title": "Title", "heading1": "Heading 1", "heading2": "Heading 2"}
@@ -248,6 +255,7 @@ def prepare(document) -> None:
         lang = OxmlElement("w:lang")
         _insert_in_order(rpr, lang, _RPR_ORDER)
     lang.set(qn("w:eastAsia"), "zh-CN")
+    _keep_line_end_punctuation(document, doc_defaults)
 
     # every style: theme font attributes out
     for rfonts in styles.iter(qn("w:rFonts")):
@@ -277,6 +285,32 @@ def prepare(document) -> None:
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is not None:
         theme_lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _keep_line_end_punctuation(document, doc_defaults) -> None:
+    """``w:overflowPunct`` = OVERFLOW_PUNCT on the document defaults and wherever the base sets it.
+
+    A base document (a branch's letterhead saved by Word with 允许标点溢出边界 unticked) may say
+    val="0" in a style or a paragraph, which LibreOffice would read as "hang" and lose the mark.
+    """
+    ppr_default = doc_defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        doc_defaults.append(ppr_default)
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        ppr_default.append(ppr)
+    _ppr_child(ppr, "w:overflowPunct").set(qn("w:val"), OVERFLOW_PUNCT)
+    parts = [document.styles.element, document.element.body]
+    for section in document.sections:
+        for part in (section.header, section.footer, section.even_page_header, section.even_page_footer,
+                     section.first_page_header, section.first_page_footer):
+            if not part.is_linked_to_previous:
+                parts.append(part._element)
+    for part in parts:
+        for element in part.iter(qn("w:overflowPunct")):
+            element.set(qn("w:val"), OVERFLOW_PUNCT)
 
 
 def _free_id(document, wanted: str) -> str:
