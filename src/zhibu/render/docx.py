@@ -390,6 +390,7 @@ class _Writer:
         for role, name in {**STYLE_NAMES, "table": TABLE_TEXT}.items():
             self.style_ids[role] = document.styles[name].style_id
         self.break_before = False
+        self.previous = None  # the paragraph just written, while nothing else follows it
 
     def font_of(self, role: str) -> str:
         return self.fonts.east_asian(self.style_ids[role], FONTS.get(role, FONTS["body"]))
@@ -400,6 +401,12 @@ class _Writer:
         if self.break_before:
             _ppr_child(ppr, "w:pageBreakBefore")
             self.break_before = False
+        if block.keep_with_next:
+            _ppr_child(ppr, "w:keepNext")
+        # Widow and orphan control on every paragraph, whatever the base document's styles say:
+        # a paragraph broken across pages leaves at least two lines on each.
+        _ppr_child(ppr, "w:widowControl")
+        self.previous = p._p
         if not block.indent:
             ind = _ppr_child(ppr, "w:ind")
             ind.set(qn("w:firstLineChars"), "0")
@@ -418,6 +425,9 @@ class _Writer:
     def table(self, block: layout.Table) -> None:
         if self.break_before:  # a table cannot start a page by itself: an empty paragraph carries the break
             self.paragraph(layout.para("", indent=False))
+        if block.keep_with_previous and self.previous is not None:
+            _ppr_child(self.previous.get_or_add_pPr(), "w:keepNext")
+        self.previous = None
         n_rows, n_cols = len(block.rows), len(block.widths)
         table = self.document.add_table(rows=n_rows, cols=n_cols)
         table.autofit = False
