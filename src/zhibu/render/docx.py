@@ -11,6 +11,12 @@ Chinese fonts are set through ``w:eastAsia`` (with
 every ``*Theme`` font attribute is removed, because a theme attribute overrides
 the explicit font in Word.
 
+Pagination is written on each paragraph and row, so it holds whatever the base
+document's styles say: ``keepNext`` where the description keeps a paragraph with
+the next block (titles, headings, a table's lead-in line, a signature block and
+the paragraph before it), widow and orphan control on every paragraph, and
+``cantSplit`` on every table row (docs/documents.md, 分页).
+
 The base document is the branch's ``templates/reference.docx`` when there is one
 (its styles, page setup, header and footer are kept; only missing fonts and
 styles are filled in), else the built-in ``templates/reference.docx``, which
