@@ -12,6 +12,12 @@ Chinese fonts are set through ``w:eastAsia`` (with
 every ``*Theme`` font attribute is removed, because a theme attribute overrides
 the explicit font in Word.
 
+Pagination is written on each paragraph and row, so it holds whatever the base
+document's styles say: ``keepNext`` where the description keeps a paragraph with
+the next block (titles, headings, a table's lead-in line, a signature block and
+the paragraph before it), widow and orphan control on every paragraph, and
+``cantSplit`` on every table row (docs/documents.md, 分页).
+
 The base document is the branch's ``templates/reference.docx`` when there is one
 (its styles, page setup, header and footer are kept; only missing fonts and
 styles are filled in), else the built-in ``templates/reference.docx``, which
@@ -424,6 +430,7 @@ class _Writer:
         for role, name in {**STYLE_NAMES, "table": TABLE_TEXT}.items():
             self.style_ids[role] = document.styles[name].style_id
         self.break_before = False
+        self.previous = None  # the paragraph just written, while nothing else follows it
 
     def font_of(self, role: str) -> str:
         return self.fonts.east_asian(self.style_ids[role], FONTS.get(role, FONTS["body"]))
@@ -434,6 +441,12 @@ class _Writer:
         if self.break_before:
             _ppr_child(ppr, "w:pageBreakBefore")
             self.break_before = False
+        if block.keep_with_next:
+            _ppr_child(ppr, "w:keepNext")
+        # Widow and orphan control on every paragraph, whatever the base document's styles say:
+        # a paragraph broken across pages leaves at least two lines on each.
+        _ppr_child(ppr, "w:widowControl")
+        self.previous = p._p
         if not block.indent:
             ind = _ppr_child(ppr, "w:ind")
             ind.set(qn("w:firstLineChars"), "0")
@@ -452,6 +465,9 @@ class _Writer:
     def table(self, block: layout.Table) -> None:
         if self.break_before:  # a table cannot start a page by itself: an empty paragraph carries the break
             self.paragraph(layout.para("", indent=False))
+        if block.keep_with_previous and self.previous is not None:
+            _ppr_child(self.previous.get_or_add_pPr(), "w:keepNext")
+        self.previous = None
         n_rows, n_cols = len(block.rows), len(block.widths)
         table = self.document.add_table(rows=n_rows, cols=n_cols)
         table.autofit = False

@@ -15,7 +15,7 @@ Order never depends on dict or file-system order.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import ZhibuError
 from ..model.branch import Branch, PlanItem, Record, Resolution
@@ -33,6 +33,12 @@ class Paragraph:
     ``heading2`` (楷体). ``indent``: the body's first-line indent of two
     characters; label lines such as 时间：… are written without it. ``align`` and
     ``size`` (points) override the style's when given.
+
+    ``keep_with_next``: on the same page as the start of the next block (a paragraph's first
+    lines, a table's first row). Titles and headings keep with what follows them
+    (:func:`title`, :func:`heading`); so do the lines of a signature block and the paragraph
+    before it (:func:`signature_block`). Every paragraph is also written with widow and
+    orphan control: a paragraph broken across pages leaves at least two lines on each.
     """
 
     text: str
@@ -40,6 +46,7 @@ class Paragraph:
     align: str | None = None
     indent: bool = True
     size: float | None = None
+    keep_with_next: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,9 @@ class Table:
     row_height: float | None = None  # millimetres, at least; for rows people sign in
     cell_margin: float = 1.5  # millimetres left and right of the text in each cell
     keep_together: bool = False  # never split across pages (a short table moves whole to the next)
+    # The paragraph just before the table (its heading or lead-in line, such as 有制度：1 个问题) is
+    # kept on the page where the table starts. Rows are never split across pages, either way.
+    keep_with_previous: bool = True
 
     def __post_init__(self):
         for i, row in enumerate(self.rows):
@@ -118,11 +128,23 @@ def label(name: str, value: str) -> Paragraph:
 
 
 def title(text: str, **kw) -> Paragraph:
-    return para(text, "title", align="center", indent=False, **kw)
+    return para(text, "title", align="center", indent=False, keep_with_next=True, **kw)
 
 
 def heading(text: str, level: int = 1) -> Paragraph:
-    return para(text, f"heading{level}")
+    return para(text, f"heading{level}", keep_with_next=True)
+
+
+def signature_block(blocks: list[Block], *lines: str) -> list[Block]:
+    """``blocks`` followed by an empty line and the signature ``lines``, all on one page with the
+    end of the last paragraph before them: a page never holds only signature lines."""
+    out = list(blocks)
+    if out and isinstance(out[-1], Paragraph):
+        out[-1] = replace(out[-1], keep_with_next=True)
+    out.append(para("", indent=False, keep_with_next=True))
+    for n, line in enumerate(lines, 1):
+        out.append(para(line, align="right", indent=False, keep_with_next=n < len(lines)))
+    return out
 
 
 _WEEKDAYS = "一二三四五六日"
@@ -449,10 +471,7 @@ def minutes_blocks(branch: Branch, record: Record) -> list[Block]:
         blocks.append(numbered_heading(n, "附件"))
         blocks += [para(f"{i}. {a}") for i, a in enumerate(record.attachments, 1)]
 
-    blocks.append(para("", indent=False))
-    blocks.append(para(f"主持人（签字）：{BLANK * 2}", align="right", indent=False))
-    blocks.append(para(f"记录人（签字）：{BLANK * 2}", align="right", indent=False))
-    return blocks
+    return signature_block(blocks, f"主持人（签字）：{BLANK * 2}", f"记录人（签字）：{BLANK * 2}")
 
 
 def minutes(branch: Branch, record: Record) -> Document:
