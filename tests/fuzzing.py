@@ -15,7 +15,7 @@ import random
 import traceback
 from pathlib import Path
 
-from zhibu.demo import sample_files
+from zhibu.write.demo import sample_files
 
 AS_OF = dt.date(2025, 12, 31)
 
@@ -206,7 +206,7 @@ def judge(root: Path, files: dict[str, bytes]) -> str | None:
     """Check the branch ``files`` (in memory, rooted at ``root``) and render its report;
     what went wrong, or None when the check behaved."""
     from zhibu.check import check_branch
-    from zhibu.report import to_json_data, to_text
+    from zhibu.report.printer import to_json_data, to_text
     from zhibu.store.files import Snapshot
 
     try:

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import GIT_USER, git, init_repo, record_text
 
-from zhibu.audit import history_log, read_trail
+from zhibu.history.trail import history_log, read_trail
 from zhibu.check import check_branch
 
 REC = "records/2026/2026-03-05-支部委员会.yaml"
@@ -304,7 +304,7 @@ def test_repository_state_read_from_files_agrees_with_git(history_branch, tmp_pa
 
 
 def test_close_tags_are_found_loose_and_packed(history_branch, run):
-    from zhibu.audit import CLOSE_TAG_PREFIX
+    from zhibu.history.trail import CLOSE_TAG_PREFIX
     from zhibu.store import gitrepo
 
     assert gitrepo.tags(history_branch, CLOSE_TAG_PREFIX + "*") == []

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import SAMPLE, git, init_repo
 
-from zhibu.batch import Target, check_target, discover, run_batch
+from zhibu.committee.batch import Target, check_target, discover, run_batch
 
 AS_OF = ["--as-of", "2025-12-31", "--year", "2025"]
 

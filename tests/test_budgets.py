@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, git, init_repo
 
-from zhibu.batch import Target, check_target, discover, run_batch
+from zhibu.committee.batch import Target, check_target, discover, run_batch
 from zhibu.check import check_branch
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.model.findings import MAX_FINDINGS, MAX_PER_CODE
 from zhibu.store import files, gitrepo
 
@@ -179,9 +179,9 @@ def test_a_branch_over_its_memory_gets_memory_and_the_run_goes_on(three):
 
 
 def test_batch_check_options_and_statuses_in_every_format(three, run, monkeypatch, tmp_path):
-    import zhibu.batch
+    import zhibu.committee.batch
 
-    monkeypatch.setattr(zhibu.batch, "_work", slow_on_one)
+    monkeypatch.setattr(zhibu.committee.batch, "_work", slow_on_one)
     result = run("batch", "check", three, "--as-of", "2025-12-31", "--format", "json", "-j", "2", "--timeout", "2")
     data = json.loads(result.stdout)
     assert {b["root"]: b["status"] for b in data["branches"]}["慢支部"] == "timeout"

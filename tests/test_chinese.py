@@ -80,11 +80,11 @@ def _field_names(fields) -> set[str]:
 def command_words() -> set[str]:
     """What a user types: command names, choices, the format's keys, pack keys, rule kinds and
     their parameters, batch statuses and manifest keys (split at - and _ as the scan splits them)."""
-    from zhibu import schema
-    from zhibu.batch import UNCHECKED
+    from zhibu.format import kinds
+    from zhibu.committee.batch import UNCHECKED
     from zhibu.rules import load_kinds
     from zhibu.rules.registry import KINDS
-    from zhibu.standard import PACK_KEYS, RESERVED
+    from zhibu.standard.layers import PACK_KEYS, RESERVED
 
     load_kinds()
     words = set(COMMANDS)
@@ -94,13 +94,13 @@ def command_words() -> set[str]:
         for param in command.params:
             if isinstance(param.type, click.Choice):
                 words.update(str(c) for c in param.type.choices)
-    for kind in schema.FILE_KINDS:
+    for kind in kinds.FILE_KINDS:
         words |= _field_names(kind.fields)
     for name, kind in KINDS.items():
         words.update(name.split("-"))
         for param in kind.params:
             words.update(param.split("_"))
-    from zhibu.standard import baseline_rules
+    from zhibu.standard.layers import baseline_rules
 
     words.update(code.split(".")[0] for code in baseline_rules()[1])  # format.*, record.* …
     for key in (*PACK_KEYS, *RESERVED, *UNCHECKED, "ok", "findings", "branches", "url", "path", "category"):
@@ -204,7 +204,7 @@ def test_messages_in_the_code_are_chinese():
 
 
 def test_the_standards_titles_and_hints_are_chinese():
-    from zhibu.standard import baseline_rules
+    from zhibu.standard.layers import baseline_rules
 
     bad = [f"{code}: {words}" for code, rule in baseline_rules()[1].items()
            for text in (rule.title, rule.hint or "") if (words := english_words(text, ALLOWED_ALL))]

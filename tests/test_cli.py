@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_MEMBERS, GIT_EMAIL, GIT_USER, git, init_repo, record_text
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.store.yamlio import parse
 
 REC = "records/2026/2026-03-05-支部委员会.yaml"
@@ -1067,7 +1067,7 @@ def test_a_missing_field_is_named_by_its_chinese_name_and_option(run, branch, re
 
 def test_a_draft_resolution_keeps_its_person_ballots_and_candidates():
     """`meeting add --from 草稿.yaml` wrote only text/kind/votes/adopted of a resolution and dropped the rest."""
-    from zhibu.edit import render_record
+    from zhibu.write.edit import render_record
 
     text = render_record({
         "type": ["支部党员大会"], "date": "2026-04-10", "place": "活动室", "host": "王建国", "recorder": "李晓梅",

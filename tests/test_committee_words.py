@@ -20,12 +20,12 @@ import pytest
 from conftest import SAMPLE, git, init_repo
 from test_pdf import POPPLER, real_client
 
-from zhibu.batch import Target, check_target, rating_of
+from zhibu.committee.batch import Target, check_target, rating_of
 from zhibu.examples import build, check_example, examples
 from zhibu.render import layout
 from zhibu.render.checkup import checkup, overview
 from zhibu.render.wording import file_words, place, plain, problem
-from zhibu.report import to_json_data
+from zhibu.report.printer import to_json_data
 
 AS_OF = dt.date(2025, 12, 31)
 YEAR = 2025
@@ -244,8 +244,8 @@ def statistics_section(document) -> list:
 
 
 def test_the_ledgers_statistics_name_the_standards_in_chinese(tmp_path):
-    from zhibu.load import load_branch
-    from zhibu.standard import build_standard
+    from zhibu.format.load import load_branch
+    from zhibu.standard.layers import build_standard
 
     root = tmp_path / "sample"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))

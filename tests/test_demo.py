@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from conftest import SAMPLE, git
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.store.yamlio import parse
 
 
@@ -36,7 +36,7 @@ def files_of(root):
 def test_work_tree_equals_the_sample_exactly(demo):
     # Exactly the sample, set up for editors as zhibu init sets a branch up: a modeline on top of
     # every format file, the JSON Schemas it points at, and the .gitignore for printed documents.
-    from zhibu.json_schema import branch_schema_files, with_modeline
+    from zhibu.format.json_schema import branch_schema_files, with_modeline
     from zhibu.store.files import GITIGNORE
 
     sample = {rel: with_modeline(rel, raw.decode("utf-8")).encode("utf-8") for rel, raw in files_of(SAMPLE).items()}

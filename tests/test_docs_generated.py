@@ -19,7 +19,7 @@ def test_generated_page_is_current(name):
 
 
 def test_rules_page_lists_every_code():
-    from zhibu.standard import baseline_rules
+    from zhibu.standard.layers import baseline_rules
 
     text = (DOCS / "rules.md").read_text(encoding="utf-8")
     for code in baseline_rules()[1]:

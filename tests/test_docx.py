@@ -23,13 +23,13 @@ import pytest
 from lxml import etree
 
 from zhibu.check import check_branch
-from zhibu.edit import find_record
+from zhibu.write.edit import find_record
 from zhibu.errors import ZhibuError
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.render import layout
 from zhibu.render import docx as render_docx
-from zhibu.standard import build_standard
-from zhibu.stats import year_table
+from zhibu.standard.layers import build_standard
+from zhibu.report.stats import year_table
 
 from conftest import SAMPLE
 
@@ -537,7 +537,7 @@ def test_minutes_of_a_rejected_resolution_and_an_unlisted_attendee(make_branch):
 
 
 def test_signin_lists_the_expected_in_roster_order(sample):
-    from zhibu.edit import expected_in_roster_order
+    from zhibu.write.edit import expected_in_roster_order
 
     record = find_record(sample, "2025-10-12-支部党员大会")
     table = next(b for b in layout.signin_sheet(sample, record).blocks if isinstance(b, layout.Table))

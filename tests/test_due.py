@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DEFAULT_ZHIBU, git, record_text
-from zhibu import ical
+from zhibu.schedule import ical
 
 THEME_ZHIBU = DEFAULT_ZHIBU + "theme_day: 每月最后一个周五\nstandard:\n  - standards/T-示例区.yaml\n"
 T_PACK = """\

@@ -121,7 +121,7 @@ def _object(root: Path, kind: str, body: bytes) -> str:
 @settings(max_examples=15, deadline=10000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(author=odd_bytes, message=st.binary(max_size=80), stamp=stamps, zone=zones, tag_zone=zones, tag_message=st.binary(max_size=40))
 def test_commits_and_tags_with_odd_metadata(history_repo, author, message, stamp, zone, tag_zone, tag_message):
-    from zhibu.audit import history_log, read_trail
+    from zhibu.history.trail import history_log, read_trail
     from zhibu.check import check_branch
 
     root, base, tree = history_repo

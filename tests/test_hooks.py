@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULTS, git, init_repo, record_text
-from zhibu import hooks
+from zhibu.write import hooks
 
 GOOD = record_text(date="2025-03-05")
 BROKEN = record_text(date="2025-03-05", host="王建民")  # not on the roster

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DEFAULTS, record_text
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.model.branch import Branch
 from zhibu.model.findings import Finding
 from zhibu.rules.records import record_findings

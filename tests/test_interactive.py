@@ -82,7 +82,7 @@ def test_meeting_add_asks_for_missing_fields_and_commits(git_branch, repo):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
 def test_init_asks_for_the_short_name_every_title_uses(tmp_path, git_identity):
-    from zhibu.load import load_branch
+    from zhibu.format.load import load_branch
 
     target = tmp_path / "新支部"
     screen = converse(

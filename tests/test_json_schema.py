@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from conftest import SAMPLE, record_text
-from zhibu import json_schema, schema
-from zhibu.load import load_branch
+from zhibu.format import json_schema, kinds
+from zhibu.format.load import load_branch
 from zhibu.store.yamlio import parse
 
 Validator = jsonschema.Draft202012Validator
@@ -36,7 +36,7 @@ def schema_errors(rel: str, text: str) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
 
 
-@pytest.mark.parametrize("kind", schema.FILE_KINDS, ids=lambda k: k.key)
+@pytest.mark.parametrize("kind", kinds.FILE_KINDS, ids=lambda k: k.key)
 def test_every_schema_is_valid_draft_2020_12(kind):
     generated = json_schema.kind_schema(kind)
     assert generated["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -44,14 +44,14 @@ def test_every_schema_is_valid_draft_2020_12(kind):
 
 
 def test_schemas_carry_chinese_descriptions_enums_and_required_fields():
-    record = json_schema.kind_schema(schema.RECORD)
+    record = json_schema.kind_schema(kinds.RECORD)
     assert record["required"] == ["type", "date", "place", "host", "recorder", "attendees", "topics"]
     type_enum = record["properties"]["type"]["anyOf"][0]["enum"]
     assert "支部委员会" in type_enum and "支委会" in type_enum  # canonical types and aliases
     assert "会议类型" in record["properties"]["type"]["description"]
-    members = json_schema.kind_schema(schema.MEMBERS)["properties"]["members"]["items"]
+    members = json_schema.kind_schema(kinds.MEMBERS)["properties"]["members"]["items"]
     assert members["properties"]["status"]["enum"] == ["正式党员", "预备党员"]
-    committee = json_schema.kind_schema(schema.COMMITTEE)
+    committee = json_schema.kind_schema(kinds.COMMITTEE)
     roles = committee["properties"]["terms"]["items"]["properties"]["members"]["items"]["properties"]["role"]["enum"]
     assert roles == ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"]
 
@@ -69,8 +69,8 @@ def sample_files():
 def test_every_format_file_of_the_sample_has_a_schema():
     files = sample_files()
     assert len(files) > 70
-    kinds = {json_schema.kind_for_path(rel).key for rel in files}
-    assert kinds == {k.key for k in schema.FILE_KINDS}
+    found = {json_schema.kind_for_path(rel).key for rel in files}
+    assert found == {k.key for k in kinds.FILE_KINDS}
 
 
 @pytest.mark.parametrize("rel", sample_files())
@@ -231,7 +231,7 @@ def new_branch(tmp_path, run, git_identity):
 
 
 def test_init_writes_schemas_and_modelines(new_branch, repo):
-    for kind in schema.FILE_KINDS:
+    for kind in kinds.FILE_KINDS:
         path = new_branch / ".zhibu/schema" / f"{kind.key}.json"
         assert path.read_text(encoding="utf-8") == json_schema.schema_texts()[path.name]
         json.loads(path.read_text(encoding="utf-8"))

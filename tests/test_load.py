@@ -8,7 +8,7 @@ import os
 import pytest
 
 from conftest import DEFAULT_COMMITTEE, DEFAULT_MEMBERS, DEFAULT_ZHIBU, SAMPLE, record_text
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.model.findings import Severity
 from zhibu.rules.records import record_findings
 

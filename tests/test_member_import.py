@@ -8,8 +8,8 @@ import re
 import pytest
 
 from conftest import git
-from zhibu.load import load_branch
-from zhibu.roster_import import normalise_header, normalise_name, parse_date
+from zhibu.format.load import load_branch
+from zhibu.write.roster_import import normalise_header, normalise_name, parse_date
 
 ID_A = "110101196501011234"
 ID_B = "11010119990101123X"
@@ -679,7 +679,7 @@ def test_template_outside_a_branch_has_no_group_list(run, tmp_path):
 
 def test_the_mapping_example_in_the_manual_reads(tmp_path):
     from conftest import REPO_ROOT
-    from zhibu.roster_import import read_mapping
+    from zhibu.write.roster_import import read_mapping
 
     manual = (REPO_ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
     section = manual[manual.index("### 对照表"):]

@@ -197,7 +197,7 @@ def test_check_json_with_a_file_not_named_in_utf8(hostile, run):
 
 @functools.lru_cache(maxsize=1)
 def _sample_entry() -> dict:
-    from zhibu.batch import Target, check_target
+    from zhibu.committee.batch import Target, check_target
 
     return check_target(Target(SAMPLE, "样例", "worktree"), dt.date(2025, 12, 31), 2025, rate=True)
 
@@ -232,7 +232,7 @@ def test_batch_writers_are_linear(tmp_path):
     finding) and the CSV; 80 and 320 branches of 20 findings. Before the fix (``ws.max_row`` per
     row) the ratio was about 12 at these sizes; ``benchmarks/batch.py`` times the whole commands.
     """
-    from zhibu.batch import summarise
+    from zhibu.committee.batch import summarise
     from zhibu.cli.batch import _write_csv
     from zhibu.render.xlsx import write_batch_xlsx
 

@@ -179,7 +179,7 @@ EXPECTED_PAGES = {"plan": 2, "signin": 1, "minutes": 2}
 @real_client
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed")
 def test_every_document_kind_of_the_sample_to_pdf_in_one_batch(sample_documents, tmp_path, count_calls):
-    from zhibu.load import load_branch
+    from zhibu.format.load import load_branch
 
     root, paths = sample_documents
     made = dict(zip(paths, convert_to_pdf(list(paths.values()), tmp_path)))
@@ -398,7 +398,7 @@ def signin_for(tmp_path: Path, people: int, kind: str = "党课") -> Path:
     """The sign-in sheet of a branch of ``people`` members, for a meeting whose details take the
     most lines (a 党课 names its lecturer too)."""
     from zhibu.examples import write_branch
-    from zhibu.load import load_branch
+    from zhibu.format.load import load_branch
     from zhibu.render import layout
     from zhibu.render.docx import write_docx
 

@@ -10,11 +10,11 @@ import pytest
 from wcwidth import wcswidth, wcwidth
 
 from conftest import DEFAULT_ZHIBU, SAMPLE, git, init_repo
-from zhibu.holidays import Calendar, theme_day_date
-from zhibu.load import load_branch
+from zhibu.store.holidays import Calendar, theme_day_date
+from zhibu.format.load import load_branch
 from zhibu.model.periods import parse_theme_day
-from zhibu import holidays
-from zhibu.plans import new_plan, plan_status, topic_kind
+from zhibu.store import holidays
+from zhibu.write.plans import new_plan, plan_status, topic_kind
 from zhibu.store.yamlio import parse
 
 D = dt.date
@@ -537,7 +537,7 @@ def test_zhibu_check_uses_holidays_yaml_and_reports_a_broken_one(git_branch):
 
 
 def test_a_pack_with_bad_holiday_dates_is_a_bad_pack_not_an_unknown_key(make_branch):
-    from zhibu.standard import build_standard
+    from zhibu.standard.layers import build_standard
 
     zhibu = config("每月1日", "standard: [standards/T-示例区教育工委.yaml]\n")
     good = make_branch({"zhibu.yaml": zhibu, "standards/T-示例区教育工委.yaml": PACK})

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import SAMPLE
 
-from zhibu.batch import Target, check_target
+from zhibu.committee.batch import Target, check_target
 from zhibu.examples import clean_files, write_branch
-from zhibu.rating import Rating, default_scheme, explain, indicators, rate
+from zhibu.standard.rating import Rating, default_scheme, explain, indicators, rate
 
 AS_OF = dt.date(2025, 12, 31)
 

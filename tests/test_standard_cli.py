@@ -114,7 +114,7 @@ def test_explain_shows_rule_source_example_and_how_to_waive(run, tmp_path):
 
 
 def test_show_lists_every_baseline_code(make_branch, run):
-    from zhibu.standard import baseline_rules
+    from zhibu.standard.layers import baseline_rules
 
     root = make_branch()
     result = run("standard", "show", "-C", root)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from conftest import SAMPLE
 from zhibu.errors import ZhibuError
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.render.xlsx import (
     PLAN_HEADERS,
     RECORD_HEADERS,
@@ -18,8 +18,8 @@ from zhibu.render.xlsx import (
     write_ledger_xlsx,
     write_plan_xlsx,
 )
-from zhibu.standard import build_standard
-from zhibu.stats import year_table
+from zhibu.standard.layers import build_standard
+from zhibu.report.stats import year_table
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,9 @@
 
 The library is the product; the ``zhibu`` command is a thin layer over it:
 
-* :func:`zhibu.load.load_branch` reads a branch repository into the model
+* :func:`zhibu.format.load.load_branch` reads a branch repository into the model
   (:mod:`zhibu.model`) and reports ``format.*`` findings;
-* :mod:`zhibu.edit` builds changes and :func:`zhibu.change.apply` validates,
+* :mod:`zhibu.write.edit` builds changes and :func:`zhibu.write.change.apply` validates,
   writes and commits them.
 """
 

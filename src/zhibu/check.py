@@ -1,6 +1,6 @@
 """``zhibu check`` as a library call: load, merge the standard, run every rule, apply waivers.
 
-The result is data; :mod:`zhibu.report` turns it into text or JSON.
+The result is data; :mod:`zhibu.report.printer` turns it into text or JSON.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
-from .holidays import HOLIDAYS_FILE, Calendar, HolidayFileError
-from .load import Loaded, load_branch
+from .store.holidays import HOLIDAYS_FILE, Calendar, HolidayFileError
+from .format.load import Loaded, load_branch
 from .model.branch import Waiver
 from .model.findings import (
     DEFAULT_CAPS,
@@ -25,7 +25,7 @@ from .model.findings import (
 )
 from .model.periods import Period
 from .rules.registry import KINDS, Context, Rule
-from .standard import Standard, build_standard
+from .standard.layers import Standard, build_standard
 
 
 @dataclass
@@ -108,7 +108,7 @@ def check_branch(
     start, end = check_range(as_of, year)
     standard = build_standard(loaded.branch)
     calendar, calendar_findings = _calendar(root, loaded, tree)
-    ctx = Context(loaded.branch, as_of, start, end, standard.rules, holidays=calendar, root=root)
+    ctx = Context(loaded.branch, as_of, start, end, standard.rules, holidays=calendar)
     if history:
         _attach_history(ctx, root, at, witness or [], notes)
     findings = [_restamp(f, standard.rules) for f in (*loaded.findings, *calendar_findings)]
@@ -155,7 +155,7 @@ def check_branch(
 def _calendar(root: Path, loaded: Loaded, tree) -> tuple[Calendar, list[Finding]]:
     """The branch's working-day calendar (holidays.yaml and its packs' dates over chinesecalendar);
     a broken holidays.yaml is a finding and the package's calendar is used instead."""
-    from .catalogue import make_finding
+    from .format.catalogue import make_finding
     from .model.findings import Source
 
     try:
@@ -168,7 +168,7 @@ def _calendar(root: Path, loaded: Loaded, tree) -> tuple[Calendar, list[Finding]
 
 def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str], notes: list[str]) -> None:
     """Give the audit rules the git history, or say once why there is none."""
-    from .audit import read_trail
+    from .history.trail import read_trail
     from .errors import ZhibuError
     from .store import gitrepo
 
@@ -197,6 +197,12 @@ def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str]
         sha = parts[0]
         when = parts[1] if len(parts) > 1 else ""
         ctx.witnessed.append((sha, f"见证（{when}）", not gitrepo.is_ancestor(root, sha, head)))
+    if any(rule.kind == "signed-commits" for rule in ctx.rules.values()):
+        # Verifying costs a git call per commit: only when the standard asks for signatures.
+        try:
+            ctx.signatures = tuple((sha, verdict, author, when) for sha, verdict, author, when, _s in gitrepo.signatures(root, head))
+        except ZhibuError as exc:
+            ctx.signatures_unread = exc.message + (f"（{exc.hint}）" if exc.hint else "")
 
 
 def _restamp(finding: Finding, rules: dict[str, Rule]) -> Finding:
@@ -210,7 +216,7 @@ def _restamp(finding: Finding, rules: dict[str, Rule]) -> Finding:
 
 def _capped(left_out: LeftOut, caps: Caps) -> Finding:
     """The one finding that says how many were left out, as severe as the worst of them."""
-    from .catalogue import make_finding
+    from .format.catalogue import make_finding
     from .model.findings import Source
 
     counts = sorted(left_out.counts.items(), key=lambda item: (-item[1], item[0]))
@@ -224,7 +230,7 @@ def _capped(left_out: LeftOut, caps: Caps) -> Finding:
 
 
 def _crash(rule: Rule, exc: Exception) -> Finding:
-    from .catalogue import make_finding
+    from .format.catalogue import make_finding
 
     where = traceback.extract_tb(exc.__traceback__)[-1]
     finding = make_finding(
@@ -236,7 +242,7 @@ def _crash(rule: Rule, exc: Exception) -> Finding:
 
 
 def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple[list[Waiver], list[Finding]]:
-    from .catalogue import make_finding
+    from .format.catalogue import make_finding
 
     active, findings = [], []
     branch = loaded.branch

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import schema
+from .format import kinds
 from .model.vocabulary import RECORD_TYPES, TYPE_ALIASES
 
 GENERATED = "<!-- 本文件由 python -m zhibu.docs 生成，请勿手工修改。 -->\n"
@@ -55,12 +55,12 @@ def format_markdown() -> str:
         "  日期以文件内容为准。`attachments/` 中可以放任何文件（扫描件、照片），不作检查。\n",
         "| 文件 | 内容 |",
         "|---|---|",
-        *[f"| `{kind.pattern}` | {kind.title} |" for kind in schema.FILE_KINDS],
+        *[f"| `{kind.pattern}` | {kind.title} |" for kind in kinds.FILE_KINDS],
         "| `standards/*.yaml` | 本支部适用的 T、X 规则包（见 [standard.md](standard.md)） |",
         "| `attachments/` | 附件：扫描件、照片、签到表（任意文件，可选） |",
         "",
     ]
-    for kind in schema.FILE_KINDS:
+    for kind in kinds.FILE_KINDS:
         out.append(f"## {kind.title}：`{kind.pattern}`\n")
         out.append("| 键 | 必填 | 类型 | 说明 |")
         out.append("|---|---|---|---|")
@@ -101,7 +101,7 @@ def format_markdown() -> str:
 def rules_markdown() -> str:
     from .examples import examples, run_example
     from .rules.registry import KINDS
-    from .standard import baseline_rules
+    from .standard.layers import baseline_rules
 
     info, rules = baseline_rules()
     out = [
@@ -168,8 +168,8 @@ def cli_markdown() -> str:
 
 def rating_markdown() -> str:
     """docs/rating.md: the built-in scoring scheme as data/rating.yaml states it."""
-    from .rating import default_scheme
-    from .standard import baseline_rules
+    from .standard.rating import default_scheme
+    from .standard.layers import baseline_rules
 
     scheme = default_scheme()
     titles = {code: rule.title for code, rule in baseline_rules()[1].items()}

@@ -2,7 +2,8 @@
 
 The same examples are the golden tests (tests/golden/<code>.txt holds each
 one's expected report), the examples in docs/rules.md, and what
-``zhibu standard explain CODE`` shows. Each is data in data/examples.yaml:
+``zhibu standard explain CODE`` shows (:func:`explain_text`: a rule in words,
+with its golden example run live). Each is data in data/examples.yaml:
 
     - code: meeting.quorum
       as_of: 2025-12-31          # optional; default CLEAN_AS_OF
@@ -24,12 +25,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .demo import sample_files
 from .errors import ZhibuError
+from .rules.registry import KINDS, Rule
+from .write.demo import sample_files
 
 CLEAN_AS_OF = dt.date(2025, 12, 31)
 CLEAN_YEAR = 2025
@@ -184,8 +187,7 @@ def _failing(code: str | None):
     if code is None:
         yield
         return
-    from .rules.registry import KINDS
-    from .standard import baseline_rules
+    from .standard.layers import baseline_rules
 
     name = baseline_rules()[1][code].kind
     kind = KINDS[name]
@@ -220,7 +222,7 @@ def replay(target: Path, files: dict[str, str], steps: tuple) -> Built:
     {name, message, date}; ``witness`` (record HEAD, as a committee would);
     ``reset`` N commits away (rewriting history); or leave ``work`` edits uncommitted.
     """
-    from .demo import author_email
+    from .write.demo import author_email
     from .store import gitrepo
 
     held = {path for step in steps for path in step.get("hold") or ()}
@@ -276,3 +278,55 @@ def _when(value) -> dt.datetime:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     return dt.datetime.fromisoformat(str(value))
+
+
+def explain_text(code: str, rules: dict[str, Rule]) -> str:
+    import difflib
+
+    rule = rules.get(code)
+    if rule is None:
+        close = difflib.get_close_matches(code, list(rules), n=3, cutoff=0.5)
+        raise ZhibuError(f"没有规则码 {code}。", f"是否为：{'、'.join(close)}？" if close else "用 zhibu standard show 查看全部规则码。")
+    kind = KINDS[rule.kind]
+    lines = [
+        f"{rule.code}  {rule.title}",
+        "",
+        f"级别：{rule.severity.chinese}（{rule.severity.label}）；由 {rule.pack}（{rule.layer} 层）设定。",
+        f"检查内容：{kind.doc}",
+    ]
+    if rule.params:
+        lines.append("参数：")
+        for key, value in rule.params.items():
+            param = kind.params.get(key)
+            shown = "、".join(value) if isinstance(value, tuple) else value
+            direction = {"up": "只能调高", "down": "只能调低", "shorter": "只能缩短", "superset": "只能增加", "fixed": "不可更改"}
+            if param and param.bounds:
+                direction["within"] = f"：T 包可在 {param.bounds[0]} 至 {param.bounds[1]} 之间设定，X 包只能调低"
+            note = f"（{param.doc}；下级规则包{direction[param.stricter]}）" if param else ""
+            lines.append(f"  {key}: {shown}{note}  ← {rule.origin.get(key, rule.pack)}")
+    lines += ["", "依据：", f"  {rule.source}"]
+    example = _example_findings(code)
+    if example:
+        what, findings = example
+        lines += ["", f"示例（{what}）："]
+        for f in findings:
+            where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.period or "")
+            lines.append(f"  {where}  {f.severity.chinese}  {f.message}")
+    lines += ["", "如何处理："]
+    if rule.hint:
+        lines.append(f"  改正：{rule.hint}")
+    lines.append(
+        f"  确有正当理由的，经上级党组织批准后在 waivers.yaml 中登记例外："
+        f"{{code: {rule.code}, period: 2026-03, reason: …, approved_by: …, approved: 日期}}；"
+        "被豁免的发现仍会单独列出，但不影响检查结果。"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _example_findings(code: str):
+    example = examples().get(code)
+    if example is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="zhibu-example-") as tmp:
+        result = run_example(code, Path(tmp) / "branch")
+    return example.what, [f for f in result.findings if f.code == code]

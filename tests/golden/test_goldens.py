@@ -15,9 +15,9 @@ import pytest
 
 from zhibu.check import check_branch
 from zhibu.examples import CLEAN_AS_OF, CLEAN_YEAR, build, check_example, clean_files, examples, write_branch
-from zhibu.report import to_text
+from zhibu.report.printer import to_text
 from zhibu.rules.registry import KINDS
-from zhibu.standard import baseline_rules
+from zhibu.standard.layers import baseline_rules
 
 GOLDEN = Path(__file__).parent
 UPDATE = os.environ.get("ZHIBU_UPDATE_GOLDENS") == "1"

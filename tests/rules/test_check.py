@@ -14,7 +14,7 @@ from zhibu.check import check_branch
 from zhibu.cli import cli
 from zhibu.examples import clean_files, write_clean_variant
 from zhibu.model.findings import Severity
-from zhibu.report import to_json
+from zhibu.report.printer import to_json
 
 END_2025 = dt.date(2025, 12, 31)
 COMMITTEE_APRIL = "records/2025/2025-04-09-支部委员会.yaml"

@@ -14,9 +14,9 @@ import pytest
 
 from zhibu.check import check_branch
 from zhibu.examples import clean_files, write_clean_variant
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.render.layout import ledger, meeting_name, minutes
-from zhibu.stats import year_table
+from zhibu.report.stats import year_table
 
 END_2025 = dt.date(2025, 12, 31)
 ORG_LIFE = "records/2025/2025-12-19-组织生活会.yaml"

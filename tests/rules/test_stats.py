@@ -6,7 +6,7 @@ import datetime as dt
 
 from zhibu.check import check_branch
 from zhibu.examples import clean_files, write_branch
-from zhibu.stats import year_table
+from zhibu.report.stats import year_table
 
 
 def test_statistics_and_check_agree_month_by_month(tmp_path):

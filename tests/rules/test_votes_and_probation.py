@@ -15,7 +15,7 @@ import pytest
 
 from zhibu.check import check_branch
 from zhibu.examples import clean_files, write_clean_variant
-from zhibu.load import load_branch
+from zhibu.format.load import load_branch
 from zhibu.render import layout
 
 END_2025 = dt.date(2025, 12, 31)

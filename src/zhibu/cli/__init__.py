@@ -61,7 +61,7 @@ class RootGroup(ZhibuGroup):
         return [CompletionItem(name, help=help_text) for name, (_, help_text) in COMMANDS.items() if name.startswith(incomplete)]
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        from ..streams import cleaned_standard_streams
+        from ..report.streams import cleaned_standard_streams
 
         with cleaned_standard_streams():  # the output boundary: no ID or phone number, no raw control byte
             self._run(args, prog_name, complete_var, **extra)

@@ -24,7 +24,7 @@ def close_command(period, as_of, force, directory):
     示例：
         zhibu close 2026-03
     """
-    from ..closing import close_period
+    from ..write.closing import close_period
 
     tag, summary = close_period(branch_root(directory), period, as_of=as_of or dt.date.today(), force=force)
     click.echo(f"已关账：标签 {tag}。{summary}")
@@ -40,7 +40,7 @@ def audit():
 @directory_option
 def witness(append_to, directory):
     """打印本支部当前的 HEAD 提交和日期，供上级保存为见证。"""
-    from ..closing import witness_line
+    from ..write.closing import witness_line
 
     from ..model.redact import clean
 
@@ -58,7 +58,7 @@ def witness(append_to, directory):
 @directory_option
 def verify(witness_file, directory):
     """核对见证文件中的每个提交是否仍是当前历史的祖先；不是则历史被改写（退出状态 1）。"""
-    from ..closing import verify_witness
+    from ..write.closing import verify_witness
 
     results = verify_witness(branch_root(directory), Path(witness_file).read_text(encoding="utf-8").splitlines())
     rows = [[sha[:12], when, "完好" if ok else "已不在历史中：历史被改写"] for sha, when, ok in results]

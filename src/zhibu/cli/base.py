@@ -311,7 +311,7 @@ def write_options(func):
     def command(*args, include_edits: bool = False, **kwargs):
         if not include_edits:
             return func(*args, **kwargs)
-        from ..change import including_edits
+        from ..write.change import including_edits
 
         with including_edits():
             return func(*args, **kwargs)
@@ -382,23 +382,22 @@ def interactive() -> bool:
 
 
 def print_table(rows: list[list], headers: list[str], file=None) -> None:
-    """A plain table with Chinese columns aligned (tabulate with wcwidth); cells cleaned first,
+    """A plain table with Chinese columns aligned (:mod:`zhibu.report.table`); cells cleaned first,
     so that the columns stay aligned after masking and escaping."""
-    from tabulate import tabulate
-
     from ..model.redact import clean
+    from ..report.table import table_text
 
     if not rows:
         click.echo("（无）", file=file)
         return
     rows = [[clean(c) if isinstance(c, str) else c for c in row] for row in rows]
-    click.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True), file=file)
+    click.echo(table_text(rows, headers), file=file)
 
 
 def load(root: Path):
     """Load a branch for reading commands; a branch whose zhibu.yaml cannot be used is an error."""
     from ..errors import ZhibuError
-    from ..load import load_branch
+    from ..format.load import load_branch
 
     loaded = load_branch(root)
     if not loaded.config_ok:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, UNCHECKED
+from ..committee.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from ..model.vocabulary import UNCHECKED
 from .base import DATE, group, print_table
 
 FORMATS = ["text", "json", "jsonl", "csv", "xlsx"]
@@ -55,10 +56,10 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
         zhibu batch check 镜像/ --format jsonl > 结果.jsonl
         zhibu batch check 镜像/ --format xlsx -o 检查结果.xlsx --manifest 登记表.yaml
     """
-    from ..batch import compare_registry, default_jobs, discover, empty_summary, read_manifest, run_batch, tally
+    from ..committee.batch import compare_registry, default_jobs, discover, empty_summary, read_manifest, run_batch, tally
     from ..errors import ZhibuError
     from ..model.redact import dumps_clean
-    from ..streams import open_clean
+    from ..report.streams import open_clean
 
     as_of = as_of or dt.date.today()
     if output == "xlsx" and not output_file:
@@ -185,7 +186,7 @@ class _Progress:
     def __init__(self, total: int):
         self.total = total
         self.count = 0
-        from ..streams import unwrapped
+        from ..report.streams import unwrapped
 
         self.stream = unwrapped(sys.stderr)  # the "\r" that redraws the line is zhibu's own
         self.live = self.stream.isatty()
@@ -219,7 +220,7 @@ def sync_command(manifest, dest, jobs):
         branches:
           - {name: 计算机学院教工第一党支部, url: https://git.example.org/jsj-1.git, category: 高校}
     """
-    from ..batch import read_manifest, sync
+    from ..committee.batch import read_manifest, sync
 
     _committee, registered = read_manifest(Path(manifest))
     failures = []
@@ -239,7 +240,7 @@ def sync_command(manifest, dest, jobs):
 
 
 def _rated_entries(paths, jobs, as_of, year, timeout, memory_mb) -> list[dict]:
-    from ..batch import default_jobs, discover, run_batch
+    from ..committee.batch import default_jobs, discover, run_batch
     from ..errors import ZhibuError
 
     targets = discover(Path(p) for p in paths)
@@ -286,7 +287,7 @@ def rate_command(paths, jobs, as_of, year, output, explain_root, timeout, memory
         zhibu batch rate 镜像/ --explain 计算机学院教工第一党支部.git
     """
     from ..errors import ZhibuError
-    from ..rating import Rating, explain
+    from ..standard.rating import Rating, explain
 
     as_of = as_of or dt.date.today()
     entries = _rated_entries(paths, jobs, as_of, year, timeout, memory_mb)
@@ -373,6 +374,6 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
 
 
 def _summary_of(entries: list[dict]) -> dict:
-    from ..batch import summarise
+    from ..committee.batch import summarise
 
     return summarise(entries)

@@ -31,7 +31,7 @@ def check_command(directory, dash_c, as_of, year, output, sources, at_rev, as_re
         zhibu check --as-of 2026-03-31 --format json > 检查结果.json
     """
     from ..check import check_branch
-    from ..report import root_label, to_json, to_text
+    from ..report.printer import root_label, to_json, to_text
 
     root = branch_root(directory or dash_c)
     if at_rev and as_recorded:

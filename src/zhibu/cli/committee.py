@@ -37,7 +37,7 @@ def elect(date, seats, term_years, approved, directory, dry_run, no_commit):
         zhibu committee elect --date 2026-06-20 --seat 王建国=书记 --seat 李晓梅=组织委员 \\
             --seat 陈志强=宣传委员 --seat 赵磊=纪检委员 --approved 2026-07-05
     """
-    from ..edit import WriteOptions, committee_elect
+    from ..write.edit import WriteOptions, committee_elect
 
     parsed = [_seat(s) for s in seats]
     outcome = committee_elect(
@@ -64,7 +64,7 @@ def change(name, date, role, action, reason, approved, directory, dry_run, no_co
         zhibu committee change 刘芳 --date 2025-03-01 --role 纪检委员 --action 离任 --reason 工作调动
         zhibu committee change 赵磊 --date 2025-03-20 --role 纪检委员 --action 补选
     """
-    from ..edit import WriteOptions, committee_change
+    from ..write.edit import WriteOptions, committee_change
 
     outcome = committee_change(
         branch_root(directory), date, name, role, action, WriteOptions(commit=not no_commit, dry_run=dry_run),
@@ -89,7 +89,7 @@ def group_leader(group_name, name, since, directory, dry_run, no_commit):
         zhibu committee group-leader 第一党小组 张三 --since 2026-03-01
         zhibu committee group-leader 第二党小组 郑凯 --since 2026-03-01 --dry-run
     """
-    from ..edit import WriteOptions, set_group_leader
+    from ..write.edit import WriteOptions, set_group_leader
 
     outcome = set_group_leader(branch_root(directory), group_name, name, since, WriteOptions(commit=not no_commit, dry_run=dry_run))
     report_outcome(outcome, dry_run=dry_run)
@@ -107,7 +107,7 @@ def show(on_date, directory):
         click.echo(f"{day} 没有在任的支部委员会。")
         return
     from ..rules.org import term_defaults
-    from ..standard import build_standard
+    from ..standard.layers import build_standard
 
     defaults = term_defaults(build_standard(branch).rules.get("org.term-expired"))  # a T pack may set the default
     ends = term.ends(branch.config.category, **defaults)

@@ -130,7 +130,7 @@ def plan_doc(year, output, pdf, directory):
 
 
 def _record(branch, ref: str):
-    from ..edit import find_record
+    from ..write.edit import find_record
 
     return find_record(branch, ref)
 
@@ -183,7 +183,7 @@ def signin_doc(record, plan_id, types, date, group, place, time, host, output, p
 
 def _planned(branch, plan_id, types, date, **given):
     """The planned meeting the options name, with the checks a recorded one would have had."""
-    from ..edit import normalise_types
+    from ..write.edit import normalise_types
     from ..errors import ZhibuError
     from ..model.vocabulary import EXPECTS_GROUP
     from ..render import layout
@@ -247,7 +247,7 @@ def ledger_doc(year, output, pdf, xlsx, directory):
         zhibu doc ledger --year 2025 --xlsx --pdf
     """
     from ..render import layout
-    from ..standard import build_standard
+    from ..standard.layers import build_standard
 
     year = _year(year)
     path = _output_path(output, f"{year}年党支部工作记录.docx", directory)
@@ -279,7 +279,7 @@ def checkup_doc(year, as_of, output, pdf, directory):
     示例：
         zhibu doc checkup --year 2025 --as-of 2025-12-31
     """
-    from ..batch import Target, check_target
+    from ..committee.batch import Target, check_target
     from ..errors import ZhibuError
     from ..render.checkup import checkup
 

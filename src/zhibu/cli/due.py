@@ -31,8 +31,8 @@ def due_command(days, as_of, output, directory):
         zhibu due --days 90
         zhibu due --as-of 2026-03-10 --format json
     """
-    from ..due import branch_calendar, due_items
-    from ..standard import build_standard
+    from ..schedule.due import branch_calendar, due_items
+    from ..standard.layers import build_standard
 
     root = branch_root(directory)
     branch = load(root).branch
@@ -66,7 +66,7 @@ def due_command(days, as_of, output, directory):
 
 
 def _when(item, as_of: dt.date) -> str:
-    from ..holidays import weekday_name
+    from ..store.holidays import weekday_name
 
     text = f"{item.date} {weekday_name(item.date)}"
     if item.date < as_of:
@@ -106,9 +106,9 @@ def calendar_command(out, year, at, directory):
         zhibu calendar
         zhibu calendar --year 2026 -o 支部日历.ics --time 09:00
     """
-    from ..due import branch_calendar
+    from ..schedule.due import branch_calendar
     from ..errors import ZhibuError
-    from ..ical import branch_ics, parse_time
+    from ..schedule.ical import branch_ics, parse_time
 
     root = branch_root(directory)
     branch = load(root).branch

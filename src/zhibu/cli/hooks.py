@@ -28,7 +28,7 @@ def install(directory):
         zhibu hooks install
         git commit --no-verify      确需跳过检查时
     """
-    from ..hooks import BYPASS, install as install_hook
+    from ..write.hooks import BYPASS, install as install_hook
 
     path, replaced = install_hook(branch_root(directory))
     click.echo(f"{'已更新' if replaced else '已安装'} pre-commit 钩子：{path}")
@@ -41,7 +41,7 @@ def install(directory):
 @directory_option
 def uninstall(directory):
     """删除 zhibu 安装的 pre-commit 钩子（别的工具的钩子不会删除）。"""
-    from ..hooks import uninstall as uninstall_hook
+    from ..write.hooks import uninstall as uninstall_hook
 
     path = uninstall_hook(branch_root(directory))
     click.echo(f"已删除 pre-commit 钩子：{path}" if path else "没有安装 zhibu 的 pre-commit 钩子。")
@@ -57,7 +57,7 @@ def run(as_of, directory):
     """
     from pathlib import Path
 
-    from ..hooks import BYPASS, absolute_git_env, check_staged, describe
+    from ..write.hooks import BYPASS, absolute_git_env, check_staged, describe
     from ..store import gitrepo
 
     absolute_git_env()

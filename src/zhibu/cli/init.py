@@ -29,7 +29,7 @@ def init_command(directory, name, parent, category, short_name, groups, founded,
         zhibu init 教工第一支部 --name 中共示例大学计算机学院教工第一支部委员会 \\
             --parent 中共示例大学计算机学院委员会 --category 高校 --group 第一党小组 --group 第二党小组
     """
-    from ..edit import init_branch
+    from ..write.edit import init_branch
     from .base import interactive
 
     target = _under_c(directory)
@@ -58,7 +58,7 @@ def demo_command(directory):
         zhibu demo 示例支部
         cd 示例支部 && zhibu meeting list && git log --oneline | head
     """
-    from ..demo import create_demo
+    from ..write.demo import create_demo
 
     count = create_demo(_under_c(directory))
     click.echo(f"已在 {directory} 创建示例支部，共 {count} 次提交。")

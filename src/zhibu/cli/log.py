@@ -26,8 +26,8 @@ def log_command(record, member, since, directory):
         zhibu log committee.yaml
         zhibu log --member 刘芳 --since 2026-01-01
     """
-    from ..audit import history_log
-    from ..edit import find_record
+    from ..history.trail import history_log
+    from ..write.edit import find_record
 
     root = branch_root(directory)
     path = None

@@ -72,7 +72,7 @@ def add(types, date, time_, place, host, recorder, absent, attendees, guests, gr
             --recorder 李晓梅 --topic 开展批评和自我批评
         zhibu meeting add --from 记录草稿.yaml
     """
-    from ..edit import WriteOptions, add_record, missing_record_fields
+    from ..write.edit import WriteOptions, add_record, missing_record_fields
 
     root = branch_root(directory)
     fields: dict = _read_from(from_file) if from_file else {}
@@ -113,7 +113,7 @@ def _read_from(path: str) -> dict:
         raise ZhibuError(f"{path} 应为记录格式的“键: 值”映射。")
     # Check the shape here, against this file's own lines: a draft may leave out what the
     # options fill in, but a wrong value must not reach the record builder.
-    from .. import schema
+    from ..format import kinds
     from ..model.findings import Source
 
     problems: list[str] = []
@@ -123,7 +123,7 @@ def _read_from(path: str) -> dict:
         if not (code == "format.missing-field" and where is top):  # a top-level key left to the options
             problems.append(f"第 {where.line} 行 {message}" if where.line else message)
 
-    schema.check_mapping({k: v for k, v in data.items() if v is not None}, schema.RECORD.fields, top, collect, "")
+    kinds.check_mapping({k: v for k, v in data.items() if v is not None}, kinds.RECORD.fields, top, collect, "")
     if problems:
         raise ZhibuError(f"{path} 不符合记录格式：" + "；".join(problems[:3]) + ("等。" if len(problems) > 3 else "。"), "参照 docs/format.md 中记录文件的示例改正后重试。")
     if isinstance(data.get("absent"), list):
@@ -133,7 +133,7 @@ def _read_from(path: str) -> dict:
 
 def _default_host(root: Path, fields: dict) -> str | None:
     """The 书记 on the day for 党员大会 / 支委会 and most meetings; the group leader for 党小组会."""
-    from ..edit import normalise_types
+    from ..write.edit import normalise_types
 
     branch = load(root).branch
     types = normalise_types(fields["type"]) if fields.get("type") else ()
@@ -184,7 +184,7 @@ def _ask_lines(text: str, check=None, *, note: str = "", at_least_one: bool = Fa
 
 def _parse_types(answer: str) -> list[str]:
     """Numbers from the list or names (aliases too), ``+`` or ``、`` between combined types."""
-    from ..edit import normalise_types
+    from ..write.edit import normalise_types
 
     parts = [p for p in re.split(r"[+＋、,，\s]+", answer.strip()) if p]
     named = [RECORD_TYPES[int(p) - 1] if p.isdigit() and 1 <= int(p) <= len(RECORD_TYPES) else p for p in parts]
@@ -212,7 +212,7 @@ def _on_roll(branch, types, day) -> set[str]:
 
 
 def _name_problem(name: str, allowed, day) -> str | None:
-    from ..edit import _names_suggestion
+    from ..write.edit import _names_suggestion
 
     if name in allowed:
         return None
@@ -227,7 +227,7 @@ def _ask_name(text: str, allowed, day, *, default: str | None = None) -> str:
 def _ask(root: Path, fields: dict) -> dict:
     """Ask in the terminal for every field of a record that was not given, in the order of the
     minutes, checking each answer against the roster on the meeting's date as it is typed."""
-    from ..edit import complete_record, expected_in_roster_order, normalise_types
+    from ..write.edit import complete_record, expected_in_roster_order, normalise_types
     from ..model.branch import Record
     from ..model.vocabulary import CARRY_OVER_LAST_MONTH, YEAR_END_TYPES
 
@@ -296,7 +296,7 @@ def _ask(root: Path, fields: dict) -> dict:
 
 def _confirm_summary(root: Path, fields: dict, *, dry_run: bool, commit: bool) -> bool:
     """Show what will be written, with the 应到/实到 counts, and ask before writing it."""
-    from ..edit import expected_in_roster_order, next_record_path
+    from ..write.edit import expected_in_roster_order, next_record_path
     from ..model.branch import Record
 
     branch = load(root).branch
@@ -377,7 +377,7 @@ def _ask_absent(expected: list[str], on_roll, day) -> list[dict]:
 @directory_option
 def list_meetings(year, record_type, directory):
     """列出会议与活动记录，附应到、实到人数。"""
-    from ..edit import normalise_types
+    from ..write.edit import normalise_types
 
     branch = load(branch_root(directory)).branch
     wanted = normalise_types(record_type)[0] if record_type else None
@@ -398,7 +398,7 @@ def list_meetings(year, record_type, directory):
 @directory_option
 def show(record, directory):
     """查看一条记录（可写文件路径、文件名或日期）。"""
-    from ..edit import find_record
+    from ..write.edit import find_record
 
     branch = load(branch_root(directory)).branch
     r = find_record(branch, record)
@@ -445,7 +445,7 @@ def edit(record, reason, directory, dry_run, no_commit):
         zhibu meeting edit 2026-03-05
         zhibu meeting edit 2026-03-05 --reason 据签到表，刘芳实际出差未到会
     """
-    from ..edit import WriteOptions, find_record, replace_record
+    from ..write.edit import WriteOptions, find_record, replace_record
     from ..errors import InvalidChange, ZhibuError
 
     root = branch_root(directory)

@@ -38,7 +38,7 @@ def add(name, status, admitted, full_since, joined, gender, group_name, tags, du
         zhibu member add 林静 --status 正式党员 --admitted 2014-06-20 --full-since 2015-06-20 \\
             --joined 2025-03-10 --dues-paid-to 2025-02 --group 第二党小组
     """
-    from ..edit import WriteOptions, add_member
+    from ..write.edit import WriteOptions, add_member
 
     entry = {
         "name": name, "gender": gender, "status": status, "admitted": admitted, "full_since": full_since,
@@ -90,7 +90,7 @@ def edit(name, status, full_since, admitted, joined, gender, group_name, rename,
     示例（预备党员转正）：
         zhibu member edit 孙悦 --status 正式党员 --full-since 2026-10-12
     """
-    from ..edit import WriteOptions, edit_member
+    from ..write.edit import WriteOptions, edit_member
 
     updates = {
         key: value
@@ -112,7 +112,7 @@ def edit(name, status, full_since, admitted, joined, gender, group_name, rename,
 @write_options
 def leave(name, date, reason, directory, dry_run, no_commit):
     """登记党员离开本支部（组织关系转出等）。名册保留其历史。"""
-    from ..edit import WriteOptions, member_leave
+    from ..write.edit import WriteOptions, member_leave
 
     outcome = member_leave(branch_root(directory), name, date, reason, WriteOptions(commit=not no_commit, dry_run=dry_run))
     report_outcome(outcome, dry_run=dry_run)
@@ -156,7 +156,7 @@ def import_members(file, mapping, joined, group_name, yes, directory, dry_run, n
     """
     from pathlib import Path
 
-    from ..roster_import import LABELS, Defaults, apply_import, preview_rows, read_mapping, read_members
+    from ..write.roster_import import LABELS, Defaults, apply_import, preview_rows, read_mapping, read_members
     from .base import interactive
 
     path = Path(file)
@@ -230,7 +230,7 @@ def template(output, as_csv, directory):
 
     from ..errors import ZhibuError
     from ..render.xlsx import write_import_template_csv, write_import_template_xlsx
-    from ..roster_import import TEMPLATE_NOTES, template_columns
+    from ..write.roster_import import TEMPLATE_NOTES, template_columns
 
     path = Path(output) if output else Path.cwd() / ("名册导入模板.csv" if as_csv else "名册导入模板.xlsx")
     suffix = path.suffix.lower()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import click
 
 from .base import DATE, branch_root, directory_option, group, load, report_outcome, write_options
+from ..report.table import table_text, wrap_cjk
 
 TOPIC_WIDTH = 30
 """Display columns of the topic column in the terminal; longer topics wrap."""
@@ -38,7 +38,7 @@ def new(year, force, directory, dry_run, no_commit):
         zhibu plan new --year 2027
         zhibu plan new --year 2027 --dry-run      只显示草稿，不写文件
     """
-    from ..plans import new_plan
+    from ..write.plans import new_plan
 
     outcome, draft = new_plan(branch_root(directory), year, force=force, commit=not no_commit, dry_run=dry_run)
     for warning in draft.warnings:
@@ -50,45 +50,8 @@ def _default_year(year: int | None) -> int:
     return year or dt.date.today().year
 
 
-_NO_LINE_START = "，。、；：？！）》」』”’,.;:?!)"
-_WORD = re.compile(r"[A-Za-z0-9.%]+|.", re.S)
-
-
-def wrap_cjk(text: str, width: int) -> str:
-    """Lines of at most ``width`` display columns. Closing punctuation never starts a line
-    and a run of Latin letters or digits (2024, GB/T) is not cut unless it is too long."""
-    from wcwidth import wcswidth
-
-    tokens = []
-    for token in _WORD.findall(text):
-        # A word longer than a whole line is cut like Chinese text.
-        tokens.extend(token if len(token) > 1 and wcswidth(token) > width else [token])
-    lines, line, used = [], "", 0
-    for token in tokens:
-        w = max(wcswidth(token), 0)
-        if used + w > width and line and token[0] not in _NO_LINE_START:
-            lines.append(line)
-            line, used = "", 0
-        line += token
-        used += w
-    if line:
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def table_text(rows: list[list], headers: list[str]) -> str:
-    """An aligned table (tabulate with wcwidth), every line padded to the same display width."""
-    from tabulate import tabulate
-    from wcwidth import wcswidth
-
-    text = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
-    lines = text.splitlines()
-    width = max(wcswidth(line) for line in lines)
-    return "\n".join(line + " " * (width - wcswidth(line)) for line in lines)
-
-
 def _date_text(day: dt.date | None) -> str:
-    from ..holidays import weekday_name
+    from ..store.holidays import weekday_name
 
     return f"{day.isoformat()} {weekday_name(day)}" if day else ""
 
@@ -103,7 +66,7 @@ def show(year, directory):
     示例：
         zhibu plan show --year 2025
     """
-    from ..plans import require_plan, sorted_items
+    from ..write.plans import require_plan, sorted_items
 
     loaded = load(branch_root(directory))
     the_plan = require_plan(loaded, _default_year(year))
@@ -114,7 +77,7 @@ def show(year, directory):
         rows.append([month, item.kind, item.id or "", wrap_cjk(item.topic, TOPIC_WIDTH), item.type or "", _date_text(item.date), item.owner or ""])
     name = loaded.branch.config.display_name
     click.echo(f"{name} {the_plan.year} 年度计划（一表）\n")
-    click.echo(table_text(rows, ["月份", "类别", "编号", "内容", "形式", "日期", "责任人"]))
+    click.echo(table_text(rows, ["月份", "类别", "编号", "内容", "形式", "日期", "责任人"], pad=True))
     kinds = {k: sum(1 for i in the_plan.items if i.kind == k) for k in ("学习", "活动")}
     click.echo(f"\n共 {len(the_plan.items)} 项：学习 {kinds['学习']} 项，活动 {kinds['活动']} 项。")
 
@@ -134,7 +97,7 @@ def check(year, as_of, directory):
     示例：
         zhibu plan check --year 2025 --as-of 2025-12-31
     """
-    from ..plans import DONE, MISSING, PENDING, STATE_WORDS, plan_status, require_plan
+    from ..write.plans import DONE, MISSING, PENDING, STATE_WORDS, plan_status, require_plan
 
     loaded = load(branch_root(directory))
     as_of = as_of or dt.date.today()
@@ -146,7 +109,7 @@ def check(year, as_of, directory):
         item, record = state.item, state.record
         carried = Path(record.source.path).stem if record else ""
         rows.append([STATE_WORDS[state.state], item.id or "", f"{item.month}月", item.kind, wrap_cjk(item.topic, TOPIC_WIDTH), carried])
-    click.echo(table_text(rows, ["状态", "编号", "月份", "类别", "内容", "落实的记录"]))
+    click.echo(table_text(rows, ["状态", "编号", "月份", "类别", "内容", "落实的记录"], pad=True))
     click.echo("")
     if status.unplanned:
         click.echo("计作学习、活动但不在计划中的记录：\n")
@@ -154,7 +117,7 @@ def check(year, as_of, directory):
         for entry in status.unplanned:
             r = entry.record
             urows.append([r.date.isoformat(), r.type_label, "、".join(k for k in ("学习", "活动") if k in r.plan_kinds), r.source.path, entry.note])
-        click.echo(table_text(urows, ["日期", "类型", "计作", "文件", "说明"]))
+        click.echo(table_text(urows, ["日期", "类型", "计作", "文件", "说明"], pad=True))
         click.echo("")
     click.echo(
         f"计划 {len(status.items)} 项：已完成 {status.count(DONE)} 项，未完成 {status.count(MISSING)} 项，"
@@ -175,7 +138,7 @@ def export(year, xlsx, directory):
     示例：
         zhibu plan export --year 2025 --xlsx 2025年度计划.xlsx
     """
-    from ..plans import require_plan
+    from ..write.plans import require_plan
     from ..render.xlsx import write_plan_xlsx
 
     loaded = load(branch_root(directory))

@@ -30,14 +30,15 @@ def schema_command(out_dir, vscode, directory, dry_run, no_commit):
         zhibu schema --out ~/zhibu-schema
     """
     if out_dir:
-        from ..json_schema import write_schema_folder
+        from ..format.json_schema import write_schema_folder
 
         written = write_schema_folder(Path(out_dir))
         for path in written:
             click.echo(str(path))
         click.echo(f"已写出 {len(written)} 个 JSON Schema。")
         return
-    from ..json_schema import SCHEMA_DIR, update_branch_schemas
+    from ..format.json_schema import SCHEMA_DIR
+    from ..write.schemas import update_branch_schemas
 
     outcome = update_branch_schemas(branch_root(directory), vscode=vscode, commit=not no_commit, dry_run=dry_run)
     if outcome is None:

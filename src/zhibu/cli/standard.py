@@ -26,7 +26,7 @@ def _params(rule) -> str:
 @directory_option
 def show(output, directory):
     """列出本支部适用的全部规则：级别、由哪个规则包设定、参数。"""
-    from ..standard import build_standard
+    from ..standard.layers import build_standard
 
     branch = load(branch_root(directory)).branch
     merged = build_standard(branch)
@@ -65,8 +65,8 @@ def explain(code, directory):
     在支部仓库之外运行时，解释基本标准 B 中的规则。
     """
     from ..errors import ZhibuError
-    from ..explain import explain_text
-    from ..standard import baseline_rules, build_standard
+    from ..examples import explain_text
+    from ..standard.layers import baseline_rules, build_standard
 
     try:
         rules = build_standard(load(branch_root(directory)).branch).rules
@@ -88,7 +88,7 @@ def update(source, member, directory, dry_run, no_commit):
         zhibu standard update ~/下载/T-示例区教育工委.yaml
         zhibu standard update https://git.example.org/jiaogongwei/standard.git
     """
-    from ..packs import update_pack
+    from ..write.packs import update_pack
 
     outcome, changes, data = update_pack(branch_root(directory), source, member=member, commit=not no_commit, dry_run=dry_run)
     click.echo(f"规则包 {data['pack']}（{data.get('title', '')}）版本 {data.get('version', '')}：")

@@ -28,7 +28,7 @@ def add(first, second, date, form, directory, dry_run, no_commit):
     示例：
         zhibu talk add 王建国 孙悦 --date 2026-02-14 --form 面谈
     """
-    from ..edit import WriteOptions, add_talk
+    from ..write.edit import WriteOptions, add_talk
 
     outcome = add_talk(branch_root(directory), date, (first, second), form, WriteOptions(commit=not no_commit, dry_run=dry_run))
     report_outcome(outcome, dry_run=dry_run)

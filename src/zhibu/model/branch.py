@@ -436,7 +436,7 @@ class PackFile:
 
 @dataclass(frozen=True, slots=True)
 class Branch:
-    """Everything a branch repository says, as values. Built by :mod:`zhibu.load`."""
+    """Everything a branch repository says, as values. Built by :mod:`zhibu.format.load`."""
 
     config: BranchConfig
     members: tuple[Member, ...] = ()

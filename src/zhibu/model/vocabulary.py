@@ -83,6 +83,9 @@ PERSONAL_KINDS = frozenset({"接收预备党员", "预备党员转正", "延长�
 # Kinds where absent voters' written opinions count in the votes (发展党员工作细则).
 WRITTEN_OPINION_KINDS = frozenset({"接收预备党员", "预备党员转正"})
 TALK_FORMS: tuple[str, ...] = ("面谈", "电话", "视频", "书面", "其他")
+# Statuses of a branch in a batch run (docs/json.md) that has no check result: unreadable, or
+# stopped over its time or memory budget.
+UNCHECKED = frozenset({"unreadable", "timeout", "memory"})
 
 
 def canonical_type(name: str) -> str | None:

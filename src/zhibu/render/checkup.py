@@ -1,6 +1,6 @@
 """体检 documents: a branch's annual check-up report and the committee's overview, as descriptions.
 
-They are built from batch entries (:func:`zhibu.batch.check_target` with
+They are built from batch entries (:func:`zhibu.committee.batch.check_target` with
 ``rate=True``), so the report, the spreadsheet and ``zhibu batch rate`` show
 the same findings, points and indicators.
 """
@@ -11,9 +11,9 @@ import datetime as dt
 import re
 import unicodedata
 
-from ..batch import UNCHECKED
+from ..model.vocabulary import UNCHECKED
 from ..model.redact import clean
-from ..rating import default_scheme
+from ..standard.rating import default_scheme
 from .layout import Cell, Document, Table, heading, label, para, title
 from .wording import chinese_date, layer_name, place, plain, problem, reason
 

@@ -8,7 +8,7 @@ a normalised dump, and other renderers may reuse them.
 
 Everything shown is computed from the records: 应到 from the roster on the day,
 实到 from who is on the roster and in ``attendees``, the statistics from
-:func:`zhibu.stats.year_table` (so the ledger counts as ``zhibu check`` does), its 标准
+:func:`zhibu.report.stats.year_table` (so the ledger counts as ``zhibu check`` does), its 标准
 column in the committee's words (:mod:`zhibu.render.wording`: no pack ids, no tool names).
 Order never depends on dict or file-system order.
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ..errors import ZhibuError
 from ..model.branch import Branch, PlanItem, Record, Resolution
 from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS, RECORD_TYPES, YEAR_END_TYPES
-from ..stats import carried_records, year_table
+from ..report.stats import carried_records, year_table
 from .wording import LAYER_WORDS
 
 # --- the description ------------------------------------------------------------------
@@ -501,7 +501,7 @@ def _pack_layers(rules: dict) -> dict[str, str]:
 
 
 def requirement_words(text: str, layers: dict[str, str]) -> str:
-    """A requirement of :func:`zhibu.stats.year_table` as the record book prints it: 每季度至少1次（B） →
+    """A requirement of :func:`zhibu.report.stats.year_table` as the record book prints it: 每季度至少1次（B） →
     每季度至少1次 (the 全市基本标准 goes without saying, the note below says so), （X-本支部） →
     （本支部特色要求）, a T pack's → （上级要求）."""
     if not layers:
@@ -516,7 +516,7 @@ def requirement_words(text: str, layers: dict[str, str]) -> str:
 
 
 def statistics_table(branch: Branch, rules: dict, year: int) -> Table:
-    """Meetings held per type and month against the standard: :func:`zhibu.stats.year_table`, as a table."""
+    """Meetings held per type and month against the standard: :func:`zhibu.report.stats.year_table`, as a table."""
     head = (Cell("类别", header=True), *(Cell(str(m), header=True) for m in range(1, 13)),
             Cell("全年", header=True), Cell("标准", header=True))
     rows = [head]

@@ -55,14 +55,14 @@ def write_plan_xlsx(plan: Plan, branch: Branch, path: Path) -> Path:
 
 
 def write_ledger_xlsx(branch: Branch, rules, year: int, path: Path) -> Path:
-    """The ledger for committees: a statistics sheet (zhibu.stats.year_table: a row per
+    """The ledger for committees: a statistics sheet (zhibu.report.stats.year_table: a row per
     record type, months 1-12, the year, the standard) and a sheet with a row per record.
 
     ``rules`` are the merged standard's rules (``build_standard(branch).rules``).
     """
     from openpyxl import Workbook
 
-    from ..stats import year_table
+    from ..report.stats import year_table
 
     wb = Workbook()
     stats = wb.active

@@ -1,4 +1,4 @@
-"""留痕 rules: read from git history through the check's :class:`~zhibu.audit.Trail`.
+"""留痕 rules: read from git history through the check's :class:`~zhibu.history.trail.Trail`.
 
 Outside a git repository the context has no trail and these rules say nothing
 (the check reports that once, as a note, not as findings).
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..errors import ZhibuError
 from ..model.findings import Source
 from ..model.periods import Period
 from .registry import Context, Param, Rule, kind
@@ -139,12 +138,10 @@ def signed_commits(ctx: Context, rule: Rule):
         return
     since = rule.param("since")
     unverified = 0
-    try:
-        verdicts = ctx.signatures()
-    except ZhibuError as exc:  # the committee's verifier is misconfigured: say so, judge nothing
-        ctx.notes.append(f"{rule.code}：未检查签名：{exc.message}" + (f"（{exc.hint}）" if exc.hint else ""))
+    if ctx.signatures_unread:  # the committee's verifier is misconfigured: say so, judge nothing
+        ctx.notes.append(f"{rule.code}：未检查签名：{ctx.signatures_unread}")
         return
-    for sha, verdict, author, when in verdicts:
+    for sha, verdict, author, when in ctx.signatures:
         if since and when.date() < since:
             continue
         if verdict == UNVERIFIED:  # signed, but the committee configured no verifier: not judged

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..holidays import theme_day_date
+from ..store.holidays import theme_day_date
 from ..model.findings import Severity
 from ..model.periods import Period
 from ..model.vocabulary import WRITTEN_OPINION_KINDS

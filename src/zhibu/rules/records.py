@@ -10,7 +10,7 @@ import difflib
 from collections import Counter
 from typing import Iterator
 
-from ..catalogue import make_finding
+from ..format.catalogue import make_finding
 from ..model.branch import Branch, Record
 from ..model.findings import Finding
 from ..model.periods import Period

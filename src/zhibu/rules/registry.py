@@ -112,9 +112,13 @@ class Context:
     start: dt.date  # first day of the checked range
     end: dt.date  # last day of the checked range (never after as_of)
     rules: Mapping[str, Rule]
-    holidays: object = None  # zhibu.holidays.Calendar, for rules about dates
-    audit: object = None  # zhibu.audit.Trail when the branch is a git repository
-    root: object = None  # the branch folder, for the few rules that ask git more
+    holidays: object = None  # zhibu.store.holidays.Calendar, for rules about dates
+    audit: object = None  # zhibu.history.trail.Trail when the branch is a git repository
+    # (sha, verdict, author, date) of every commit as git verified them, read by the check
+    # only when a rule asks for signatures; or why they could not be read. Values, so that
+    # the rules never call git themselves.
+    signatures: tuple = ()
+    signatures_unread: str | None = None
     witnessed: list = field(default_factory=list)  # (sha, who recorded it, rewritten?) from witnesses and close tags
     notes: list = field(default_factory=list)  # lines for the report that are not findings
     _by_month: dict | None = field(default=None, repr=False)
@@ -150,15 +154,6 @@ class Context:
         least ``min_share`` (default one half) of a quarter, half-year or year."""
         until = member.left.date if member.left else None
         return covers_share(period, member.joined, until, min_share(rule))
-
-    def signatures(self) -> list:
-        """(sha, verdict, author, date) of every commit, verified by git; read once per check."""
-        from ..store import gitrepo
-
-        def read():
-            return [(sha, verdict, author, when) for sha, verdict, author, when, _s in gitrepo.signatures(self.root, self.audit.head)]
-
-        return self.shared("signatures", read)
 
     def group_exists(self, group: str, day: dt.date) -> bool:
         """A 党小组 exists on ``day`` once it is set up (``since`` in zhibu.yaml) and has a member."""

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
+from . import kinds
 from .catalogue import codes, make_finding
-from .model.branch import (
+from ..model.branch import (
     FAR_PAST,
     Absence,
     Applicant,
@@ -39,11 +39,11 @@ from .model.branch import (
     Term,
     Votes,
 )
-from .model.findings import DEFAULT_CAPS, Caps, Finding, LeftOut, Source, sort_findings
-from .model.redact import mask_number
-from .model.vocabulary import CARRY_OVER_LAST_MONTH, REQUIRED_BY_TYPE, YEAR_END_TYPES
-from .store import files
-from .store.yamlio import YamlProblem, parse
+from ..model.findings import DEFAULT_CAPS, Caps, Finding, LeftOut, Source, sort_findings
+from ..model.redact import mask_number
+from ..model.vocabulary import CARRY_OVER_LAST_MONTH, REQUIRED_BY_TYPE, YEAR_END_TYPES
+from ..store import files
+from ..store.yamlio import YamlProblem, parse
 
 _REQUIRED_FILES = ("members.yaml", "committee.yaml")
 
@@ -238,7 +238,7 @@ def _build_config(doc, present: bool, out: _Collector) -> tuple[BranchConfig, bo
             out.emit("format.missing-field", Source(rel, None), "缺少 zhibu.yaml", "运行 zhibu init 新建支部。")
         return BranchConfig(name="（未知支部）", parent="", category="其他", source=Source(rel, None)), False
     where = Source(rel, doc.lines.get((), 1), (), doc.lines)
-    values = schema.check_mapping(doc.data, schema.BRANCH.fields, where, out.emit, "")
+    values = kinds.check_mapping(doc.data, kinds.BRANCH.fields, where, out.emit, "")
     if values is None:
         return BranchConfig(name="（未知支部）", parent="", category="其他", source=where), False
     ok = all(key in values for key in ("format", "name", "parent", "category"))
@@ -279,18 +279,18 @@ class _Builder:
         self.out = out
         self.emit = out.emit
 
-    def _top(self, doc, rel: str, kind: schema.FileKind):
+    def _top(self, doc, rel: str, kind: kinds.FileKind):
         if doc is None:
             return None, None
         where = _root_source(doc, rel)
         if doc.data is None:
             if kind.list_key:  # an empty ledger file is an empty list, not an error
                 return {kind.list_key: []}, where
-        values = schema.check_mapping(doc.data, kind.fields, where, self.emit, "")
+        values = kinds.check_mapping(doc.data, kind.fields, where, self.emit, "")
         return values, where
 
     def members(self, doc, rel: str) -> list[Member]:
-        values, where = self._top(doc, rel, schema.MEMBERS)
+        values, where = self._top(doc, rel, kinds.MEMBERS)
         if values is None:
             return []
         out, seen = [], {}
@@ -350,7 +350,7 @@ class _Builder:
         return out
 
     def committee(self, doc, rel: str) -> Committee:
-        values, where = self._top(doc, rel, schema.COMMITTEE)
+        values, where = self._top(doc, rel, kinds.COMMITTEE)
         if values is None:
             return Committee(source=where or Source(rel, None))
         terms = []
@@ -385,7 +385,7 @@ class _Builder:
 
     def record(self, doc, rel: str) -> Record | None:
         where = _root_source(doc, rel)
-        values = schema.check_mapping(doc.data, schema.RECORD.fields, where, self.emit, "")
+        values = kinds.check_mapping(doc.data, kinds.RECORD.fields, where, self.emit, "")
         if values is None or "type" not in values or "date" not in values:
             return None  # reported; without a type and a date the rules cannot use it
         types = values["type"]
@@ -465,7 +465,7 @@ class _Builder:
         )
 
     def talks(self, doc, rel: str) -> list[Talk]:
-        values, where = self._top(doc, rel, schema.TALKS)
+        values, where = self._top(doc, rel, kinds.TALKS)
         if values is None:
             return []
         return [
@@ -475,7 +475,7 @@ class _Builder:
         ]
 
     def plan(self, doc, rel: str) -> Plan | None:
-        values, where = self._top(doc, rel, schema.PLAN)
+        values, where = self._top(doc, rel, kinds.PLAN)
         if values is None or "year" not in values:
             return None
         year = values["year"]
@@ -490,7 +490,7 @@ class _Builder:
         return Plan(year, tuple(items), where)
 
     def dues(self, doc, rel: str) -> DuesLedger | None:
-        values, where = self._top(doc, rel, schema.DUES)
+        values, where = self._top(doc, rel, kinds.DUES)
         if values is None or "year" not in values:
             return None
         paid = tuple(
@@ -501,7 +501,7 @@ class _Builder:
         return DuesLedger(values["year"], tuple(values.get("monthly", ())), paid, where)
 
     def applicants(self, doc, rel: str) -> list[Applicant]:
-        values, where = self._top(doc, rel, schema.DEVELOPMENT)
+        values, where = self._top(doc, rel, kinds.DEVELOPMENT)
         if values is None:
             return []
         out = []
@@ -525,9 +525,9 @@ class _Builder:
         return out
 
     def waivers(self, doc, rel: str):
-        from .model.branch import Waiver
+        from ..model.branch import Waiver
 
-        values, where = self._top(doc, rel, schema.WAIVERS)
+        values, where = self._top(doc, rel, kinds.WAIVERS)
         if values is None:
             return []
         return [

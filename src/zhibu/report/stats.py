@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model.branch import Branch
-from .model.periods import period_word
-from .model.vocabulary import (
+from ..model.branch import Branch
+from ..model.periods import period_word
+from ..model.vocabulary import (
     CARRY_OVER_LAST_MONTH,
     PLAN_KINDS,
     RECORD_TYPES,
     TALK,
     YEAR_END_TYPES,
 )
-from .rules.registry import Rule
+from ..rules.registry import Rule
 
 ROW_LABELS: tuple[str, ...] = (*RECORD_TYPES, TALK, *PLAN_KINDS)
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .change import Change, Outcome, apply
-from .errors import ZhibuError
-from .holidays import Calendar, theme_day_date, unknown_year_warning
-from .load import Loaded
-from .model.branch import Branch, Plan, PlanItem, Record
-from .model.periods import Period
-from .model.vocabulary import PLAN_KINDS
-from .rules.plans import carrying_record
+from ..errors import ZhibuError
+from ..store.holidays import Calendar, theme_day_date, unknown_year_warning
+from ..format.load import Loaded
+from ..model.branch import Branch, Plan, PlanItem, Record
+from ..model.periods import Period
+from ..model.vocabulary import PLAN_KINDS
+from ..rules.plans import carrying_record
 
 STUDY, ACTIVITY = PLAN_KINDS
 LECTURE_MONTHS = (3, 6, 9, 12)
@@ -147,7 +147,7 @@ def draft_plan(branch: Branch, year: int, monthly_topics: dict, calendar: Calend
 
 def render_plan(draft: Draft, branch: Branch) -> str:
     """``plans/<YYYY>.yaml`` text in the layout of format.md, with comments for the secretary."""
-    from .store import yamlio
+    from ..store import yamlio
 
     spec = branch.config.theme_day
     header = [
@@ -175,13 +175,13 @@ def render_plan(draft: Draft, branch: Branch) -> str:
 
 
 def new_plan(root: Path, year: int, *, force: bool = False, commit: bool = True, dry_run: bool = False) -> tuple[Outcome, Draft]:
-    """Draft ``plans/<year>.yaml`` and write it through :func:`zhibu.change.apply`.
+    """Draft ``plans/<year>.yaml`` and write it through :func:`zhibu.write.change.apply`.
 
     Raises:
         ZhibuError: the plan exists (without ``force``), or holidays.yaml is broken.
         InvalidChange: the draft would not load cleanly (a bug; nothing is written).
     """
-    from .standard import build_standard
+    from ..standard.layers import build_standard
 
     if not 1921 <= year <= 2200:
         raise ZhibuError(f"年份 {year} 无效。", "写四位年份，如 --year 2027。")

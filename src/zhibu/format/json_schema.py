@@ -1,6 +1,6 @@
 """JSON Schemas of the format for editors, and the modeline that points a file at its schema.
 
-The schemas are generated from the field tables in :mod:`zhibu.schema`, the
+The schemas are generated from the field tables in :mod:`zhibu.format.kinds`, the
 same tables the loader checks with, so an editor's red squiggle and a
 ``format.*`` finding come from one definition. They are written to
 ``.zhibu/schema/<kind>.json`` inside the branch (by ``zhibu init`` and
@@ -25,18 +25,18 @@ import json
 import posixpath
 from pathlib import Path
 
-from . import schema
-from .model.vocabulary import REQUIRED_BY_TYPE, TYPE_ALIASES
-from .schema import Field, FileKind
+from . import kinds
+from ..model.vocabulary import REQUIRED_BY_TYPE, TYPE_ALIASES
+from .kinds import Field, FileKind
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = ".zhibu/schema"
 MODELINE_PREFIX = "# yaml-language-server:"
 
-_FOLDER_KINDS = {"records": schema.RECORD, "talks": schema.TALKS, "plans": schema.PLAN, "dues": schema.DUES}
-_TOP_KINDS = {k.pattern: k for k in schema.FILE_KINDS if "/" not in k.pattern}
+_FOLDER_KINDS = {"records": kinds.RECORD, "talks": kinds.TALKS, "plans": kinds.PLAN, "dues": kinds.DUES}
+_TOP_KINDS = {k.pattern: k for k in kinds.FILE_KINDS if "/" not in k.pattern}
 
-# --- value schemas, one per checker kind of schema.py -------------------------------
+# --- value schemas, one per checker kind of format/kinds.py -------------------------------
 
 _NONBLANK = r"\S"
 # The YAML language server does not check ``format: date``, so the pattern itself admits only days
@@ -94,7 +94,7 @@ def _value_schema(field: Field) -> dict:
     if kind == "pair":
         return {"type": "array", "items": dict(_TEXT), "minItems": 2, "maxItems": 2, "uniqueItems": True}
     if kind == "groups":
-        group = _object(schema._GROUP_FIELDS)
+        group = _object(kinds._GROUP_FIELDS)
         return {"type": "array", "items": {"anyOf": [dict(_TEXT), group]}}
     if kind == "months":
         return {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1, "maximum": 12}}
@@ -192,13 +192,13 @@ def _object(fields: tuple[Field, ...]) -> dict:
     required = [f.name for f in fields if f.required]
     if required:
         out["required"] = required
-    if fields is schema.MEMBER_FIELDS:
+    if fields is kinds.MEMBER_FIELDS:
         out["allOf"] = _member_conditions()
     return out
 
 
 def _member_conditions() -> list[dict]:
-    """A 正式党员 has a full_since; a 预备党员 has none (load.py checks the same)."""
+    """A 正式党员 has a full_since; a 预备党员 has none (format/load.py checks the same)."""
     return [
         {
             "if": {"required": ["status"], "properties": {"status": {"const": "正式党员"}}},
@@ -233,7 +233,7 @@ def kind_schema(kind: FileKind) -> dict:
     body = _object(kind.fields)
     if kind.list_key:
         body["type"] = ["object", "null"]  # an empty ledger file is an empty list
-    if kind is schema.RECORD:
+    if kind is kinds.RECORD:
         body["allOf"] = _record_conditions()
     return {
         "$schema": DRAFT,
@@ -250,7 +250,7 @@ def schema_file(kind: FileKind) -> str:
 
 def schema_texts() -> dict[str, str]:
     """File name -> JSON text of every schema, in a stable order and layout."""
-    return {schema_file(k): json.dumps(kind_schema(k), ensure_ascii=False, indent=2) + "\n" for k in schema.FILE_KINDS}
+    return {schema_file(k): json.dumps(kind_schema(k), ensure_ascii=False, indent=2) + "\n" for k in kinds.FILE_KINDS}
 
 
 def branch_schema_files() -> dict[str, bytes]:
@@ -321,24 +321,24 @@ def vscode_globs() -> dict[str, list[str]]:
     """``yaml.schemas`` for VS Code: schema path -> the branch files it describes (relative to
     the branch folder opened as the workspace), for files that have no modeline yet."""
     out: dict[str, list[str]] = {}
-    for kind in schema.FILE_KINDS:
+    for kind in kinds.FILE_KINDS:
         if "/" in kind.pattern:
             folder = kind.pattern.split("/", 1)[0]
-            globs = [f"{folder}/**/*.yaml"] if kind is schema.RECORD else [f"{folder}/*.yaml"]
+            globs = [f"{folder}/**/*.yaml"] if kind is kinds.RECORD else [f"{folder}/*.yaml"]
         else:
             globs = [kind.pattern]
         out[f"{SCHEMA_DIR}/{schema_file(kind)}"] = globs
     return out
 
 
-def _vscode_settings(root: Path) -> bytes:
+def vscode_settings(root: Path) -> bytes:
     """.vscode/settings.json with ``yaml.schemas`` set, everything else kept as written.
 
     VS Code's settings are JSONC: comments and trailing commas are allowed and people use them.
     So the file is edited as text: the value of a top-level ``yaml.schemas`` is replaced, or the
     key is added before the closing brace; comments, order and layout stay untouched.
     """
-    from .errors import ZhibuError
+    from ..errors import ZhibuError
 
     path = root / VSCODE_SETTINGS
     value = json.dumps(vscode_globs(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
@@ -439,42 +439,6 @@ def _value_span(tokens, text: str, index: int) -> tuple[int, int]:
             if depth == 0:
                 return start, stop
     raise ValueError("值没有结束")
-
-
-def update_branch_schemas(root: Path, *, vscode: bool = False, commit: bool = True, dry_run: bool = False):
-    """Write the schemas (and, with ``vscode``, the VS Code settings) into the branch in one
-    commit; returns the :class:`~zhibu.change.Outcome`, or None when everything is current."""
-    from . import __version__
-    from .change import Change, apply
-
-    wanted = branch_schema_files()
-    if vscode:
-        wanted[VSCODE_SETTINGS] = _vscode_settings(root)
-
-    def stale_files() -> dict:
-        return {rel: data for rel, data in wanted.items() if not (root / rel).is_file() or (root / rel).read_bytes() != data}
-
-    if not stale_files():
-        return None
-
-    class _Current(Exception):
-        pass
-
-    def build(_loaded):
-        # Again under the lock: another writer (or the finishing of an interrupted run of this
-        # very command) may have written some of them since.
-        stale = stale_files()
-        if not stale:
-            raise _Current
-        what = [w for w, here in (("JSON Schema", any(r.startswith(SCHEMA_DIR) for r in stale)), ("VS Code 设置", VSCODE_SETTINGS in stale)) if here]
-        change = Change(f"编辑器支持：写入{'和'.join(what)}（zhibu {__version__}）", summary=f"已写入 {'、'.join(sorted(stale))}。")
-        change.writes.update(stale)
-        return change
-
-    try:
-        return apply(root, build, commit=commit, dry_run=dry_run)
-    except _Current:
-        return None
 
 
 def write_schema_folder(out: Path) -> list[Path]:

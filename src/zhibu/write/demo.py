@@ -14,10 +14,10 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import assets
-from .errors import ZhibuError
-from .json_schema import branch_schema_files, with_modeline
-from .store import files, gitrepo, yamlio
+from .. import assets
+from ..errors import ZhibuError
+from ..format.json_schema import branch_schema_files, with_modeline
+from ..store import files, gitrepo, yamlio
 
 LATE_RECORD = "records/2025/2025-08-29-主题党日.yaml"  # recorded late on purpose
 LATE_BY_DAYS = 41

@@ -12,8 +12,8 @@ import functools
 from dataclasses import dataclass, field
 from importlib import resources
 
-from .errors import ZhibuError
-from .model.periods import Period
+from ..errors import ZhibuError
+from ..model.periods import Period
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Rating:
 
 @functools.cache
 def default_scheme() -> dict:
-    from .store.yamlio import parse
+    from ..store.yamlio import parse
 
     data = parse(resources.files("zhibu").joinpath("data/rating.yaml").read_text(encoding="utf-8")).data
     check_scheme(data, "内置评分方案")

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .change import Change, Outcome, apply
-from .errors import ZhibuError
-from .load import _ID_NUMBER, _MOBILE, Loaded
-from .model.dates import NotADate, read_date
-from .model.vocabulary import GENDERS, STATUSES
+from ..errors import ZhibuError
+from ..format.load import _ID_NUMBER, _MOBILE, Loaded
+from ..model.dates import NotADate, read_date
+from ..model.vocabulary import GENDERS, STATUSES
 
 FIELDS = ("name", "gender", "status", "admitted", "full_since", "joined", "group")
 IGNORE = "ignore"
@@ -185,7 +185,7 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_xlsx(path: Path, columns: dict[str, str]) -> Table:
-    from .render.xlsx import read_sheets
+    from ..render.xlsx import read_sheets
 
     # The first sheet whose header names a member and something about them; an explanation
     # sheet (a row "姓名 | 必填 | …", as in zhibu's own template) names only the member.
@@ -227,7 +227,7 @@ def read_mapping(path: Path) -> Mapping:
     """A mapping file: ``列名: 字段`` per line (字段 one of name gender status admitted full_since
     joined group, or ignore); or ``columns:`` with those lines and ``values:`` with, per field,
     ``表中的写法: 名册中的值`` (or ignore, or skip)."""
-    from .store.yamlio import YamlProblem, parse
+    from ..store.yamlio import YamlProblem, parse
 
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -720,7 +720,7 @@ def apply_import(
     """Write the import as one change of members.yaml (round-trip: comments, order and every
     untouched entry kept byte for byte)."""
     from .edit import _edit_file, _require_readable, _yaml_value
-    from .store import yamlio
+    from ..store import yamlio
 
     result: dict = {}
 

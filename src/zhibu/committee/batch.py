@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import ZhibuError
+from ..model.vocabulary import UNCHECKED
+from ..errors import ZhibuError
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,14 @@ def check_target(target: Target, as_of: dt.date, year: int | None, rate: bool = 
 
     Runs in a worker process; never raises for the branch's own problems.
     """
-    from .check import check_branch
-    from .report import to_json_data
+    from ..check import check_branch
+    from ..report.printer import to_json_data
 
     if target.kind == "not-branch":
         return unreadable(target, "不是支部仓库：没有 zhibu.yaml")
     try:
         if target.kind == "bare":
-            from .store import files, gitrepo
+            from ..store import files, gitrepo
 
             repo = gitrepo.state(target.path)
             if repo is None or repo.head is None:
@@ -131,7 +132,7 @@ def check_target(target: Target, as_of: dt.date, year: int | None, rate: bool = 
 
 def rating_of(result, findings: list[dict]) -> dict:
     """The 评星定级 and 软弱涣散 indicators of a checked branch (the scheme of its T pack, or the built-in one)."""
-    from .rating import indicators, rate
+    from ..standard.rating import indicators, rate
 
     branch = result.loaded.branch
     facts = {"venue": bool(branch.config.venue), "dues": branch.dues_for(result.start.year) is not None}
@@ -151,8 +152,6 @@ DEFAULT_TIMEOUT = 300
 """Seconds one branch may take in its worker (21 years, 2,982 records, 1,492 commits: 2.4 s, docs/security.md)."""
 DEFAULT_MEMORY_MB = 2048
 """Address space of a worker process in MB (the same branch: a 58 MB peak; git inherits the limit)."""
-UNCHECKED = frozenset({"unreadable", "timeout", "memory"})
-"""Statuses of a branch that has no check result: unreadable, over its time or memory budget."""
 
 
 def over_budget(target: Target, status: str, reason: str) -> dict:
@@ -423,7 +422,7 @@ class Registered:
 
 def read_manifest(path: Path) -> tuple[str, list[Registered]]:
     """The committee's manifest: (committee name, registered branches)."""
-    from .store.yamlio import YamlProblem, parse
+    from ..store.yamlio import YamlProblem, parse
 
     try:
         data = parse(path.read_text(encoding="utf-8-sig")).data
@@ -448,7 +447,7 @@ def read_manifest(path: Path) -> tuple[str, list[Registered]]:
         url = str(url) if url else None
         problem = path_problem(given)
         if problem is None and url is not None:
-            from .store.gitrepo import url_problem
+            from ..store.gitrepo import url_problem
 
             problem = url_problem(url)
             problem = f"登记表中的 url 不能使用：{problem}" if problem else None
@@ -500,7 +499,7 @@ def _sync_one(branch: Registered, dest: Path) -> tuple[str | None, str | None]:
     import shutil
     import tempfile
 
-    from .store import gitrepo
+    from ..store import gitrepo
 
     target = dest / branch.path
     parent, folder = target.parent, dest

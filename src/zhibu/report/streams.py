@@ -8,7 +8,7 @@ import io
 import sys
 from contextlib import contextmanager
 
-from .model.redact import clean_stream_text
+from ..model.redact import clean_stream_text
 
 
 class CleaningStream(io.TextIOBase):

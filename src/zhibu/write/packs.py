@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .change import Change, Outcome, apply
-from .errors import ZhibuError
-from .load import Loaded
-from .model.branch import PackFile
-from .model.findings import Severity, Source
-from .standard import Standard, build_standard
-from .store import gitrepo, yamlio
+from ..errors import ZhibuError
+from ..format.load import Loaded
+from ..model.branch import PackFile
+from ..model.findings import Severity, Source
+from ..standard.layers import Standard, build_standard
+from ..store import gitrepo, yamlio
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def _list_pack(config_text: str, rel: str, current: tuple[str, ...]) -> str:
 
 def _refuse_bad_pack(data: dict, lines: dict, rel: str) -> None:
     """Layer the pack over B alone; a pack with errors of its own is not vendored."""
-    from .model.branch import Branch, BranchConfig
+    from ..model.branch import Branch, BranchConfig
 
     branch = Branch(BranchConfig(name="", parent="", category="其他"), packs=(PackFile(rel, data, Source(rel, 1, (), lines)),))
     standard: Standard = build_standard(branch)

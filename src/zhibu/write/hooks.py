@@ -26,8 +26,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ZhibuError
-from .model.findings import Finding, Severity
+from ..errors import ZhibuError
+from ..model.findings import Finding, Severity
 
 MARKER = "# zhibu-hook: pre-commit v1"
 HOOK = "pre-commit"
@@ -65,7 +65,7 @@ def is_ours(path: Path) -> bool:
 
 
 def hook_path(root: Path) -> Path:
-    from .store import gitrepo
+    from ..store import gitrepo
 
     if not gitrepo.is_repo(root):
         raise ZhibuError(f"{root} 不在 git 仓库中，无法安装钩子。", "先运行 git init（zhibu init 会自动初始化）。")
@@ -166,7 +166,7 @@ def _owner(path: str, prefixes: list[str]) -> str | None:
 
 def check_staged(top: Path, today: dt.date | None = None) -> list[Refusal]:
     """The errors the staged changes would add, per branch they touch."""
-    from .store import gitrepo
+    from ..store import gitrepo
 
     today = today or dt.date.today()
     changes = gitrepo.staged_changes(top)
@@ -193,7 +193,7 @@ def check_staged(top: Path, today: dt.date | None = None) -> list[Refusal]:
 
 def new_errors(root: Path, rels: set[str], today: dt.date, *, with_head: bool = True) -> list[Finding]:
     """Errors in the index that HEAD does not have, in scope for a commit changing ``rels``."""
-    from .store import files, gitrepo
+    from ..store import files, gitrepo
 
     # The roster, the committee, the settings and the rule packs change what other files mean:
     # then every file is judged. Otherwise a changed record (talk ledger, plan, dues ledger) is
@@ -216,11 +216,11 @@ def _identity(finding: Finding) -> tuple:
 
 
 def _errors(root: Path, tree, today: dt.date) -> list[Finding]:
-    from .check import _restamp
-    from .load import load_branch
-    from .model.branch import FAR_PAST
-    from .rules.registry import KINDS, Context
-    from .standard import build_standard
+    from ..check import _restamp
+    from ..format.load import load_branch
+    from ..model.branch import FAR_PAST
+    from ..rules.registry import KINDS, Context
+    from ..standard.layers import build_standard
 
     loaded = load_branch(root, tree)
     standard = build_standard(loaded.branch)

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ZhibuError
+from ..errors import ZhibuError
 
 HOLIDAYS_FILE = "holidays.yaml"
 HOLIDAY_KEYS = ("holidays", "workdays")
@@ -190,8 +190,8 @@ def read_holidays_file(root: Path, *, tree=None):
     Raises:
         HolidayFileError: the file cannot be read as UTF-8 YAML.
     """
-    from .store import files
-    from .store.yamlio import YamlProblem, parse
+    from . import files
+    from .yamlio import YamlProblem, parse
 
     tree = tree if tree is not None else files.WorkTree(root)
     if not tree.exists(HOLIDAYS_FILE):

@@ -3,7 +3,7 @@
 One table drives the loader's ``format.*`` findings, the generated format
 reference (docs/format.md) and, later, the JSON Schemas for editors. Checks
 that depend on other values (``full_since`` only for a 正式党员, ``group`` only
-for a 党小组会) live in :mod:`zhibu.load`, next to the model they build.
+for a 党小组会) live in :mod:`zhibu.format.load`, next to the model they build.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .model.findings import Source
-from .model.vocabulary import (
+from ..model.findings import Source
+from ..model.vocabulary import (
     CATEGORIES,
     CHANGE_ACTIONS,
     DISCIPLINE_KINDS,
@@ -544,7 +544,7 @@ def _yearmonth(value, field, src, emit):
 
 
 def _period(value, field, src, emit):
-    from .model.periods import Period
+    from ..model.periods import Period
 
     period = Period.parse(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if period is None:
@@ -566,7 +566,7 @@ def _format(value, field, src, emit):
 
 
 def _theme_day(value, field, src, emit):
-    from .model.periods import parse_theme_day
+    from ..model.periods import parse_theme_day
 
     parsed = parse_theme_day(value)
     if parsed is None:

@@ -14,12 +14,12 @@ import difflib
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .catalogue import baseline_pack, make_finding
-from .model.branch import Branch, PackFile
-from .model.findings import Finding, Severity, Source
-from .model.vocabulary import PLAN_KINDS, RECORD_TYPES, TALK, canonical_type
-from .rules import load_kinds
-from .rules.registry import KINDS, PERIOD_ORDER, Rule
+from ..format.catalogue import baseline_pack, make_finding
+from ..model.branch import Branch, PackFile
+from ..model.findings import Finding, Severity, Source
+from ..model.vocabulary import PLAN_KINDS, RECORD_TYPES, TALK, canonical_type
+from ..rules import load_kinds
+from ..rules.registry import KINDS, PERIOD_ORDER, Rule
 
 TEXT_KEYS = ("title", "source", "hint")
 PACK_KEYS = ("pack", "layer", "title", "version", "rules", "monthly_topics", "holidays", "workdays", "rating")
@@ -148,8 +148,8 @@ def _apply_pack(standard: Standard, pack: PackFile) -> None:
 
 
 def _holiday_dates(standard: Standard, data: dict, where: Source, pack_id: str) -> None:
-    """A pack's ``holidays`` / ``workdays`` (dates for zhibu.holidays.Calendar) must be date lists."""
-    from .holidays import HOLIDAY_KEYS, HolidayFileError, dates_of
+    """A pack's ``holidays`` / ``workdays`` (dates for zhibu.store.holidays.Calendar) must be date lists."""
+    from ..store.holidays import HOLIDAY_KEYS, HolidayFileError, dates_of
 
     if not any(key in data for key in HOLIDAY_KEYS):
         return
@@ -161,7 +161,7 @@ def _holiday_dates(standard: Standard, data: dict, where: Source, pack_id: str) 
 
 def _rating(standard: Standard, scheme, where: Source, pack_id: str, layer: str) -> None:
     """A T pack's scoring scheme replaces the built-in one (an X pack cannot rate its own branch)."""
-    from .errors import ZhibuError
+    from ..errors import ZhibuError
     from .rating import check_scheme
 
     if layer != "T":
@@ -181,7 +181,7 @@ def _topics(standard: Standard, topics, where: Source, pack_id: str) -> None:
     if not isinstance(topics, dict):
         _bad(standard, where, f"规则包 {pack_id} 的 monthly_topics 应为 {{年-月: [主题, …]}}。")
         return
-    from .model.periods import Period
+    from ..model.periods import Period
 
     for month, items in topics.items():
         period = Period.parse(str(month))
@@ -338,7 +338,7 @@ def _add(standard: Standard, entry: dict, where: Source, pack_id: str, layer: st
             params[key] = new
     problems += [f"缺少参数 {name}" for name in kind.required if name not in params]
     if kind.name == "frequency":
-        from .rules.frequency import check_frequency_params
+        from ..rules.frequency import check_frequency_params
 
         problem = check_frequency_params(params)
         if problem:

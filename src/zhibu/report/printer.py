@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .check import CheckResult
-from .model.findings import Finding, Severity
-from .model.redact import dumps_clean
+from ..check import CheckResult
+from ..model.findings import Finding, Severity
+from ..model.redact import dumps_clean
 
 
 def to_json_data(result: CheckResult, root_label: str) -> dict:

@@ -1,5 +1,5 @@
-"""Operations that change a branch: each builds a :class:`~zhibu.change.Change` for
-:func:`zhibu.change.apply` to validate, write and commit.
+"""Operations that change a branch: each builds a :class:`~zhibu.write.change.Change` for
+:func:`zhibu.write.change.apply` to validate, write and commit.
 
 Edits of existing files go through ruamel's round-trip loader, so a
 secretary's comments, quoting and key order survive; new files are written
@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import faults, schema
+from .. import faults
+from ..format import kinds
 from .change import Change, Outcome, apply
-from .errors import InvalidChange, ZhibuError
-from .json_schema import SCHEMA_DIR, branch_schema_files, with_modeline
-from .load import Loaded
-from .model.branch import Branch, Record
-from .model.findings import Finding
-from .model.vocabulary import (
+from ..errors import InvalidChange, ZhibuError
+from ..format.json_schema import SCHEMA_DIR, branch_schema_files, with_modeline
+from ..format.load import Loaded
+from ..model.branch import Branch, Record
+from ..model.findings import Finding
+from ..model.vocabulary import (
     CATEGORIES,
     CHANGE_ACTIONS,
     RECORD_TYPES,
@@ -31,8 +32,8 @@ from .model.vocabulary import (
     STATUSES,
     canonical_type,
 )
-from .rules.records import record_findings
-from .store import files, gitrepo, yamlio
+from ..rules.records import record_findings
+from ..store import files, gitrepo, yamlio
 
 RECORD_KEY_ORDER = (
     "type", "date", "time", "place", "host", "recorder", "attendees", "absent", "guests", "group",
@@ -264,7 +265,7 @@ def edit_member(root: Path, name: str, updates: dict, opts: WriteOptions) -> Out
                     entry[key] = _yaml_value(key, value)
 
         text = _edit_file(loaded, "members.yaml", dict, mutate)
-        named = "、".join(schema.label_of(schema.MEMBERS, key) for key in updates)
+        named = "、".join(kinds.label_of(kinds.MEMBERS, key) for key in updates)
         change = Change(f"名册 修改 {name}：{named}", summary=f"已修改 {name} 的 {named}。")
         change.put("members.yaml", text)
         return change
@@ -650,7 +651,7 @@ def replace_record(root: Path, rel: str, new_text: str, opts: WriteOptions, *, r
         types = data.get("type") if isinstance(data, dict) else None
         changed = _changed_keys(old, data)
         fields = {"type": normalise_types(types) if types else ("记录",), "date": data.get("date", "")}
-        message = record_message(fields, "修改") + (f"（{'、'.join(schema.label_of(schema.RECORD, k) for k in changed)}）" if changed else "")
+        message = record_message(fields, "修改") + (f"（{'、'.join(kinds.label_of(kinds.RECORD, k) for k in changed)}）" if changed else "")
         if reason:
             message += f"\n\n补正原因：{' '.join(reason.split())}"
         change = Change(

@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-from .model.findings import NOWHERE, Finding, Severity, Source
+from ..model.findings import NOWHERE, Finding, Severity, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class CodeInfo:
 @functools.cache
 def baseline_pack() -> dict:
     """The built-in B pack as parsed data."""
-    from .store.yamlio import parse
+    from ..store.yamlio import parse
 
     text = resources.files("zhibu").joinpath("data/baseline.yaml").read_text(encoding="utf-8")
     return parse(text).data

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ZhibuError
-from .json_schema import kind_for_path
-from .model.periods import Period
-from .store import gitrepo, yamlio
-from .store.gitrepo import CommitInfo, FileChange
+from ..errors import ZhibuError
+from ..format.json_schema import kind_for_path
+from ..model.periods import Period
+from ..store import gitrepo, yamlio
+from ..store.gitrepo import CommitInfo, FileChange
 
 CLOSE_TAG_PREFIX = "zhibu/close/"
 REASON = re.compile(r"^\s*补正原因[：:]\s*(.+?)\s*$", re.MULTILINE)

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import faults
-from .errors import InvalidChange, ZhibuError, os_problem
-from .json_schema import add_modelines
-from .load import Loaded, load_branch
-from .model.findings import Finding, Severity
-from .store import files, gitrepo, journal
+from .. import faults
+from ..errors import InvalidChange, ZhibuError, os_problem
+from ..format.json_schema import add_modelines
+from ..format.load import Loaded, load_branch
+from ..model.findings import Finding, Severity
+from ..store import files, gitrepo, journal
 
 _INCLUDE_EDITS = contextvars.ContextVar("include_edits", default=False)
 
@@ -109,7 +109,7 @@ def _apply_locked(root, build, *, commit, dry_run, validators, include_edits) ->
             detail = "；".join(f"第 {f.line} 行 {f.message}" if f.line else f.message for f in problems[:3])
             raise ZhibuError(f"zhibu.yaml 无法使用：{detail}", "修正 zhibu.yaml 后重试。")
         change = build(before)
-        # New format files point editors at the branch's JSON Schemas (json_schema.py).
+        # New format files point editors at the branch's JSON Schemas (format/json_schema.py).
         change.writes = add_modelines(root, change.writes)
         overlay = files.Overlay(files.WorkTree(root), dict(change.writes))
         after = load_branch(root, overlay)

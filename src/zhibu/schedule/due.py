@@ -18,16 +18,16 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .holidays import Calendar, theme_day_date, weekday_name
-from .model.branch import Branch
-from .model.periods import Period, add_months, add_years, periods_between
-from .model.vocabulary import TALK
-from .rules.frequency import counts_toward
-from .rules.org import term_end
-from .rules.plans import carrying_record
-from .rules.registry import KINDS, Context, Rule
-from .standard import Standard
-from .stats import requirement
+from ..store.holidays import Calendar, theme_day_date, weekday_name
+from ..model.branch import Branch
+from ..model.periods import Period, add_months, add_years, periods_between
+from ..model.vocabulary import TALK
+from ..rules.frequency import counts_toward
+from ..rules.org import term_end
+from ..rules.plans import carrying_record
+from ..rules.registry import KINDS, Context, Rule
+from ..standard.layers import Standard
+from ..report.stats import requirement
 
 REQUIREMENT, PLAN, THEME_DAY, TERM, PROBATION = "requirement", "plan", "theme-day", "term", "probation"
 _ORDER = {PROBATION: 0, TERM: 1, THEME_DAY: 2, PLAN: 3, REQUIREMENT: 4}
@@ -59,7 +59,7 @@ class DueItem:
 
 def branch_calendar(root: Path | None, branch: Branch) -> tuple[Calendar, str | None]:
     """The branch's working-day calendar, or the package's with a note when holidays.yaml is broken."""
-    from .errors import ZhibuError
+    from ..errors import ZhibuError
 
     try:
         return Calendar.for_branch(root, branch), None

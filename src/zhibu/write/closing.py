@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .audit import CLOSE_TAG_PREFIX
-from .errors import ZhibuError
-from .model.findings import Severity
-from .model.periods import Period
-from .store import gitrepo
+from ..history.trail import CLOSE_TAG_PREFIX
+from ..errors import ZhibuError
+from ..model.findings import Severity
+from ..model.periods import Period
+from ..store import gitrepo
 
 
 def close_period(root: Path, label: str, *, as_of: dt.date, force: bool = False) -> tuple[str, str]:
     """Check a period that has ended and tag HEAD as its close; returns (tag, summary)."""
-    from .check import check_branch
+    from ..check import check_branch
 
     period = Period.parse(label)
     if period is None:

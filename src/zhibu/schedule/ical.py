@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from .due import PLAN, PROBATION, REQUIREMENT, TERM, THEME_DAY, DueItem, due_items
-from .model.branch import Branch
+from ..model.branch import Branch
 
 TZID = "Asia/Shanghai"
 PRODID = "-//zhibu//zhibu calendar//ZH"
@@ -54,7 +54,7 @@ def escape_text(value: str) -> str:
 def branch_text(value: str) -> str:
     """A TEXT value taken from the branch: personal numbers masked, control characters shown as
     escapes (:func:`zhibu.model.redact.clean`; RFC 5545 allows no control character in TEXT)."""
-    from .model.redact import clean
+    from ..model.redact import clean
 
     return escape_text(clean(value.replace("\r\n", "\n").replace("\r", "\n")))
 
@@ -182,10 +182,10 @@ def branch_ics(root: Path, branch: Branch, year: int, *, calendar=None, start: d
 
     The plan's items (done or not), and the standard's requirements of the year
     that the records do not yet meet, the 主题党日 fixed days, the term and the
-    probations, as :func:`zhibu.due.due_items` computes them from the data alone.
+    probations, as :func:`zhibu.schedule.due.due_items` computes them from the data alone.
     """
-    from .standard import build_standard
-    from .store import gitrepo
+    from ..standard.layers import build_standard
+    from ..store import gitrepo
 
     items = due_items(branch, build_standard(branch), dt.date(year, 1, 1), dt.date(year, 12, 31), calendar=calendar)
     version = gitrepo.folder_version(root)

@@ -1,0 +1,1 @@
+"""For higher committees: checking many branch repositories at once."""
