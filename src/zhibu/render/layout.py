@@ -8,19 +8,22 @@ a normalised dump, and other renderers may reuse them.
 
 Everything shown is computed from the records: 应到 from the roster on the day,
 实到 from who is on the roster and in ``attendees``, the statistics from
-:func:`zhibu.report.stats.year_table` (so the ledger counts as ``zhibu check`` does).
+:func:`zhibu.report.stats.year_table` (so the ledger counts as ``zhibu check`` does), its 标准
+column in the committee's words (:mod:`zhibu.render.wording`: no pack ids, no tool names).
 Order never depends on dict or file-system order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 
 from ..errors import ZhibuError
 from ..model.branch import Branch, PlanItem, Record, Resolution
 from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS, RECORD_TYPES, YEAR_END_TYPES
 from ..report.stats import carried_records, year_table
+from .wording import LAYER_WORDS
 
 # --- the description ------------------------------------------------------------------
 
@@ -512,19 +515,57 @@ def _summary(record: Record) -> str:
     return ""
 
 
+def _pack_layers(rules: dict) -> dict[str, str]:
+    return {rule.pack: rule.layer for rule in rules.values()}
+
+
+def requirement_words(text: str, layers: dict[str, str]) -> str:
+    """A requirement of :func:`zhibu.report.stats.year_table` as the record book prints it: 每季度至少1次（B） →
+    每季度至少1次 (the 全市基本标准 goes without saying, the note below says so), （X-本支部） →
+    （本支部特色要求）, a T pack's → （上级要求）."""
+    if not layers:
+        return text
+    packs = "|".join(re.escape(p) for p in sorted(layers, key=len, reverse=True))
+
+    def words(match: re.Match) -> str:
+        layer = layers[match.group(1)]
+        return "" if layer == "B" else f"（{LAYER_WORDS.get(layer, layer)}）"
+
+    return re.sub(rf"（({packs})）(?=；|$)", words, text)
+
+
 def statistics_table(branch: Branch, rules: dict, year: int) -> Table:
     """Meetings held per type and month against the standard: :func:`zhibu.report.stats.year_table`, as a table."""
     head = (Cell("类别", header=True), *(Cell(str(m), header=True) for m in range(1, 13)),
             Cell("全年", header=True), Cell("标准", header=True))
     rows = [head]
+    layers = _pack_layers(rules)
     for row in year_table(branch, rules, year):
         rows.append((
             Cell(row.label),
             *(Cell(str(c)) for c in row.months),
             Cell(str(row.total)),
-            Cell(row.requirement or "—", align="left"),
+            Cell(requirement_words(row.requirement, layers) or "—", align="left"),
         ))
     return Table(STATS_WIDTHS, tuple(rows), header_rows=1, size=10.5, cell_margin=0.5)
+
+
+def statistics_note(branch: Branch, rules: dict, year: int) -> Paragraph:
+    """The note under the 统计表: how it counts, and whose requirements the 标准 column names."""
+    layers = _pack_layers(rules)
+    titles = {p.data["pack"]: str(p.data.get("title") or "") for p in branch.packs
+              if isinstance(p.data, dict) and isinstance(p.data.get("pack"), str)}
+    requirements = "；".join(row.requirement for row in year_table(branch, rules, year)) + "；"
+    named = []
+    for layer in ("T", "X"):
+        packs = [p for p in layers if layers[p] == layer and f"（{p}）；" in requirements]
+        if packs:
+            books = "、".join(f"《{titles[p]}》" for p in packs if titles.get(p))
+            named.append(f"注明“{LAYER_WORDS[layer]}”的出自{books}" if books else f"注明“{LAYER_WORDS[layer]}”的是{LAYER_WORDS[layer]}")
+    return para(
+        "注：按月统计实际召开的次数，合并召开的会议在每种类型中各计一次，计数方法与体检报告相同；"
+        "“标准”是该类会议的频次要求，未注明的是全市基本标准的要求" + "".join(f"，{n}" for n in named) + "。"
+    )
 
 
 def carried_note(branch: Branch, year: int) -> list[Paragraph]:
@@ -576,10 +617,7 @@ def ledger(branch: Branch, rules: dict, year: int) -> Document:
 
     blocks.append(title(f"{year}年度组织生活统计表"))
     blocks.append(statistics_table(branch, rules, year))
-    blocks.append(para(
-        "注：按月统计实际召开的次数，合并召开的会议在每种类型中各计一次，口径与 zhibu check 相同；"
-        "“标准”为合并后的“B+T+X”标准中的频次要求。"
-    ))
+    blocks.append(statistics_note(branch, rules, year))
     blocks += carried_note(branch, year)
 
     for i, record in enumerate(records, 1):
