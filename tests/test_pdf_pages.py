@@ -59,13 +59,13 @@ def demo_documents(tmp_path_factory):
     """name -> (description, lines of each PDF page) for every document of the demo branch."""
     from click.testing import CliRunner
 
-    from zhibu.batch import Target, check_target
+    from zhibu.committee.batch import Target, check_target
     from zhibu.cli import cli
-    from zhibu.load import load_branch
+    from zhibu.format.load import load_branch
     from zhibu.render.checkup import checkup, overview
     from zhibu.render.docx import write_docx
     from zhibu.render.pdf import convert_to_pdf
-    from zhibu.standard import build_standard
+    from zhibu.standard.layers import build_standard
 
     base = tmp_path_factory.mktemp("pages")
     root = base / "示例支部"
@@ -217,7 +217,7 @@ def test_the_keep_rules_are_written_into_the_docx(tmp_path):
     from docx.oxml.ns import qn
 
     from conftest import SAMPLE
-    from zhibu.load import load_branch
+    from zhibu.format.load import load_branch
     from zhibu.render.docx import write_docx
 
     branch = load_branch(SAMPLE).branch

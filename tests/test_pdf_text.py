@@ -189,7 +189,10 @@ def test_full_pages_keep_22_lines_of_28_characters(pdfs):
     pages = pdf_text(pdf).split("\f")
     pages = [[line for line in page.splitlines() if line.strip()] for page in pages if page.strip()]
     assert len(pages) == pdf_pages(pdf) > 2
-    assert all(len(page) == 22 for page in pages[:-1]), [len(page) for page in pages]
+    # Widow and orphan control (tests/test_pdf_pages.py) may move a two-line paragraph whole to
+    # the next page, leaving 21; the grid itself holds 22 and never more.
+    full = [len(page) for page in pages[:-1]]
+    assert max(full) == 22 and min(full) >= 21, full
     widths = collections.Counter(len(chars(line)) for page in pages for line in page)
     assert max(widths) == 28 and widths[28] > 50 and widths[27] > 20, widths
 
