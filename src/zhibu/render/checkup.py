@@ -12,7 +12,8 @@ import re
 
 from ..model.vocabulary import UNCHECKED
 from ..model.redact import clean
-from ..standard.rating import default_scheme, where_of
+from ..model.findings import where_of
+from ..standard.rating import default_scheme
 from .layout import Cell, Document, Table, heading, label, para, title
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
