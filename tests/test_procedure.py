@@ -178,6 +178,7 @@ def test_severity_follows_what_the_text_says(proc):
     assert sev["admission-approval.within"] == "warning"  # 三个月，特殊情况可延长
     assert sev["admission-approval.within-extended"] == "error"  # 不得超过六个月
     assert sev["conversion-approval.within"] == "error"
+    assert sev["conversion-meeting.timely"] == "warning"  # 及时: the month is this standard's reading
     assert sev["thought-reports.every"] == "warning"  # local rules only
     assert proc.step("political-review").severity == "error"  # 不能发展入党
 
@@ -197,6 +198,8 @@ def test_time_limits_are_parameters(proc):
     assert params("conversion-approval.within") == {"months": 3}
     assert proc.condition("conversion-approval.within").anchor == "conversion-meeting"
     assert params("conversion-meeting.not-before") == {"years": 1}
+    assert params("conversion-meeting.timely") == {"years": 1, "months": 1}
+    assert proc.condition("conversion-meeting.timely").extendable
     assert proc.condition("conversion-meeting.not-before").extendable
     assert params("activist-review.every") == {"period": "half"}
     assert params("contact-review.every") == {"period": "half"}
@@ -360,6 +363,7 @@ def test_a_pack_may_not_loosen_them(proc):
                 "talk-after-application.within": {"days": 20},
                 "no-such.step": {"months": 1},
                 "training.duration": {"min_days": True},
+                "conversion-meeting.not-before": {"years": 2},
             }
         )
     text = "\n".join(caught.value.problems)
@@ -370,6 +374,11 @@ def test_a_pack_may_not_loosen_them(proc):
     assert "talk-after-application.within 没有参数 days" in text
     assert "没有条件 no-such.step" in text
     assert "training.duration.min_days：应为非负整数" in text
+    assert "conversion-meeting.not-before.years：预备期为一年" in text
+    assert proc.tightened({"conversion-meeting.timely": {"months": 0}}).condition("conversion-meeting.timely").params == (
+        ("years", 1),
+        ("months", 0),
+    )
 
 
 def test_the_timeline_uses_tightened_limits(proc):
@@ -396,6 +405,8 @@ def test_the_timeline_uses_tightened_limits(proc):
         (D(2023, 2, 28), {"years": 1}, D(2024, 2, 28)),  # not the 29th
         (D(2024, 2, 29), {"years": 4}, D(2028, 2, 29)),
         (D(2026, 1, 31), {"months": 1, "days": 1}, D(2026, 3, 1)),
+        (D(2024, 2, 29), {"years": 1, "months": 1}, D(2025, 3, 28)),  # the year first, then the month
+        (D(2025, 1, 31), {"years": 1, "months": 1}, D(2026, 2, 28)),
     ],
 )
 def test_shift_is_calendar_arithmetic(day, kwargs, expected):
@@ -433,6 +444,8 @@ def test_conversion_not_before_the_probation_ends(proc):
     extended = P.timeline(proc, {"admission-meeting": D(2024, 6, 25)}, known={"admission-approval"}, extended_to=D(2025, 12, 25))
     assert extended.probation_end == D(2025, 12, 25)
     assert extended.state("conversion-meeting").earliest == D(2025, 12, 25)
+    assert extended.state("conversion-meeting").due == D(2026, 1, 25)  # 及时: within a month of the end
+    assert t.state("conversion-meeting").due == D(2025, 3, 28)
 
 
 def test_conversion_approval_due_three_months_after_the_meeting(proc):
@@ -519,7 +532,7 @@ def test_sample_development_ledger_sun_yue(sample):
     assert s["admission-meeting"] == (P.DONE, D(2025, 10, 12), None, None)
     assert s["committee-talk"] == (P.AVAILABLE, None, D(2026, 1, 12), None)
     assert s["admission-approval"] == (P.WAITING, None, D(2026, 1, 12), None)
-    assert s["conversion-meeting"] == (P.WAITING, None, None, D(2026, 10, 12))
+    assert s["conversion-meeting"] == (P.WAITING, None, D(2026, 11, 12), D(2026, 10, 12))
     assert t.next.step.key == "committee-talk" and t.next.due == D(2026, 1, 12)
     assert t.probation_end == D(2026, 10, 12) and t.full_since is None
     assert t.state("thought-reports").status == P.ONGOING and t.state("thought-reports").period_due == D(2026, 3, 31)
@@ -528,6 +541,8 @@ def test_sample_development_ledger_sun_yue(sample):
     assert b.stage.name == "预备党员"
     assert b.state("admission-approval").status == P.IMPLIED
     assert [x.step.key for x in b.available] == ["placement", "oath", "conversion-application"]
+    # Each must come before the conversion meeting, due within a month of the probation's end.
+    assert {x.due for x in b.available} == {D(2026, 11, 12)}
     assert b.state("probation-education").status == P.ONGOING
 
 

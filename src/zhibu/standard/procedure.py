@@ -41,6 +41,7 @@ SAYS: dict[str, str] = {
     "一般": "warning",
     "可延长": "warning",  # 应当, with an exception the text itself allows
     "地方规定": "warning",  # no central provision found; local rules and handbooks require it
+    "本标准": "warning",  # the text has a word without a number (及时); the number is zhibu's reading
 }
 SOURCE_STATUSES: tuple[str, ...] = ("quoted", "number-unverified", "restated", "local")
 EVIDENCE_KINDS: tuple[str, ...] = ("meeting", "attachment", "date", "people")
@@ -126,7 +127,7 @@ class Condition:
     anchor: str | None = None  # within / not-before: the step the interval runs from
     role: str | None = None  # people
     status: str | None = None  # people: every one of them is a 正式党员
-    extendable: bool = False  # not-before: the end moves to a recorded extension (延长预备期)
+    extendable: bool = False  # the years are the probation: a recorded extension (延长预备期) replaces them
 
     @property
     def id(self) -> str:
@@ -136,9 +137,15 @@ class Condition:
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)
 
-    def shift(self, day: dt.date) -> dt.date:
-        """``day`` moved by this condition's interval (calendar years and months, then days)."""
-        return shift(day, years=self.param("years", 0), months=self.param("months", 0), days=self.param("days", 0))
+    def shift(self, day: dt.date, extended_to: dt.date | None = None) -> dt.date:
+        """``day`` moved by this condition's interval (calendar years and months, then days).
+
+        For an extendable condition the years are the probation: with ``extended_to`` the
+        interval runs from the extension's end instead (its months and days still apply)."""
+        months, days = self.param("months", 0), self.param("days", 0)
+        if self.extendable and extended_to is not None:
+            return shift(extended_to, months=months, days=days)
+        return shift(day, years=self.param("years", 0), months=months, days=days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +239,9 @@ class Procedure:
                 continue
             params = dict(cond.params)
             for name, value in values.items():
+                if cond.extendable and name == "years":
+                    problems.append(f"{cid}.years：预备期为一年（党章第七条），不是规则包的参数")
+                    continue
                 if name not in params:
                     problems.append(f"{cid} 没有参数 {name}（可用：{'、'.join(params) or '无'}）")
                     continue
@@ -250,8 +260,10 @@ class Procedure:
 
 
 def shift(day: dt.date, *, years: int = 0, months: int = 0, days: int = 0) -> dt.date:
-    """Calendar arithmetic: ``years`` and ``months`` (clamped to the month's end), then ``days``."""
-    return add_months(day, 12 * years + months) + dt.timedelta(days=days)
+    """Calendar arithmetic, one unit after the other: ``years``, then ``months`` (each clamped to
+    the month's end), then ``days``. A month after the year from 29 February 2024 is 28 March
+    2025: the year ends on 28 February, the month counts from there."""
+    return add_months(add_months(day, 12 * years), months) + dt.timedelta(days=days)
 
 
 def _tightening_problem(kind: str, name: str, old: Any, new: Any) -> str | None:
@@ -489,8 +501,8 @@ def _conditions(raw, step_key, where, earlier, problems) -> tuple[Condition, ...
             if isinstance(low, int) and isinstance(high, int) and low > high:
                 problems.append(f"{cwhere} 的 min 大于 max")
         extendable = item.get("extendable", False)
-        if not isinstance(extendable, bool) or (extendable and kind != "not-before"):
-            problems.append(f"{cwhere} 的 extendable 只用于 not-before，且为 true 或 false")
+        if not isinstance(extendable, bool) or (extendable and (kind not in _ANCHORED_KINDS or "years" not in dict(params))):
+            problems.append(f"{cwhere} 的 extendable 只用于写明 years 的 within、not-before，且为 true 或 false")
         out.append(
             Condition(
                 step=step_key,
@@ -707,15 +719,11 @@ def timeline(
     earliest: dict[str, dt.date] = {}
     for step in proc.steps:
         for cond in step.conditions:
-            if cond.extendable:  # the probation: a year from the admission, or to the recorded extension
-                anchor = dates.get(cond.anchor)
-                probation_end = extended_to or (cond.shift(anchor) if anchor else None)
-                if probation_end is not None:
-                    earliest[step.key] = max(earliest.get(step.key, probation_end), probation_end)
+            if cond.anchor is None or (cond.anchor not in dates and not (cond.extendable and extended_to)):
                 continue
-            if cond.anchor is None or cond.anchor not in dates:
-                continue
-            day = cond.shift(dates[cond.anchor])
+            day = cond.shift(dates.get(cond.anchor), extended_to)
+            if cond.extendable and cond.kind == "not-before":
+                probation_end = day  # a year from the admission, or the recorded extension's end
             if cond.kind == "within":
                 own_due[step.key] = min(own_due.get(step.key, day), day)
             elif cond.kind == "not-before":
