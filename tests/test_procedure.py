@@ -596,6 +596,14 @@ def test_applicant_dates_of_an_extended_probation():
     assert t.state("conversion-meeting").earliest == D(2025, 12, 25)
 
 
+def test_the_chapter_names_every_step(proc):
+    # docs/development-procedure.md's table is drawn from the data; it must not fall behind it.
+    text = (SAMPLE.parent / "docs" / "development-procedure.md").read_text(encoding="utf-8")
+    for step in proc.steps:
+        assert f"| {step.name} `{step.key}` |" in text, step.key
+    assert "三十一步" in text and len(proc.steps) == 31
+
+
 def test_status_names_are_chinese():
     for code, name in P.STATUS_NAMES.items():
         assert code.isascii() and not name.isascii()
