@@ -283,7 +283,8 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
         zhibu batch report 镜像/ --out 体检报告/ --as-of 2025-12-31 --committee 中共示例区教育工委
     """
     from ..errors import ZhibuError
-    from ..render.checkup import checkup, overview, report_file_names
+    from ..render.checkup import report_file_names
+    from ..render.documents import build, file_name
     from ..render.docx import write_docx
     from ..render.xlsx import write_batch_xlsx
 
@@ -293,14 +294,15 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # The overview first: whatever happens to one branch's report, the committee gets it.
-    write_docx(overview(entries, as_of, year, committee), out / f"{year}年度体检总览.docx")
-    write_batch_xlsx(entries, _summary_of(entries), None, as_of, out / f"{year}年度体检总览.xlsx")
+    overview = out / file_name("overview", year=year)
+    write_docx(build("overview", entries=entries, as_of=as_of, year=year, committee=committee), overview)
+    write_batch_xlsx(entries, _summary_of(entries), None, as_of, overview.with_suffix(".xlsx"))
     readable = [e for e in entries if e["status"] not in UNCHECKED]
-    names = report_file_names([e["root"] for e in readable], f"-{year}年度体检报告.docx")
+    names = report_file_names([e["root"] for e in readable], "-" + file_name("checkup", year=year))
     written, failed = 0, []
     for entry in readable:
         try:
-            write_docx(checkup(entry, as_of, year), out / names[entry["root"]])
+            write_docx(build("checkup", entry=entry, as_of=as_of, year=year), out / names[entry["root"]])
             written += 1
         except (OSError, ValueError, KeyError, TypeError, ZhibuError) as exc:  # one branch never stops the rest
             failed.append(entry["root"])
