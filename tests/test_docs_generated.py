@@ -70,3 +70,16 @@ def test_the_batch_page_names_every_output_format():
     cli_page = (DOCS / "cli.md").read_text(encoding="utf-8")
     for fmt in FORMATS.values():
         assert f"    {fmt.name:<7}{fmt.title}\n" in cli_page
+
+
+def test_the_documents_page_lists_every_document():
+    """docs/documents.md is written by hand: its table has a row for every document of `zhibu doc`
+    (render/documents.py), with the document's title and its default file name."""
+    from zhibu.render.documents import commands
+
+    rows = [line for line in (DOCS / "documents.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `zhibu doc ")]
+    for kind in commands():
+        [row] = [r for r in rows if r.startswith(f"| `zhibu doc {kind.name} ") or r.startswith(f"| `zhibu doc {kind.name}`")]
+        tail = kind.file_name.rsplit("}", 1)[-1]  # "年计划表.docx", "-签到表.docx"
+        assert f"| {kind.title}" in row and f"{tail}` |" in row, row
+    assert len(rows) == len(commands())

@@ -20,6 +20,7 @@ import pytest
 
 from conftest import SAMPLE
 from zhibu.errors import ZhibuError
+from zhibu.render import documents
 from zhibu.render import pdf as pdfmod
 from zhibu.render.pdf import convert_to_pdf, fonts_conf
 
@@ -145,7 +146,7 @@ def test_an_existing_pdf_is_replaced(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample_documents(tmp_path_factory):
-    """The four document kinds of the sample branch as .docx, through `zhibu doc …`."""
+    """Every document kind of `zhibu doc` (the table in render/documents.py) for the sample branch as .docx."""
     from click.testing import CliRunner
 
     from zhibu.cli import cli
@@ -160,7 +161,9 @@ def sample_documents(tmp_path_factory):
         "signin": ["doc", "signin", "2025-03-20"],
         "minutes": ["doc", "minutes", "2025-03-20"],
         "ledger": ["doc", "ledger", "--year", "2025"],
+        "checkup": ["doc", "checkup", "--year", "2025", "--as-of", "2025-12-31"],
     }
+    assert sorted(commands) == sorted(k.name for k in documents.commands())  # a new document is converted here too
     paths = {}
     for kind, args in commands.items():
         target = out / f"{kind}.docx"
@@ -173,7 +176,12 @@ def sample_documents(tmp_path_factory):
 # Page counts of the sample's documents as laid out today (A4, GB/T 9704 margins, 22 lines a page).
 # A deliberate layout change updates these; an accidental one (a font falling back to a wider
 # face, a table no longer repeating its header) shows up here.
-EXPECTED_PAGES = {"plan": 2, "signin": 1, "minutes": 2}
+# The ledger's pages are counted from its records below.
+EXPECTED_PAGES = {"plan": 2, "signin": 1, "minutes": 2, "checkup": 2}
+
+
+def test_every_document_has_its_expected_pages():
+    assert sorted([*EXPECTED_PAGES, "ledger"]) == sorted(k.name for k in documents.commands())
 
 
 @real_client
@@ -191,6 +199,7 @@ def test_every_document_kind_of_the_sample_to_pdf_in_one_batch(sample_documents,
     record = next(r for r in branch.records if r.date.isoformat() == "2025-03-20")
     assert "支部党员大会" in texts["minutes"] and record.topics[0][:12] in texts["minutes"].replace("\n", "")
     assert branch.config.name in texts["ledger"] and "统计表" in texts["ledger"]
+    assert "体检报告" in texts["checkup"] and "评星定级" in texts["checkup"]
     for kind, path in made.items():
         assert embedded_cjk(path), (kind, pdf_fonts(path))
         assert any("Serif" in f or "Song" in f or "Ming" in f for f in embedded_cjk(path)), (kind, pdf_fonts(path))
