@@ -214,3 +214,19 @@ def test_report_writes_a_checkup_per_branch_and_the_overviews(tree, run, tmp_pat
     wb = load_workbook(out / "2025年度体检总览.xlsx")
     assert wb.sheetnames == ["汇总", "问题", "风险提示"]
     assert wb["汇总"]["H2"].value is not None  # scores
+
+
+def test_the_format_choices_and_their_help_come_from_the_table(run):
+    from zhibu.committee.formats import FORMATS
+
+    result = run("batch", "check", "--help")
+    assert result.exit_code == 0
+    assert f"--format [{'|'.join(FORMATS)}]" in result.stdout
+    for fmt in FORMATS.values():
+        assert f"{fmt.name:<7}{fmt.title}" in result.stdout
+        assert fmt.suffix.startswith(".") and fmt.title
+    assert [f.name for f in FORMATS.values() if f.streams] == ["jsonl"]
+    # a format that writes a file itself says so when -o is missing
+    for fmt in (f for f in FORMATS.values() if f.file_only):
+        result = run("batch", "check", ".", "--format", fmt.name)
+        assert result.exit_code == 2 and f"{fmt.name} 格式需要用 -o 指定输出文件。" in result.stderr

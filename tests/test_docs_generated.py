@@ -55,3 +55,18 @@ def test_the_json_contract_names_every_key_the_output_has(tmp_path):
     keys |= set(batch) | set(batch["summary"]) | set(batch["branches"][0])
     missing = sorted(k for k in keys if f"`{k}`" not in text and f'"{k}"' not in text)
     assert missing == [], f"docs/json.md does not mention: {missing}"
+
+
+def test_the_batch_page_names_every_output_format():
+    """docs/batch.md is written by hand: every format of the table has its example there (the
+    default one is what a plain ``batch check`` prints); docs/cli.md lists them from the table."""
+    from zhibu.cli.batch import check
+    from zhibu.committee.formats import FORMATS
+
+    default = next(p.default for p in check.params if p.name == "output")
+    text = (DOCS / "batch.md").read_text(encoding="utf-8")
+    missing = [name for name in FORMATS if name != default and f"--format {name}" not in text]
+    assert missing == []
+    cli_page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    for fmt in FORMATS.values():
+        assert f"    {fmt.name:<7}{fmt.title}\n" in cli_page

@@ -28,6 +28,7 @@ from zhibu.errors import ZhibuError
 from zhibu.format.load import load_branch
 from zhibu.render import layout
 from zhibu.render import docx as render_docx
+from zhibu.render import documents
 from zhibu.standard.layers import build_standard
 from zhibu.report.stats import year_table
 
@@ -265,16 +266,31 @@ def render(description, tmp_path: Path, name: str = "out.docx", root: Path | Non
     return path
 
 
-def descriptions(sample, rules):
+@pytest.fixture(scope="module")
+def entry(tmp_path_factory):
+    """The sample branch's batch entry (rated), from a copy outside any git repository."""
+    from zhibu.committee.batch import Target, check_target
+
+    root = tmp_path_factory.mktemp("entry") / "示例支部"
+    shutil.copytree(SAMPLE, root)
+    return check_target(Target(root, "示例支部", "worktree"), dt.date(2025, 12, 31), 2025, rate=True)
+
+
+def descriptions(sample, rules, entry):
+    """Every document of :data:`zhibu.render.documents.DOCUMENTS`, built through the table."""
     record = lambda ref: find_record(sample, ref)  # noqa: E731
-    return {
-        "plan-2025": layout.plan_table(sample, 2025),
-        "signin-2025-01-14-党小组会": layout.signin_sheet(sample, record("2025-01-14-党小组会")),
-        "signin-2025-10-12-支部党员大会": layout.signin_sheet(sample, record("2025-10-12-支部党员大会")),
-        "minutes-2025-03-06-支部委员会": layout.minutes(sample, record("2025-03-06-支部委员会")),
-        "minutes-2025-10-12-支部党员大会": layout.minutes(sample, record("2025-10-12-支部党员大会")),
-        "ledger-2025": layout.ledger(sample, rules, 2025),
+    as_of = dt.date(2025, 12, 31)
+    inputs = {
+        "plan-2025": dict(branch=sample, year=2025),
+        "signin-2025-01-14-党小组会": dict(branch=sample, record=record("2025-01-14-党小组会")),
+        "signin-2025-10-12-支部党员大会": dict(branch=sample, record=record("2025-10-12-支部党员大会")),
+        "minutes-2025-03-06-支部委员会": dict(branch=sample, record=record("2025-03-06-支部委员会")),
+        "minutes-2025-10-12-支部党员大会": dict(branch=sample, record=record("2025-10-12-支部党员大会")),
+        "ledger-2025": dict(branch=sample, rules=rules, year=2025),
+        "checkup-2025": dict(entry=entry, as_of=as_of, year=2025),
+        "overview-2025": dict(entries=[entry], as_of=as_of, year=2025, committee="中共示例大学委员会"),
     }
+    return {name: documents.build(name.split("-")[0], **given) for name, given in inputs.items()}
 
 
 GOLDEN_NAMES = [
@@ -284,13 +300,20 @@ GOLDEN_NAMES = [
     "minutes-2025-03-06-支部委员会",
     "minutes-2025-10-12-支部党员大会",
     "ledger-2025",
+    "checkup-2025",
+    "overview-2025",
 ]
 
 
+def test_every_document_of_the_table_has_a_golden():
+    """A document added to the table fails here until it has a golden dump."""
+    assert {name.split("-")[0] for name in GOLDEN_NAMES} == set(documents.DOCUMENTS)
+
+
 @pytest.fixture(scope="module")
-def rendered(sample, rules, tmp_path_factory):
+def rendered(sample, rules, entry, tmp_path_factory):
     folder = tmp_path_factory.mktemp("docs")
-    return {name: render(d, folder, f"{name}.docx") for name, d in descriptions(sample, rules).items()}
+    return {name: render(d, folder, f"{name}.docx") for name, d in descriptions(sample, rules, entry).items()}
 
 
 # --- goldens ------------------------------------------------------------------------------------
@@ -659,15 +682,36 @@ def branch_copy(tmp_path):
     return root
 
 
-@pytest.mark.parametrize(
-    "args, default_name",
-    [
-        (["plan", "--year", "2025"], "2025年计划表.docx"),
-        (["signin", "2025-03-06"], "2025-03-06-支部委员会-签到表.docx"),
-        (["minutes", "records/2025/2025-10-12-支部党员大会.yaml"], "2025-10-12-支部党员大会-会议记录.docx"),
-        (["ledger", "--year", "2025"], "2025年党支部工作记录.docx"),
-    ],
-)
+COMMAND_CASES = [
+    (["plan", "--year", "2025"], "2025年计划表.docx"),
+    (["signin", "2025-03-06"], "2025-03-06-支部委员会-签到表.docx"),
+    (["minutes", "records/2025/2025-10-12-支部党员大会.yaml"], "2025-10-12-支部党员大会-会议记录.docx"),
+    (["ledger", "--year", "2025"], "2025年党支部工作记录.docx"),
+    (["checkup", "--year", "2025", "--as-of", "2025-12-31"], "2025年度体检报告.docx"),
+]
+
+
+def test_the_document_table_is_what_zhibu_doc_offers():
+    """Every document of the table with a command is a subcommand of ``zhibu doc`` (and nothing
+    else is), its builder takes exactly the inputs the table names, and each command is tried below."""
+    import inspect
+
+    from zhibu.cli.doc import DOC_HELP, doc
+
+    kinds = documents.commands()
+    assert sorted(doc.commands) == sorted(k.name for k in kinds)
+    assert sorted(args[0] for args, _ in COMMAND_CASES) == sorted(k.name for k in kinds)
+    assert "、".join(k.short for k in kinds) in DOC_HELP
+    for kind in documents.DOCUMENTS.values():
+        parameters = inspect.signature(kind.function()).parameters
+        required = [n for n, p in parameters.items() if p.default is inspect.Parameter.empty]
+        assert set(required) <= set(kind.needs) <= set(parameters), kind.name
+        assert set(kind.needs) <= set(documents.INPUTS) and kind.file_name.endswith(".docx"), kind.name
+    with pytest.raises(TypeError):
+        documents.build("plan", year=2025)  # the branch is missing
+
+
+@pytest.mark.parametrize("args, default_name", COMMAND_CASES)
 def test_doc_commands_write_where_asked_and_by_default(run, branch_copy, tmp_path, args, default_name):
     out = tmp_path / "输出" / "文书.docx"
     out.parent.mkdir()
@@ -803,7 +847,7 @@ def test_ledger_xlsx_option(run, branch_copy, tmp_path, monkeypatch):
     assert result.stdout.splitlines() == [f"已生成 {out}", f"已生成 {tmp_path / '一册.xlsx'}"]
 
 
-@pytest.mark.parametrize("command", ["plan", "signin", "minutes", "ledger"])
+@pytest.mark.parametrize("command", [k.name for k in documents.commands()])
 def test_doc_help_has_examples(run, command):
     result = run("doc", command, "--help")
     assert result.exit_code == 0

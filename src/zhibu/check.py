@@ -23,8 +23,8 @@ from .model.findings import (
     cap_findings,
     sort_findings,
 )
-from .model.periods import Period
 from .rules.registry import KINDS, Context, Rule
+from .rules.waivers import expired, waiver_for
 from .standard.layers import Standard, build_standard
 
 
@@ -130,7 +130,7 @@ def check_branch(
     findings += waiver_findings
     kept, waived = [], []
     for finding in findings:
-        waiver = _waiver_for(finding, active)
+        waiver = waiver_for(active, finding.code, finding.period, finding.subject)
         if waiver is None:
             kept.append(finding)
         else:
@@ -253,7 +253,7 @@ def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple
                 make_finding("format.bad-value", f"例外登记的规则码 {waiver.code} 不存在", waiver.source.at("code"), "用 zhibu standard show 查看规则码。")
             )
             continue
-        if waiver.expires is not None and waiver.expires < as_of:
+        if expired(waiver, as_of):
             finding = make_finding(
                 "standard.waiver-expired",
                 f"{waiver.code} 在 {waiver.period} 的例外已于 {waiver.expires} 过期，不再豁免。",
@@ -274,31 +274,6 @@ def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple
             continue
         active.append(waiver)
     return active, findings
-
-
-def _waiver_for(finding: Finding, waivers: list[Waiver]) -> Waiver | None:
-    """The waiver covering a finding: same code, and the finding's period inside the waiver's."""
-    if finding.period is None:
-        return None
-    period = Period.parse(finding.period)
-    if period is None:
-        return None
-    for waiver in waivers:
-        if waiver.code == finding.code and _same_subject(waiver, finding):
-            covering = Period.parse(waiver.period)
-            if covering is not None and covering.covers(period):
-                return waiver
-    return None
-
-
-def _same_subject(waiver: Waiver, finding: Finding) -> bool:
-    """A waiver naming a subject covers only findings about that member or group; a finding
-    about a pair (谈心谈话 between two 委员) is covered when either is named."""
-    if waiver.subject is None:
-        return True
-    if finding.subject is None:
-        return False
-    return waiver.subject == finding.subject or waiver.subject in finding.subject.split("、")
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

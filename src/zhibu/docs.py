@@ -103,6 +103,7 @@ def format_markdown() -> str:
 
 def rules_markdown() -> str:
     from .examples import examples, run_example
+    from .model.findings import location
     from .rules.registry import KINDS
     from .standard.layers import baseline_rules
 
@@ -137,7 +138,7 @@ def rules_markdown() -> str:
                 out.append(f"示例（{example.what}；按 {example.as_of} 检查）：\n")
                 out.append("```")
                 for f in result.findings:
-                    where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.period or "")
+                    where = location(f.path, f.line, f.period)
                     out.append(f"{where}  {f.severity.chinese}  {f.code}  {f.message}")
                 out.append("```\n")
     return "\n".join(out)

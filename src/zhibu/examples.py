@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ZhibuError
+from .model.findings import location
 from .rules.registry import KINDS, Rule
 from .write.demo import sample_files
 
@@ -310,7 +311,7 @@ def explain_text(code: str, rules: dict[str, Rule]) -> str:
         what, findings = example
         lines += ["", f"示例（{what}）："]
         for f in findings:
-            where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.period or "")
+            where = location(f.path, f.line, f.period)
             lines.append(f"  {where}  {f.severity.chinese}  {f.message}")
     lines += ["", "如何处理："]
     if rule.hint:

@@ -107,9 +107,11 @@ class RootGroup(ZhibuGroup):
 
 
 def _report_invalid(exc) -> None:
+    from ..model.findings import location
+
     click.echo(f"错误：{exc.message}", err=True)
     for finding in exc.findings:
-        where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "")
+        where = location(finding.path, finding.line)
         click.echo(f"  {where}: {finding.code}: {finding.message}", err=True)
         if finding.hint:
             click.echo(f"    提示：{finding.hint}", err=True)

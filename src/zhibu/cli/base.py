@@ -358,11 +358,13 @@ DATE = DateType()
 
 def report_outcome(outcome, *, dry_run: bool, preview: dict | None = None) -> None:
     """Tell the user what a write did (stdout) and any warnings about it (stderr)."""
+    from ..model.findings import location
+
     change = outcome.change
     for note in outcome.notes:  # an interrupted earlier command, finished or dropped
         click.echo(f"注意：{note}", err=True)
     for finding in outcome.warnings:
-        where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "")
+        where = location(finding.path, finding.line)
         click.echo(f"注意：{where}: {finding.message}", err=True)
     if dry_run:
         click.echo("（试运行，未写入任何文件）")

@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from ..committee.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from ..committee.formats import FORMATS
 from ..model.vocabulary import UNCHECKED
 from .base import DATE, group, print_table
 
-FORMATS = ["text", "json", "jsonl", "csv", "xlsx"]
+FILE_ONLY = "、".join(f.name for f in FORMATS.values() if f.file_only)
 
 
 def _budget_options(command):
@@ -32,57 +33,62 @@ def batch():
     pass
 
 
-@batch.command("check")
+CHECK_HELP = """查找目录下的全部支部仓库（工作目录和裸镜像），并行检查，逐个报告与 zhibu check 相同的结果。
+
+无法读取、不是支部、检查进程崩溃的仓库记为 unreadable 并写明原因，超过 --timeout 的记为 timeout（超时），
+超过 --memory 的记为 memory（超出内存），其余照常检查。每个支部最多列出每个规则码 1000 条、共 10000 条发现。
+jsonl 格式在每个支部检查完时输出一行，只保留计数，内存占用几乎不随支部数增长。
+退出状态：任一支部有未豁免的错误时为 1。
+
+\b
+示例：
+    zhibu batch check 各支部/ --as-of 2026-03-31
+    zhibu batch check 镜像/ --format jsonl > 结果.jsonl
+    zhibu batch check 镜像/ --format xlsx -o 检查结果.xlsx --manifest 登记表.yaml
+
+\b
+输出格式（--format）：
+""" + "\n".join(f"    {f.name:<7}{f.title}" for f in FORMATS.values())
+
+
+@batch.command("check", help=CHECK_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...", help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）；同一日期结果可复现。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="检查的年度（默认为 --as-of 所在年）。")
-@click.option("--format", "output", type=click.Choice(FORMATS), default="text", show_default=True, help="输出格式。")
-@click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False), help="写入文件（xlsx 必须指定）。")
+@click.option("--format", "output", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="输出格式（见上）。")
+@click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False), help=f"写入文件（{FILE_ONLY} 必须指定）。")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="支部登记表：报告未找到的、未登记的、未使用规定规则包的支部。")
 @click.option("--worst", type=click.IntRange(0, 10000), default=20, show_default=True, help="文本输出中列出问题最多的支部个数。")
 @_budget_options
 def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeout, memory_mb):
-    """查找目录下的全部支部仓库（工作目录和裸镜像），并行检查，逐个报告与 zhibu check 相同的结果。
-
-    无法读取、不是支部、检查进程崩溃的仓库记为 unreadable 并写明原因，超过 --timeout 的记为 timeout（超时），
-    超过 --memory 的记为 memory（超出内存），其余照常检查。每个支部最多列出每个规则码 1000 条、共 10000 条发现。
-    jsonl 格式在每个支部检查完时输出一行，只保留计数，内存占用几乎不随支部数增长。
-    退出状态：任一支部有未豁免的错误时为 1。
-
-    \b
-    示例：
-        zhibu batch check 各支部/ --as-of 2026-03-31
-        zhibu batch check 镜像/ --format jsonl > 结果.jsonl
-        zhibu batch check 镜像/ --format xlsx -o 检查结果.xlsx --manifest 登记表.yaml
-    """
     from ..committee.batch import compare_registry, default_jobs, discover, empty_summary, read_manifest, run_batch, tally
+    from ..committee.formats import Output, Results
     from ..errors import ZhibuError
-    from ..model.redact import dumps_clean
     from ..report.streams import open_clean
 
     as_of = as_of or dt.date.today()
-    if output == "xlsx" and not output_file:
-        raise click.UsageError("xlsx 格式需要用 -o 指定输出文件。")
+    chosen = FORMATS[output]
+    if chosen.file_only and not output_file:
+        raise click.UsageError(f"{chosen.name} 格式需要用 -o 指定输出文件。")
     targets = discover(Path(p) for p in paths)
     if not targets:
         raise ZhibuError(f"在 {'、'.join(paths)} 下没有找到支部仓库。", "支部仓库是含有 zhibu.yaml 的目录，或 zhibu batch sync 得到的裸镜像。")
     jobs = jobs or default_jobs()
     progress = _Progress(len(targets))
     # A file gets the same cleaning as standard output (personal numbers masked, odd bytes escaped).
-    sink = open_clean(output_file, newline="") if output_file and output != "xlsx" else sys.stdout
+    sink = open_clean(output_file, newline="") if output_file and not chosen.file_only else sys.stdout
+    out = Output(stream=sink, path=Path(output_file) if chosen.file_only else None, errors=sys.stderr, echo=_echo)
     entries: list[dict] = []
-    streaming = output == "jsonl"
     summary = empty_summary()
 
     def on_result(entry: dict) -> None:
         progress.step()
         tally(summary, entry)
-        if not streaming:
+        if not chosen.streams:
             entries.append(entry)
             return
-        sink.write(dumps_clean(entry) + "\n")
-        sink.flush()
+        chosen.stream_entry(entry, out)
         if manifest:  # the registry comparison needs each branch's root and packs; nothing else is kept
             entries.append({"root": entry["root"], "status": entry["status"], "standard": entry.get("standard", [])})
 
@@ -93,91 +99,24 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
     entries.sort(key=lambda e: e["root"])
     registry = compare_registry(read_manifest(Path(manifest))[1], entries) if manifest else None
     try:
-        if output == "json":
-            data = {"zhibu": _version(), "as_of": as_of.isoformat(), "summary": summary, "branches": entries}
-            if registry is not None:
-                data["registry"] = registry
-            sink.write(dumps_clean(data, indent=2) + "\n")
-        elif output == "csv":
-            _write_csv(sink, entries)
-        elif output == "xlsx":
-            from ..render.xlsx import write_batch_xlsx
-
-            write_batch_xlsx(entries, summary, registry, as_of, Path(output_file))
+        chosen.write(Results(entries, summary, registry, as_of, worst), out)
+        if chosen.file_only:
             click.echo(f"已写入 {output_file}。")
-        elif output == "text":
-            _write_text(entries, summary, registry, worst, sink)
-        elif registry is not None:  # jsonl: the registry goes to stderr, the stream stays uniform
-            click.echo(dumps_clean({"registry": registry}), err=True)
     finally:
         if sink is not sys.stdout:
             sink.close()
     raise SystemExit(1 if summary["with_errors"] else 0)
 
 
+def _echo(text: str, stream) -> None:
+    """A line of a format's output, printed as every other line of the command line is."""
+    click.echo(text, file=stream)
+
+
 def _version() -> str:
     from .. import __version__
 
     return __version__
-
-
-CSV_COLUMNS = ["支部目录", "支部名称", "状态", "规则码", "级别", "层级", "规则包", "期间", "文件", "行", "对象", "问题", "提示", "依据"]
-
-
-def _csv_row(cells: list) -> list:
-    """Cells as CSV text: cleaned, and no cell a spreadsheet would run as a formula."""
-    from ..model.redact import clean, neutralise_formula
-
-    return [neutralise_formula(clean(c)) if isinstance(c, str) else c for c in cells]
-
-
-def _write_csv(sink, entries: list[dict]) -> None:
-    """One row per finding, branch first; an unreadable branch is one row with its reason.
-    Written with a UTF-8 BOM so that Excel opens the Chinese correctly."""
-    import csv
-
-    sink.write("\ufeff")
-    writer = csv.writer(sink, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        if entry["status"] in UNCHECKED:
-            writer.writerow(_csv_row([entry["root"], "", entry["status"], "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""]))
-            continue
-        for f in entry["findings"]:
-            writer.writerow(_csv_row([
-                entry["root"], entry["name"], entry["status"], f["code"], f["severity"], f["layer"], f["pack"],
-                f["period"] or "", f["path"] or "", f["line"] or "", f["subject"] or "", f["message"], f["hint"], f["source"],
-            ]))
-
-
-def _write_text(entries: list[dict], summary: dict, registry: dict | None, worst: int, sink=None) -> None:
-    """The summary for people, on standard output or into the -o file."""
-
-    def echo(text: str) -> None:
-        click.echo(text, file=sink)
-
-    echo(
-        f"共 {summary['branches']} 个支部：{summary['with_errors']} 个有错误，{summary['unreadable']} 个无法读取；"
-        f"合计 {summary['error']} 个错误，{summary['warning']} 个警告，{summary['info']} 个提示。"
-    )
-    unreadable = [e for e in entries if e["status"] in UNCHECKED]
-    if unreadable:
-        echo("\n无法读取或未检查完：")
-        print_table([[e["root"], e.get("reason", "")] for e in unreadable], ["支部目录", "原因"], file=sink)
-    ranked = sorted(
-        (e for e in entries if e["status"] not in UNCHECKED),
-        key=lambda e: (-e["summary"]["error"], -e["summary"]["warning"], e["root"]),
-    )[:worst]
-    if ranked:
-        echo(f"\n问题最多的 {len(ranked)} 个支部：")
-        rows = [[e["root"], e["name"], e["summary"]["error"], e["summary"]["warning"], e["summary"]["info"]] for e in ranked]
-        print_table(rows, ["支部目录", "名称", "错误", "警告", "提示"], file=sink)
-    if registry:
-        for key, title in (("missing", "已登记但未找到"), ("unregistered", "找到但未登记"), ("wrong_pack", "未使用规定的规则包")):
-            if registry[key]:
-                echo(f"\n{title}：")
-                for item in registry[key]:
-                    echo("  " + "，".join(f"{k}: {v}" for k, v in item.items()))
 
 
 class _Progress:
@@ -344,7 +283,8 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
         zhibu batch report 镜像/ --out 体检报告/ --as-of 2025-12-31 --committee 中共示例区教育工委
     """
     from ..errors import ZhibuError
-    from ..render.checkup import checkup, overview, report_file_names
+    from ..render.checkup import report_file_names
+    from ..render.documents import build, file_name
     from ..render.docx import write_docx
     from ..render.xlsx import write_batch_xlsx
 
@@ -354,14 +294,15 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # The overview first: whatever happens to one branch's report, the committee gets it.
-    write_docx(overview(entries, as_of, year, committee), out / f"{year}年度体检总览.docx")
-    write_batch_xlsx(entries, _summary_of(entries), None, as_of, out / f"{year}年度体检总览.xlsx")
+    overview = out / file_name("overview", year=year)
+    write_docx(build("overview", entries=entries, as_of=as_of, year=year, committee=committee), overview)
+    write_batch_xlsx(entries, _summary_of(entries), None, as_of, overview.with_suffix(".xlsx"))
     readable = [e for e in entries if e["status"] not in UNCHECKED]
-    names = report_file_names([e["root"] for e in readable], f"-{year}年度体检报告.docx")
+    names = report_file_names([e["root"] for e in readable], "-" + file_name("checkup", year=year))
     written, failed = 0, []
     for entry in readable:
         try:
-            write_docx(checkup(entry, as_of, year), out / names[entry["root"]])
+            write_docx(build("checkup", entry=entry, as_of=as_of, year=year), out / names[entry["root"]])
             written += 1
         except (OSError, ValueError, KeyError, TypeError, ZhibuError) as exc:  # one branch never stops the rest
             failed.append(entry["root"])

@@ -1,4 +1,5 @@
-"""zhibu doc: Word documents to print (计划表, 签到表, 会议记录, 工作记录本), optionally as PDF."""
+"""zhibu doc: Word documents to print, optionally as PDF; one subcommand per document of
+:data:`zhibu.render.documents.DOCUMENTS` (``tests/test_docx.py`` checks that none is missing)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 
 import click
 
+from ..render.documents import DOCUMENTS, commands
+from ..render.documents import file_name as document_file_name
 from .base import DATE, branch_root, directory_option, group, load
 
 
-DOC_HELP = """生成打印用的 Word 文书（GB/T 9704-2012 版式）：计划表、签到表、会议记录、工作记录本、体检报告。
+DOC_HELP = f"""生成打印用的 Word 文书（GB/T 9704-2012 版式）：{"、".join(d.short for d in commands())}。
 
 文书的内容全部取自记录：应到人数按当日名册计算，统计表与 zhibu check 的计数一致。
 支部的 templates/reference.docx（如有）作为基础文档，沿用其中的样式和页眉红头。
@@ -27,6 +30,19 @@ DOC_HELP = """生成打印用的 Word 文书（GB/T 9704-2012 版式）：计划
 @group("doc", DOC_HELP)
 def doc():
     pass
+
+
+def document_command(name: str):
+    """Register the subcommand of document ``name`` of the table under its name."""
+    kind = DOCUMENTS[name]
+    assert kind.command, f"{name} is not a zhibu doc command"
+    return doc.command(kind.name)
+
+
+def _build(name: str, **inputs):
+    from ..render.documents import build
+
+    return build(name, **inputs)
 
 
 def output_option(func):
@@ -105,7 +121,7 @@ def _year(year: int | None) -> int:
     return year if year is not None else dt.date.today().year
 
 
-@doc.command("plan")
+@document_command("plan")
 @year_option
 @output_option
 @pdf_option
@@ -121,12 +137,10 @@ def plan_doc(year, output, pdf, directory):
         zhibu doc plan --year 2025
         zhibu doc plan --year 2025 -o 计划表.docx --pdf
     """
-    from ..render import layout
-
     year = _year(year)
-    path = _output_path(output, f"{year}年计划表.docx", directory)
+    path = _output_path(output, document_file_name("plan", year=year), directory)
     root, branch = _load(directory)
-    _write(layout.plan_table(branch, year), root, path, pdf)
+    _write(_build("plan", branch=branch, year=year), root, path, pdf)
 
 
 def _record(branch, ref: str):
@@ -135,7 +149,7 @@ def _record(branch, ref: str):
     return find_record(branch, ref)
 
 
-@doc.command("signin")
+@document_command("signin")
 @click.argument("record", metavar="[记录]", required=False, help="已登记的会议：文件路径、文件名或日期。")
 @click.option("--plan", "plan_id", metavar="条目编号", help="按一表中的计划条目打印（会议尚未召开、不必先登记记录），如 2026-03-学习-1。")
 @click.option("--type", "types", multiple=True, metavar="类型", help="按会议类型和 --date 打印尚未召开的会议的签到表；合并召开时可重复。")
@@ -165,7 +179,6 @@ def signin_doc(record, plan_id, types, date, group, place, time, host, output, p
         zhibu doc signin --type 党小组会 --group 第一党小组 --date 2026-03-11
     """
     from ..errors import ZhibuError
-    from ..render import layout
 
     planned = plan_id or types
     if bool(record) == bool(planned):
@@ -174,11 +187,9 @@ def signin_doc(record, plan_id, types, date, group, place, time, host, output, p
     root, branch = _load(directory)
     if planned:
         r = _planned(branch, plan_id, types, date, group=group, place=place, time=time, host=host)
-        stem = f"{r.date.isoformat()}-{'、'.join(r.types)}"
     else:
         r = _record(branch, record)
-        stem = Path(r.source.path).stem
-    _write(layout.signin_sheet(branch, r), root, _output_path(output, f"{stem}-签到表.docx", directory), pdf)
+    _write(_build("signin", branch=branch, record=r), root, _output_path(output, document_file_name("signin", record=r), directory), pdf)
 
 
 def _planned(branch, plan_id, types, date, **given):
@@ -204,7 +215,7 @@ def _planned(branch, plan_id, types, date, **given):
     return layout.planned_meeting(branch, item, types=chosen, date=day, **given)
 
 
-@doc.command("minutes")
+@document_command("minutes")
 @click.argument("record", metavar="记录", help="会议记录：文件路径、文件名或日期。")
 @output_option
 @pdf_option
@@ -220,15 +231,12 @@ def minutes_doc(record, output, pdf, directory):
         zhibu doc minutes 2025-03-20
         zhibu doc minutes 2025-10-12-支部党员大会 --pdf
     """
-    from ..render import layout
-
     root, branch = _load(directory)
     r = _record(branch, record)
-    stem = Path(r.source.path).stem
-    _write(layout.minutes(branch, r), root, _output_path(output, f"{stem}-会议记录.docx", directory), pdf)
+    _write(_build("minutes", branch=branch, record=r), root, _output_path(output, document_file_name("minutes", record=r), directory), pdf)
 
 
-@doc.command("ledger")
+@document_command("ledger")
 @year_option
 @output_option
 @pdf_option
@@ -246,16 +254,15 @@ def ledger_doc(year, output, pdf, xlsx, directory):
         zhibu doc ledger --year 2025
         zhibu doc ledger --year 2025 --xlsx --pdf
     """
-    from ..render import layout
     from ..standard.layers import build_standard
 
     year = _year(year)
-    path = _output_path(output, f"{year}年党支部工作记录.docx", directory)
+    path = _output_path(output, document_file_name("ledger", year=year), directory)
     root, branch = _load(directory)
     if not any(r.date.year == year for r in branch.records):
         click.echo(f"注意：{year} 年没有任何记录，记录本中只有封面、目录和全为 0 的统计表。", err=True)
     rules = build_standard(branch).rules
-    _write(layout.ledger(branch, rules, year), root, path, pdf)
+    _write(_build("ledger", branch=branch, rules=rules, year=year), root, path, pdf)
     if xlsx:
         from ..render.xlsx import write_ledger_xlsx
 
@@ -264,7 +271,7 @@ def ledger_doc(year, output, pdf, xlsx, directory):
         click.echo(f"已生成 {sheet}")
 
 
-@doc.command("checkup")
+@document_command("checkup")
 @year_option
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
 @output_option
@@ -281,13 +288,12 @@ def checkup_doc(year, as_of, output, pdf, directory):
     """
     from ..committee.batch import Target, check_target
     from ..errors import ZhibuError
-    from ..render.checkup import checkup
 
     as_of = as_of or dt.date.today()
     year = year if year is not None else as_of.year
     root = branch_root(directory)
-    path = _output_path(output, f"{year}年度体检报告.docx", directory)
+    path = _output_path(output, document_file_name("checkup", year=year), directory)
     entry = check_target(Target(root, root.name, "worktree"), as_of, year, rate=True)
     if entry["status"] == "unreadable":
         raise ZhibuError(f"无法检查：{entry['reason']}")
-    _write(checkup(entry, as_of, year), root, path, pdf)
+    _write(_build("checkup", entry=entry, as_of=as_of, year=year), root, path, pdf)

@@ -57,9 +57,23 @@ class Source:
         return self.at(*keys).line
 
     def __str__(self) -> str:
-        if self.path is None:
-            return ""
-        return f"{self.path}:{self.line}" if self.line else self.path
+        return location(self.path, self.line)
+
+
+def location(path: str | None, line: int | None = None, period: str | None = None, subject: str | None = None) -> str:
+    """Where a finding is, said one way for every printer: ``path:line``, the path alone
+    without a line, else the period and the subject (``2025Q3 张三``), else "".
+
+    A printer that lists a file's findings under its path shows only the line; one that
+    names no subject (the subject is in the message) passes none."""
+    if path:
+        return f"{path}:{line}" if line else path
+    return " ".join(str(part) for part in (period, subject) if part)
+
+
+def where_of(finding: Mapping) -> str:
+    """:func:`location` of a finding in its JSON form (``Finding.to_json``, batch entries)."""
+    return location(finding.get("path"), finding.get("line"), finding.get("period"), finding.get("subject"))
 
 
 NOWHERE = Source(None)
@@ -118,6 +132,11 @@ class Finding:
     @property
     def sort_key(self) -> tuple:
         return (self.path or "", self.line or 0, self.period or "", self.code, self.subject or "")
+
+    @property
+    def where(self) -> str:
+        """Where it is: :func:`location` of its path, line, period and subject."""
+        return location(self.path, self.line, self.period, self.subject)
 
     def with_severity(self, severity: Severity) -> "Finding":
         return replace(self, severity=severity)

@@ -9,13 +9,48 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from ..model.vocabulary import UNCHECKED
 from ..model.redact import clean
-from ..standard.rating import default_scheme, where_of
+from ..standard.rating import default_scheme
 from .layout import Cell, Document, Table, heading, label, para, title
+from .wording import chinese_date, layer_name, place, plain, problem, reason
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+TYPE_AREA_MM = 156.0  # GB/T 9704: the type area's width, which every table here spans
+TITLE_PT, SMALLEST_TITLE_PT = 22.0, 16.0
+
+
+def _width(text: str) -> float:
+    """Width in ems: a Chinese character or full-width mark is one, anything else about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def one_line_title(text: str, **kw):
+    """A title line that does not break inside a name: at 二号 (22 pt) when it fits the type area,
+    else at the largest size down to 三号 (16 pt) that fits; longer still, at 二号 over two lines."""
+    area_pt = TYPE_AREA_MM / 25.4 * 72
+    size = TITLE_PT
+    while _width(text) * size > area_pt and size > SMALLEST_TITLE_PT:
+        size -= 0.5
+    if _width(text) * size > area_pt:
+        size = TITLE_PT
+    return title(text, size=None if size == TITLE_PT else size, **kw)
+
+
+def _standard(entry: dict) -> str:
+    """The layers the branch is checked against, in words: 全市基本标准、本支部特色要求."""
+    names = [layer_name(p["layer"]) for p in entry.get("standard", [])] or [layer_name("B")]
+    return "、".join(dict.fromkeys(names))
+
+
+def _scheme(rating: dict) -> str:
+    """党支部评星定级（默认方案，2026.1版）: the scheme's name and version, and who set it when not built in."""
+    name = plain(str(rating["scheme"]))
+    aside = f"{rating['version']}版" + ("" if rating.get("set_by", "内置") == "内置" else "，上级党组织规定")
+    return f"{name[:-1]}，{aside}）" if name.endswith("）") else f"{name}（{aside}）"
 
 
 def _item_of(code: str, scheme: dict) -> str:
@@ -32,17 +67,16 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
     name = entry.get("name") or entry["root"]
     rating = entry["rating"]
     blocks = [
-        title(f"{name}"),
+        one_line_title(f"{name}"),
         title(f"{year}年度党支部建设体检报告", size=18),
-        para(f"检查范围：{year}年1月1日至{min(as_of, dt.date(year, 12, 31))}，截至 {as_of}。"
-             f"依据：{'、'.join(p['pack'] for p in entry.get('standard', [])) or 'B'}。"
-             f"评分方案：{rating['scheme']}（{rating['version']}，{rating.get('set_by', '内置')}）。"),
+        para(f"检查范围：{year}年1月1日至{chinese_date(min(as_of, dt.date(year, 12, 31)))}，"
+             f"检查日期：{chinese_date(as_of)}。依据：{_standard(entry)}。评分方案：{_scheme(rating)}。"),
         heading("一、评星定级"),
     ]
     rows = [tuple(Cell(t, header=True) for t in ("项目", "满分", "得分", "说明"))]
     for item in rating["items"]:
         earned = "—" if item["earned"] is None else f"{item['earned']:g}"
-        note = item["unknown"] or ("；".join(sorted({d["note"] for d in item["deductions"]})) or "无扣分")
+        note = plain(item["unknown"] or ("；".join(sorted({d["note"] for d in item["deductions"]})) or "无扣分"))
         rows.append((Cell(item["key"]), Cell(f"{item['full']:g}"), Cell(earned), Cell(note, align="left")))
     blocks.append(Table((30, 20, 20, 86), tuple(rows)))
     blocks.append(para(f"总分（百分制）：{rating['score']} 分，评定为 {rating['stars']} 星。不能从记录判断的项目不计分，按其余项目折算。"))
@@ -50,7 +84,7 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
     if entry.get("indicators"):
         blocks.append(para("以下情形由记录推算，供上级党组织研判，不是对支部的认定。"))
         for i, indicator in enumerate(entry["indicators"], 1):
-            blocks.append(para(f"{i}. {indicator['key']}：{indicator['detail']}"))
+            blocks.append(para(f"{i}. {indicator['key']}：{plain(indicator['detail'])}"))
     else:
         blocks.append(para("记录中未发现软弱涣散的风险提示。"))
     blocks.append(heading("三、问题清单"))
@@ -67,13 +101,13 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
         blocks.append(label(key, f"{len(groups[key])} 个问题"))
         rows = [tuple(Cell(t, header=True) for t in ("序号", "级别", "问题", "位置"))]
         for n, f in enumerate(groups[key], 1):
-            rows.append((Cell(str(n)), Cell(SEVERITY[f["severity"]]), Cell(f["message"], align="left"), Cell(where_of(f), align="left")))
+            rows.append((Cell(str(n)), Cell(SEVERITY[f["severity"]]), Cell(problem(f), align="left"), Cell(place(f), align="left")))
         blocks.append(Table((12, 14, 90, 40), tuple(rows), size=10.5))
     blocks.append(heading("四、整改清单"))
     blocks.append(para("请支部逐项填写整改措施、责任人和完成时限，报上级党组织。"))
     rows = [tuple(Cell(t, header=True) for t in ("序号", "问题", "整改措施", "责任人", "时限"))]
     for n, f in enumerate(findings, 1):
-        rows.append((Cell(str(n)), Cell(f["message"], align="left"), Cell(""), Cell(""), Cell("")))
+        rows.append((Cell(str(n)), Cell(problem(f), align="left"), Cell(""), Cell(""), Cell("")))
     if len(rows) == 1:
         rows.append((Cell("1"), Cell("（无）", align="left"), Cell(""), Cell(""), Cell("")))
     blocks.append(Table((12, 70, 40, 18, 16), tuple(rows), size=10.5, row_height=10))
@@ -90,9 +124,13 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
 def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = "") -> Document:
     """The committee's overview: branches ranked by score, and the risk indicators."""
     rated = sorted((e for e in entries if e.get("rating")), key=lambda e: (-e["rating"]["score"], e["root"]))
+    # The committee's name on a line of its own, the subject below, as the check-up report has it:
+    # "中共某某委员会党支部建设体检总览" in one paragraph broke inside the name or the subject.
+    heads = [one_line_title(committee), title(f"{year}年度党支部建设体检总览", size=18)] if committee else [
+        title(f"{year}年度党支部建设体检总览")]
     blocks = [
-        title(f"{committee}党支部建设体检总览" if committee else "党支部建设体检总览"),
-        para(f"{year}年度，截至 {as_of}，共 {len(entries)} 个支部，其中 {len(rated)} 个评定，"
+        *heads,
+        para(f"{year}年度，截至{chinese_date(as_of)}，共 {len(entries)} 个支部，其中 {len(rated)} 个评定，"
              f"{sum(1 for e in entries if e['status'] in UNCHECKED)} 个无法读取。"),
         heading("一、评星定级排名"),
     ]
@@ -102,7 +140,7 @@ def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = ""
             Cell(str(n)), Cell(e.get("name") or e["root"], align="left"), Cell(f"{e['rating']['score']}"),
             Cell(str(e["rating"]["stars"])), Cell(str(e["summary"]["error"])), Cell(str(e["summary"]["warning"])),
         ))
-    blocks.append(Table((12, 74, 18, 14, 14, 14), tuple(rows), size=10.5))
+    blocks.append(Table((12, 84, 18, 14, 14, 14), tuple(rows), size=10.5))  # 156 mm, the type area
     blocks.append(heading("二、需要关注的支部（风险提示）"))
     flagged = [e for e in rated if e.get("indicators")]
     if not flagged:
@@ -111,13 +149,13 @@ def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = ""
         rows = [tuple(Cell(t, header=True) for t in ("支部", "风险提示", "说明"))]
         for e in flagged:
             for indicator in e["indicators"]:
-                rows.append((Cell(e.get("name") or e["root"], align="left"), Cell(indicator["key"]), Cell(indicator["detail"], align="left")))
+                rows.append((Cell(e.get("name") or e["root"], align="left"), Cell(indicator["key"]), Cell(plain(indicator["detail"]), align="left")))
         blocks.append(Table((50, 36, 70), tuple(rows), size=10.5))
     unreadable = [e for e in entries if e["status"] in UNCHECKED]
     if unreadable:
         blocks.append(heading("三、无法读取的仓库"))
         for e in unreadable:
-            blocks.append(para(f"{e['root']}：{e.get('reason', '')}"))
+            blocks.append(para(f"{e['root']}：{reason(e.get('reason', ''))}"))
     return Document(
         kind="体检总览",
         title=f"{year}年度党支部建设体检总览",

@@ -3,13 +3,20 @@
 The only module that imports python-docx. The layout follows GB/T 9704-2012 as
 measured in LibreOffice (docs/documents.md): A4 with margins 37/35/28/26 mm, body
 仿宋_GB2312 三号 on a 22-line grid (``docGrid type="lines" linePitch=579``, exact
-line spacing, −0.25 pt character spacing for 28 characters a line), title
+line spacing, −0.25 pt character spacing for 28 characters a line, no punctuation
+hung past the margin: ``OVERFLOW_PUNCT``), title
 方正小标宋简体 二号, headings 黑体 and 楷体_GB2312, page numbers "— 1 —" in 宋体
 四号, odd pages on the right and even pages on the left, one character in.
 Chinese fonts are set through ``w:eastAsia`` (with
 ``w:hint="eastAsia"``) on the document defaults, the styles and every run, and
 every ``*Theme`` font attribute is removed, because a theme attribute overrides
 the explicit font in Word.
+
+Pagination is written on each paragraph and row, so it holds whatever the base
+document's styles say: ``keepNext`` where the description keeps a paragraph with
+the next block (titles, headings, a table's lead-in line, a signature block and
+the paragraph before it), widow and orphan control on every paragraph, and
+``cantSplit`` on every table row (docs/documents.md, 分页).
 
 The base document is the branch's ``templates/reference.docx`` when there is one
 (its styles, page setup, header and footer are kept; only missing fonts and
@@ -58,6 +65,12 @@ HEADER_DISTANCE, FOOTER_DISTANCE = 851, 1304  # 15 mm; 23 mm puts the page numbe
 LINE_PITCH = 579  # 28.95 pt: 22 lines in the 637 pt type height
 CHAR_SPACING = -5  # −0.25 pt: 28 characters of 16 pt in the 442 pt type width
 PAGE_NUMBER_INSET = 280  # one character of 四号 (14 pt) between the page number and the type area's edge
+# Punctuation at the end of a full line (docs/documents.md, "网格与行末标点"): LibreOffice's DOCX import reads
+# w:overflowPunct inverted (writerfilter: hanging = val == 0), and a 、，。；：！？ it hangs past a full
+# 28-character line is often not drawn at all. val="1" turns LibreOffice's hanging off, so the mark
+# takes the character before it to the next line (its line-start rule); for Word and WPS "1" is their
+# default, "allow punctuation to extend past the margin", where the mark is drawn in the right margin.
+OVERFLOW_PUNCT = "1"
 
 # Roles of the description -> style names (python-docx looks names up in any language's Word file).
 STYLE_NAMES = {"body": "Normal", "title": "Title", "heading1": "Heading 1", "heading2": "Heading 2"}
@@ -248,6 +261,7 @@ def prepare(document) -> None:
         lang = OxmlElement("w:lang")
         _insert_in_order(rpr, lang, _RPR_ORDER)
     lang.set(qn("w:eastAsia"), "zh-CN")
+    _keep_line_end_punctuation(document, doc_defaults)
 
     # every style: theme font attributes out
     for rfonts in styles.iter(qn("w:rFonts")):
@@ -277,6 +291,32 @@ def prepare(document) -> None:
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is not None:
         theme_lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _keep_line_end_punctuation(document, doc_defaults) -> None:
+    """``w:overflowPunct`` = OVERFLOW_PUNCT on the document defaults and wherever the base sets it.
+
+    A base document (a branch's letterhead saved by Word with 允许标点溢出边界 unticked) may say
+    val="0" in a style or a paragraph, which LibreOffice would read as "hang" and lose the mark.
+    """
+    ppr_default = doc_defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        doc_defaults.append(ppr_default)
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        ppr_default.append(ppr)
+    _ppr_child(ppr, "w:overflowPunct").set(qn("w:val"), OVERFLOW_PUNCT)
+    parts = [document.styles.element, document.element.body]
+    for section in document.sections:
+        for part in (section.header, section.footer, section.even_page_header, section.even_page_footer,
+                     section.first_page_header, section.first_page_footer):
+            if not part.is_linked_to_previous:
+                parts.append(part._element)
+    for part in parts:
+        for element in part.iter(qn("w:overflowPunct")):
+            element.set(qn("w:val"), OVERFLOW_PUNCT)
 
 
 def _free_id(document, wanted: str) -> str:
@@ -390,6 +430,7 @@ class _Writer:
         for role, name in {**STYLE_NAMES, "table": TABLE_TEXT}.items():
             self.style_ids[role] = document.styles[name].style_id
         self.break_before = False
+        self.previous = None  # the paragraph just written, while nothing else follows it
 
     def font_of(self, role: str) -> str:
         return self.fonts.east_asian(self.style_ids[role], FONTS.get(role, FONTS["body"]))
@@ -400,6 +441,12 @@ class _Writer:
         if self.break_before:
             _ppr_child(ppr, "w:pageBreakBefore")
             self.break_before = False
+        if block.keep_with_next:
+            _ppr_child(ppr, "w:keepNext")
+        # Widow and orphan control on every paragraph, whatever the base document's styles say:
+        # a paragraph broken across pages leaves at least two lines on each.
+        _ppr_child(ppr, "w:widowControl")
+        self.previous = p._p
         if not block.indent:
             ind = _ppr_child(ppr, "w:ind")
             ind.set(qn("w:firstLineChars"), "0")
@@ -418,6 +465,9 @@ class _Writer:
     def table(self, block: layout.Table) -> None:
         if self.break_before:  # a table cannot start a page by itself: an empty paragraph carries the break
             self.paragraph(layout.para("", indent=False))
+        if block.keep_with_previous and self.previous is not None:
+            _ppr_child(self.previous.get_or_add_pPr(), "w:keepNext")
+        self.previous = None
         n_rows, n_cols = len(block.rows), len(block.widths)
         table = self.document.add_table(rows=n_rows, cols=n_cols)
         table.autofit = False

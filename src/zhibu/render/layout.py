@@ -8,19 +8,22 @@ a normalised dump, and other renderers may reuse them.
 
 Everything shown is computed from the records: 应到 from the roster on the day,
 实到 from who is on the roster and in ``attendees``, the statistics from
-:func:`zhibu.report.stats.year_table` (so the ledger counts as ``zhibu check`` does).
+:func:`zhibu.report.stats.year_table` (so the ledger counts as ``zhibu check`` does), its 标准
+column in the committee's words (:mod:`zhibu.render.wording`: no pack ids, no tool names).
 Order never depends on dict or file-system order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from ..errors import ZhibuError
 from ..model.branch import Branch, PlanItem, Record, Resolution
 from ..model.vocabulary import EXPECTS_NOBODY, PLAN_KINDS, RECORD_TYPES, YEAR_END_TYPES
 from ..report.stats import carried_records, year_table
+from .wording import LAYER_WORDS
 
 # --- the description ------------------------------------------------------------------
 
@@ -33,6 +36,12 @@ class Paragraph:
     ``heading2`` (楷体). ``indent``: the body's first-line indent of two
     characters; label lines such as 时间：… are written without it. ``align`` and
     ``size`` (points) override the style's when given.
+
+    ``keep_with_next``: on the same page as the start of the next block (a paragraph's first
+    lines, a table's first row). Titles and headings keep with what follows them
+    (:func:`title`, :func:`heading`); so do the lines of a signature block and the paragraph
+    before it (:func:`signature_block`). Every paragraph is also written with widow and
+    orphan control: a paragraph broken across pages leaves at least two lines on each.
     """
 
     text: str
@@ -40,6 +49,7 @@ class Paragraph:
     align: str | None = None
     indent: bool = True
     size: float | None = None
+    keep_with_next: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,9 @@ class Table:
     row_height: float | None = None  # millimetres, at least; for rows people sign in
     cell_margin: float = 1.5  # millimetres left and right of the text in each cell
     keep_together: bool = False  # never split across pages (a short table moves whole to the next)
+    # The paragraph just before the table (its heading or lead-in line, such as 有制度：1 个问题) is
+    # kept on the page where the table starts. Rows are never split across pages, either way.
+    keep_with_previous: bool = True
 
     def __post_init__(self):
         for i, row in enumerate(self.rows):
@@ -118,11 +131,23 @@ def label(name: str, value: str) -> Paragraph:
 
 
 def title(text: str, **kw) -> Paragraph:
-    return para(text, "title", align="center", indent=False, **kw)
+    return para(text, "title", align="center", indent=False, keep_with_next=True, **kw)
 
 
 def heading(text: str, level: int = 1) -> Paragraph:
-    return para(text, f"heading{level}")
+    return para(text, f"heading{level}", keep_with_next=True)
+
+
+def signature_block(blocks: list[Block], *lines: str) -> list[Block]:
+    """``blocks`` followed by an empty line and the signature ``lines``, all on one page with the
+    end of the last paragraph before them: a page never holds only signature lines."""
+    out = list(blocks)
+    if out and isinstance(out[-1], Paragraph):
+        out[-1] = replace(out[-1], keep_with_next=True)
+    out.append(para("", indent=False, keep_with_next=True))
+    for n, line in enumerate(lines, 1):
+        out.append(para(line, align="right", indent=False, keep_with_next=n < len(lines)))
+    return out
 
 
 _WEEKDAYS = "一二三四五六日"
@@ -449,10 +474,7 @@ def minutes_blocks(branch: Branch, record: Record) -> list[Block]:
         blocks.append(numbered_heading(n, "附件"))
         blocks += [para(f"{i}. {a}") for i, a in enumerate(record.attachments, 1)]
 
-    blocks.append(para("", indent=False))
-    blocks.append(para(f"主持人（签字）：{BLANK * 2}", align="right", indent=False))
-    blocks.append(para(f"记录人（签字）：{BLANK * 2}", align="right", indent=False))
-    return blocks
+    return signature_block(blocks, f"主持人（签字）：{BLANK * 2}", f"记录人（签字）：{BLANK * 2}")
 
 
 def minutes(branch: Branch, record: Record) -> Document:
@@ -493,19 +515,57 @@ def _summary(record: Record) -> str:
     return ""
 
 
+def _pack_layers(rules: dict) -> dict[str, str]:
+    return {rule.pack: rule.layer for rule in rules.values()}
+
+
+def requirement_words(text: str, layers: dict[str, str]) -> str:
+    """A requirement of :func:`zhibu.report.stats.year_table` as the record book prints it: 每季度至少1次（B） →
+    每季度至少1次 (the 全市基本标准 goes without saying, the note below says so), （X-本支部） →
+    （本支部特色要求）, a T pack's → （上级要求）."""
+    if not layers:
+        return text
+    packs = "|".join(re.escape(p) for p in sorted(layers, key=len, reverse=True))
+
+    def words(match: re.Match) -> str:
+        layer = layers[match.group(1)]
+        return "" if layer == "B" else f"（{LAYER_WORDS.get(layer, layer)}）"
+
+    return re.sub(rf"（({packs})）(?=；|$)", words, text)
+
+
 def statistics_table(branch: Branch, rules: dict, year: int) -> Table:
     """Meetings held per type and month against the standard: :func:`zhibu.report.stats.year_table`, as a table."""
     head = (Cell("类别", header=True), *(Cell(str(m), header=True) for m in range(1, 13)),
             Cell("全年", header=True), Cell("标准", header=True))
     rows = [head]
+    layers = _pack_layers(rules)
     for row in year_table(branch, rules, year):
         rows.append((
             Cell(row.label),
             *(Cell(str(c)) for c in row.months),
             Cell(str(row.total)),
-            Cell(row.requirement or "—", align="left"),
+            Cell(requirement_words(row.requirement, layers) or "—", align="left"),
         ))
     return Table(STATS_WIDTHS, tuple(rows), header_rows=1, size=10.5, cell_margin=0.5)
+
+
+def statistics_note(branch: Branch, rules: dict, year: int) -> Paragraph:
+    """The note under the 统计表: how it counts, and whose requirements the 标准 column names."""
+    layers = _pack_layers(rules)
+    titles = {p.data["pack"]: str(p.data.get("title") or "") for p in branch.packs
+              if isinstance(p.data, dict) and isinstance(p.data.get("pack"), str)}
+    requirements = "；".join(row.requirement for row in year_table(branch, rules, year)) + "；"
+    named = []
+    for layer in ("T", "X"):
+        packs = [p for p in layers if layers[p] == layer and f"（{p}）；" in requirements]
+        if packs:
+            books = "、".join(f"《{titles[p]}》" for p in packs if titles.get(p))
+            named.append(f"注明“{LAYER_WORDS[layer]}”的出自{books}" if books else f"注明“{LAYER_WORDS[layer]}”的是{LAYER_WORDS[layer]}")
+    return para(
+        "注：按月统计实际召开的次数，合并召开的会议在每种类型中各计一次，计数方法与体检报告相同；"
+        "“标准”是该类会议的频次要求，未注明的是全市基本标准的要求" + "".join(f"，{n}" for n in named) + "。"
+    )
 
 
 def carried_note(branch: Branch, year: int) -> list[Paragraph]:
@@ -557,10 +617,7 @@ def ledger(branch: Branch, rules: dict, year: int) -> Document:
 
     blocks.append(title(f"{year}年度组织生活统计表"))
     blocks.append(statistics_table(branch, rules, year))
-    blocks.append(para(
-        "注：按月统计实际召开的次数，合并召开的会议在每种类型中各计一次，口径与 zhibu check 相同；"
-        "“标准”为合并后的“B+T+X”标准中的频次要求。"
-    ))
+    blocks.append(statistics_note(branch, rules, year))
     blocks += carried_note(branch, year)
 
     for i, record in enumerate(records, 1):

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..check import CheckResult
-from ..model.findings import Finding, Severity
+from ..model.findings import Finding, Severity, location
 from ..model.redact import dumps_clean
 
 
@@ -51,6 +51,7 @@ def root_label(root: Path) -> str:
 
 
 def _location(f: Finding) -> str:
+    """The line of a finding listed under its file's path (the path is the group's heading)."""
     return f"{f.line}" if f.line else "—"
 
 
@@ -97,7 +98,7 @@ def to_text(result: CheckResult, *, sources: bool = False) -> str:
         lines.append("")
         lines.append(f"已豁免（{len(result.waived)}）")
         for f, w in result.waived:
-            where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.period or "")
+            where = location(f.path, f.line, f.period)
             lines.append(f"  {where}  {f.code}  {f.message}")
             lines.append(f"      例外：{w.reason}" + (f"（{w.approved_by} {w.approved or ''} 批准）".replace(" ）", "）") if w.approved_by else ""))
     if result.notes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..model.periods import Period, period_word
 from ..model.vocabulary import PLAN_KINDS, RECORD_TYPES, TALK
+from . import counting
 from .registry import MIN_SHARE_PARAM, Context, Param, Rule, kind
 
 FREQUENCY_PARAMS = (
@@ -28,25 +29,8 @@ def _label(rule: Rule) -> str:
     return str(rule.param("type"))
 
 
-def _matches(rule: Rule, record) -> bool:
-    wanted_kind = rule.param("counts_as")
-    if wanted_kind:
-        return wanted_kind in record.plan_kinds
-    return record.has_type(rule.param("type"))
-
-
-def counts_toward(rule: Rule, record) -> bool:
-    """Whether ``record`` counts toward a frequency rule (``zhibu due`` counts as the rule does)."""
-    return _matches(rule, record)
-
-
 def _standard_text(rule: Rule) -> str:
     return f"每{period_word(rule.param('period'))}至少{rule.param('min')}次"
-
-
-def _whole_period(check, period: Period) -> bool:
-    """True when ``check(day)`` holds on the first and the last day of ``period``."""
-    return check(period.start) and check(period.end)
 
 
 @kind(
@@ -57,35 +41,13 @@ def _whole_period(check, period: Period) -> bool:
     instantiable=True,
 )
 def frequency(ctx: Context, rule: Rule):
-    per, minimum = rule.param("per"), rule.param("min")
-    is_talk = rule.param("type") == TALK
-    branch = ctx.branch
+    minimum = rule.param("min")
     label = _label(rule)
     for period in ctx.judged_periods(rule.param("period"), rule):
-        if rule.param("when") == "committee" and not _whole_period(branch.committee.has_committee_on, period):
-            continue  # the committee rules apply only to periods in which a committee existed
-        if is_talk:
-            events = [(t.between, t) for t in branch.talks if period.contains(t.date)]
-        else:
-            records = ctx.records_counted(period, rule.param("type"))
-            events = [(r.attendees, r) for r in records if _matches(rule, r)]
-        if per == "branch":
-            if len(events) < minimum:
-                yield _finding(ctx, rule, period, len(events), label)
-        elif per == "group":
-            for group in branch.config.groups:
-                if not _whole_period(lambda d: ctx.group_exists(group, d), period):
-                    continue  # a group is judged only for periods in which it existed
-                count = sum(1 for _, event in events if getattr(event, "group", None) == group)
-                if count < minimum:
-                    yield _finding(ctx, rule, period, count, label, subject=group)
-        elif per == "member":
-            for member in branch.members:
-                if not ctx.member_judged(member, period, rule):
-                    continue  # a whole month, or at least half of a longer period (min_share)
-                count = sum(1 for people, _ in events if member.name in people)
-                if count < minimum:
-                    yield _finding(ctx, rule, period, count, label, subject=member.name)
+        # Counted once for the check, zhibu due and the ledger: rules/counting.py.
+        for subject, count in counting.tallies(ctx, rule, period):
+            if count < minimum:
+                yield _finding(ctx, rule, period, count, label, subject=subject)
 
 
 def _finding(ctx: Context, rule: Rule, period: Period, count: int, label: str, subject: str | None = None):

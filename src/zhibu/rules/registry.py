@@ -18,7 +18,6 @@ from typing import Callable, Iterable, Mapping
 from ..model.branch import Branch, Record
 from ..model.findings import NOWHERE, Finding, Severity, Source
 from ..model.periods import DEFAULT_MIN_SHARE, Period, covers_share, periods_between
-from ..model.vocabulary import YEAR_END_TYPES
 
 PERIOD_ORDER = {"month": 1, "quarter": 2, "half": 3, "year": 4}
 
@@ -130,12 +129,19 @@ class Context:
             self._shared[key] = compute()
         return self._shared[key]
 
-    def judged_periods(self, period_kind: str, rule: Rule | None = None) -> list[Period]:
+    def judged_periods(self, period_kind: str, rule: Rule | None = None, *, upcoming: bool = False) -> list[Period]:
         """Periods of ``period_kind`` inside the range that have ended by the as-of date
-        and in which the branch existed long enough to be judged (:meth:`branch_judged`)."""
+        and in which the branch existed long enough to be judged (:meth:`branch_judged`).
+
+        With ``upcoming`` (``zhibu due``: what falls due in the range), the periods whose last
+        day falls in the range instead, begun before it or not and ended or not. The one
+        place that decides which periods a rule judges."""
         out = []
         for period in periods_between(period_kind, self.start, self.end):
-            if period.start < self.start or period.end > self.as_of:
+            if upcoming:
+                if not self.start <= period.end <= self.end:
+                    continue
+            elif period.start < self.start or period.end > self.as_of:
                 continue
             if not self.branch_judged(period, rule):
                 continue
@@ -173,21 +179,6 @@ class Context:
         for month in range(period.start.month, period.end.month + 1):
             out.extend(self._by_month.get((period.year, month), ()))
         return out
-
-    def records_counted(self, period: Period, record_type: str | None = None) -> list[Record]:
-        """Records that count for ``period`` as ``record_type``: those dated in it, except that
-        a yearly meeting (组织生活会, 民主评议党员) counts for the year its ``for_year`` names,
-        so one held in January–March of the next year counts for the year before."""
-        records = self.records_in(period)
-        if period.kind != "year" or record_type not in YEAR_END_TYPES:
-            return records
-        kept = [r for r in records if r.year_for(record_type) == period.year]
-        following = Period(period.year + 1, "quarter", 1)
-        carried = [
-            r for r in self.records_in(following)
-            if r.date <= self.as_of and r.has_type(record_type) and r.year_for(record_type) == period.year
-        ]
-        return kept + carried
 
     def records_in_range(self) -> list[Record]:
         return [r for r in self.branch.records if self.start <= r.date <= self.end]

@@ -22,10 +22,11 @@ from ..store.holidays import Calendar, theme_day_date, weekday_name
 from ..model.branch import Branch
 from ..model.periods import Period, add_months, add_years, periods_between
 from ..model.vocabulary import TALK
-from ..rules.frequency import counts_toward
+from ..rules.counting import tallies
 from ..rules.org import term_end
 from ..rules.plans import carrying_record
 from ..rules.registry import KINDS, Context, Rule
+from ..rules.waivers import waiver_for
 from ..standard.layers import Standard
 from ..report.stats import requirement
 
@@ -116,60 +117,30 @@ def known_on(branch: Branch, day: dt.date) -> Branch:
 # --- requirements of the standard ------------------------------------------------------------
 
 
-def _periods(ctx: Context, kind: str, first: dt.date, last: dt.date, rule: Rule | None = None) -> list[Period]:
-    """Periods of ``kind`` whose last day falls in [first, last] and which the check judges
-    for the branch's founding date (:meth:`Context.branch_judged`)."""
-    return [p for p in periods_between(kind, first, last) if first <= p.end <= last and ctx.branch_judged(p, rule)]
+def _periods(ctx: Context, kind: str, rule: Rule | None = None) -> list[Period]:
+    """Periods of ``kind`` whose last day falls in the range and which the check judges
+    for the branch's founding date (:meth:`Context.judged_periods` with ``upcoming``)."""
+    return ctx.judged_periods(kind, rule, upcoming=True)
 
 
 def _waived(ctx: Context, code: str, period: Period, as_of: dt.date | None) -> bool:
-    for waiver in ctx.branch.waivers:
-        if waiver.code != code or (as_of and waiver.expires and waiver.expires < as_of):
-            continue
-        if waiver.subject is not None:
-            continue  # a waiver for one member leaves the requirement due for the others
-        covering = Period.parse(waiver.period)
-        if covering is not None and covering.covers(period):
-            return True
-    return False
-
-
-def _whole(check, period: Period) -> bool:
-    return check(period.start) and check(period.end)
+    """A waiver for the branch as a whole covers the period (a waiver for one member leaves the
+    requirement due for the others): :func:`zhibu.rules.waivers.waiver_for`, as the check asks."""
+    return waiver_for(ctx.branch.waivers, code, period, None, as_of=as_of) is not None
 
 
 def _frequency(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
-    branch = ctx.branch
-    per, minimum = rule.param("per"), rule.param("min")
+    minimum = rule.param("min")
     label = rule.param("counts_as") or rule.param("type")
-    is_talk = rule.param("type") == TALK
     out = []
-    for period in _periods(ctx, rule.param("period"), first, last, rule):
-        if rule.param("when") == "committee" and not _whole(branch.committee.has_committee_on, period):
-            continue
+    for period in _periods(ctx, rule.param("period"), rule):
         if _waived(ctx, rule.code, period, as_of):
             continue
-        if is_talk:
-            events = [(t.between, None) for t in branch.talks if period.contains(t.date)]
-        else:
-            events = [(r.attendees, r) for r in ctx.records_counted(period, rule.param("type")) if counts_toward(rule, r)]
+        # What the frequency rule counts, from the same call (rules/counting.py).
+        counts = tallies(ctx, rule, period)
         standard_text = requirement(rule)
-        if per == "branch":
-            if len(events) < minimum:
-                out.append(_requirement(ctx, rule, period, label, len(events), standard_text))
-        elif per == "group":
-            for group in branch.config.groups:
-                if not _whole(lambda d: ctx.group_exists(group, d), period):
-                    continue
-                count = sum(1 for _, record in events if record is not None and record.group == group)
-                if count < minimum:
-                    out.append(_requirement(ctx, rule, period, label, count, standard_text, subject=group))
-        elif per == "member":
-            short = [
-                m.name
-                for m in branch.members
-                if ctx.member_judged(m, period, rule) and sum(1 for people, _ in events if m.name in people) < minimum
-            ]
+        if rule.param("per") == "member":
+            short = [name for name, count in counts if count < minimum]
             if short:
                 shown = "、".join(short[:8]) + (f"等 {len(short)} 人" if len(short) > 8 else "")
                 out.append(
@@ -179,6 +150,10 @@ def _frequency(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
                         f"{rule.code}/{period.label}", rule.code, rule.pack, people=tuple(short),
                     )
                 )
+            continue
+        for subject, count in counts:
+            if count < minimum:
+                out.append(_requirement(ctx, rule, period, label, count, standard_text, subject=subject))
     return out
 
 
@@ -208,7 +183,7 @@ def _period_rule(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
     with the records as they are now."""
     evaluate = KINDS[rule.kind].evaluate
     out = []
-    for period in _periods(ctx, rule.param("period", "year"), first, last, rule):
+    for period in _periods(ctx, rule.param("period", "year"), rule):
         if _waived(ctx, rule.code, period, as_of):
             continue
         judged = Context(ctx.branch, period.end, period.start, period.end, ctx.rules, holidays=ctx.holidays)

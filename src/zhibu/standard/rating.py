@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from ..errors import ZhibuError
+from ..model.findings import where_of
 from ..model.periods import Period
 
 
@@ -109,13 +110,6 @@ def check_scheme(data, where: str) -> None:
                 if code in seen_codes:
                     raise ZhibuError(f"{where} 中规则码 {code} 在“{seen_codes[code]}”和“{item['key']}”中重复扣分。")
                 seen_codes[code] = item["key"]
-
-
-def where_of(finding: dict) -> str:
-    """Where a finding points: path:line, else its period and subject."""
-    if finding.get("path"):
-        return f"{finding['path']}:{finding['line']}" if finding.get("line") else finding["path"]
-    return " ".join(str(x) for x in (finding.get("period"), finding.get("subject")) if x)
 
 
 def rate(findings: list[dict], facts: dict, scheme: dict | None = None) -> Rating:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ZhibuError
-from ..model.findings import Finding, Severity
+from ..model.findings import Finding, Severity, location
 
 MARKER = "# zhibu-hook: pre-commit v1"
 HOOK = "pre-commit"
@@ -245,7 +245,7 @@ def describe(refusals: list[Refusal]) -> str:
             if shown > SHOWN:
                 break
             path = f"{refusal.prefix}/{f.path}" if refusal.prefix and f.path else (f.path or refusal.prefix or "")
-            where = f"{path}:{f.line}" if f.line else path
+            where = location(path, f.line)
             lines.append(f"  {where}: {f.code}: {f.message}")
             if f.hint:
                 lines.append(f"    提示：{f.hint}")
