@@ -55,10 +55,13 @@ def format_markdown() -> str:
         "  日期以文件内容为准。`attachments/` 中可以放任何文件（扫描件、照片），不作检查。\n",
         "| 文件 | 内容 |",
         "|---|---|",
-        *[f"| `{kind.pattern}` | {kind.title} |" for kind in kinds.FILE_KINDS],
-        "| `standards/*.yaml` | 本支部适用的 T、X 规则包（见 [standard.md](standard.md)） |",
-        "| `attachments/` | 附件：扫描件、照片、签到表（任意文件，可选） |",
+        *[f"| `{kind.pattern}` | {kind.summary} |" for kind in kinds.ALL_KINDS],
         "",
+        "其他位置的 YAML 文件（如拼错的目录 `record/2026/…`、`plans/2026-草稿.yaml`）不会被读取：`zhibu check` 报告",
+        "`format.unknown-file`（错误），并提示它应在的位置；上表中的文件误用扩展名 `.yml` 时报告 `format.bad-value` 并提示改名。",
+        "`zhibu.yaml` 的 `standard` 列出的规则包可以放在支部目录中的任何位置。支部根目录下名称不像上表任何文件、",
+        "也不以日期开头的 YAML 文件（如 `zhibu meeting add --from 草稿.yaml` 用过的草稿）不作检查；隐藏目录",
+        "（`.git`、`.zhibu`、`.vscode`）和含有自己的 `zhibu.yaml` 的子目录（另一个支部）也不在检查之列。\n",
     ]
     for kind in kinds.FILE_KINDS:
         out.append(f"## {kind.title}：`{kind.pattern}`\n")

@@ -33,9 +33,6 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = ".zhibu/schema"
 MODELINE_PREFIX = "# yaml-language-server:"
 
-_FOLDER_KINDS = {"records": kinds.RECORD, "talks": kinds.TALKS, "plans": kinds.PLAN, "dues": kinds.DUES}
-_TOP_KINDS = {k.pattern: k for k in kinds.FILE_KINDS if "/" not in k.pattern}
-
 # --- value schemas, one per checker kind of format/kinds.py -------------------------------
 
 _NONBLANK = r"\S"
@@ -245,7 +242,7 @@ def kind_schema(kind: FileKind) -> dict:
 
 def schema_file(kind: FileKind) -> str:
     """The schema's file name, e.g. ``record.json``."""
-    return f"{kind.key}.json"
+    return kind.schema
 
 
 def schema_texts() -> dict[str, str]:
@@ -262,13 +259,9 @@ def branch_schema_files() -> dict[str, bytes]:
 
 
 def kind_for_path(rel: str) -> FileKind | None:
-    """The file kind of a branch-relative POSIX path, or None for files outside the format."""
-    parts = rel.split("/")
-    if not rel.endswith(".yaml") or any(p.startswith(".") for p in parts):
-        return None
-    if len(parts) == 1:
-        return _TOP_KINDS.get(rel)
-    return _FOLDER_KINDS.get(parts[0])
+    """The file kind of a branch-relative POSIX path when it has a schema, else None."""
+    kind = kinds.kind_for_path(rel)
+    return kind if kind is not None and kind.schema else None
 
 
 def modeline(rel: str) -> str | None:
@@ -322,12 +315,7 @@ def vscode_globs() -> dict[str, list[str]]:
     the branch folder opened as the workspace), for files that have no modeline yet."""
     out: dict[str, list[str]] = {}
     for kind in kinds.FILE_KINDS:
-        if "/" in kind.pattern:
-            folder = kind.pattern.split("/", 1)[0]
-            globs = [f"{folder}/**/*.yaml"] if kind is kinds.RECORD else [f"{folder}/*.yaml"]
-        else:
-            globs = [kind.pattern]
-        out[f"{SCHEMA_DIR}/{schema_file(kind)}"] = globs
+        out[f"{SCHEMA_DIR}/{schema_file(kind)}"] = [kind.editor_glob]
     return out
 
 

@@ -53,11 +53,53 @@ class Field:
 
 @dataclass(frozen=True)
 class FileKind:
-    key: str
+    """One kind of file in a branch: where it lives, what it holds, who reads it.
+
+    ``pattern`` is the one matcher every part of zhibu uses (:func:`kind_for_path`): a file
+    name (``zhibu.yaml``), a folder pattern (``records/<YYYY>/*.yaml``: ``<YYYY>`` is a
+    four-digit year, ``*`` any name not starting with a dot) or a free-form folder
+    (``attachments/``: anything below it, never read).
+    """
+
+    key: str  # also the JSON Schema's name, <key>.json (kinds with fields only)
     pattern: str
-    title: str
-    fields: tuple[Field, ...]
+    title: str  # the Chinese name, in messages, the audit log and docs/format.md
+    fields: tuple[Field, ...] = ()  # the field table; () for files checked elsewhere (packs, holidays)
     list_key: str | None = None  # the key holding the file's main list, if any
+    builder: str | None = None  # the loader's method (format/load.py, ``_Builder``) that builds the model
+    model: str | None = None  # the Branch attribute (model/branch.py) the builder's values go to
+    required: bool = False  # a branch without it is reported (format.missing-field)
+    hook: str = "branch"  # pre-commit hook: "alone" judges a changed file on its own, "branch" the whole branch
+    audited: bool = True  # audit.uncommitted reports it when changed and not committed
+    overview: bool = False  # ``zhibu log`` without --record/--member shows its changes
+    doc: str = ""  # the line of docs/format.md's table of files, when it says more than ``title``
+
+    @property
+    def schema(self) -> str | None:
+        """The JSON Schema's file name (``record.json``), for kinds with a field table."""
+        return f"{self.key}.json" if self.fields else None
+
+    @property
+    def free(self) -> bool:
+        """A folder of any files, never read or checked (``attachments/``)."""
+        return self.pattern.endswith("/")
+
+    @property
+    def folder(self) -> str | None:
+        """The top folder of a folder kind (``records``), None for a file in the branch root."""
+        return self.pattern.split("/", 1)[0] if "/" in self.pattern else None
+
+    @property
+    def summary(self) -> str:
+        return self.doc or self.title
+
+    @property
+    def editor_glob(self) -> str:
+        """The files of this kind as a VS Code glob (``records/**/*.yaml``, ``talks/*.yaml``)."""
+        parts = self.pattern.split("/")
+        if len(parts) > 2:
+            parts = [parts[0], "**", parts[-1]]
+        return "/".join(parts).replace("<YYYY>", "*")
 
 
 def F(name, kind, doc, required=False, choices=(), fields=(), shorthand=None, short=None) -> Field:
@@ -92,6 +134,9 @@ BRANCH = FileKind(
         F("standard", "texts", "按顺序适用的规则包（T、X），基本标准 B 总是最先适用"),
         F("venue", "text", "党员活动阵地（活动室名称和地点），评星定级“有阵地”据此判断"),
     ),
+    builder="config",  # format/load.py _build_config, first: the other builders need its groups
+    model="config",
+    overview=True,
 )
 
 MEMBER_FIELDS = (
@@ -128,6 +173,10 @@ MEMBERS = FileKind(
     "党员名册",
     (F("members", "maps", "党员列表", required=True, fields=MEMBER_FIELDS),),
     list_key="members",
+    builder="members",
+    model="members",
+    required=True,
+    overview=True,
 )
 
 SEAT_FIELDS = (
@@ -162,6 +211,10 @@ COMMITTEE = FileKind(
         F("group_leaders", "leaders", "党小组组长：{党小组: 姓名}；换过组长的写历任 [{name: 姓名, since: 日期}, …]"),
     ),
     list_key="terms",
+    builder="committee",
+    model="committee",
+    required=True,
+    overview=True,
 )
 
 RESOLUTION_FIELDS = (
@@ -231,6 +284,9 @@ RECORD = FileKind(
         F("for_year", "year", "所属年度：次年1至3月召开的上一年度组织生活会、民主评议党员写上一年，如 2025"),
         F("dues_published", "bool", "本次会议或公示向党员公布了党费收缴、使用情况时写 true", short="公布党费收缴情况"),
     ),
+    builder="record",
+    model="records",
+    hook="alone",
 )
 
 TALK_FIELDS = (
@@ -245,6 +301,9 @@ TALKS = FileKind(
     "谈心谈话登记",
     (F("talks", "maps", "谈话列表（只记谁与谁、何时，不记内容）", required=True, fields=TALK_FIELDS),),
     list_key="talks",
+    builder="talks",
+    model="talks",
+    hook="alone",
 )
 
 PLAN_ITEM_FIELDS = (
@@ -266,6 +325,9 @@ PLAN = FileKind(
         F("items", "maps", "计划条目", required=True, fields=PLAN_ITEM_FIELDS),
     ),
     list_key="items",
+    builder="plan",
+    model="plans",
+    hook="alone",
 )
 
 APPLICANT_FIELDS = (
@@ -284,6 +346,8 @@ DEVELOPMENT = FileKind(
     "发展党员",
     (F("people", "maps", "入党申请人、积极分子、发展对象", required=True, fields=APPLICANT_FIELDS),),
     list_key="people",
+    builder="applicants",
+    model="applicants",
 )
 
 DUES = FileKind(
@@ -306,6 +370,9 @@ DUES = FileKind(
         ),
     ),
     list_key="paid",
+    builder="dues",
+    model="dues",
+    hook="alone",
 )
 
 WAIVERS = FileKind(
@@ -330,9 +397,115 @@ WAIVERS = FileKind(
         ),
     ),
     list_key="waivers",
+    builder="waivers",
+    model="waivers",
 )
 
 FILE_KINDS: tuple[FileKind, ...] = (BRANCH, MEMBERS, COMMITTEE, RECORD, TALKS, PLAN, DEVELOPMENT, DUES, WAIVERS)
+"""The kinds with a field table: the loader builds each into the model, each has a JSON Schema."""
+
+# Files of the branch that other parts check: a rule pack by the standard (standard/layers.py,
+# read when zhibu.yaml lists it; a pack listed from elsewhere in the branch is a pack too), the
+# working-day calendar by store/holidays.py. Attachments are the branch's own business.
+PACK = FileKind("pack", "standards/*.yaml", "规则包", doc="本支部适用的 T、X 规则包（见 [standard.md](standard.md)）")
+HOLIDAYS = FileKind("holidays", "holidays.yaml", "节假日与调休", doc="本支部补充的放假和调休上班日期（可选，见 [plan.md](plan.md)）")
+ATTACHMENTS = FileKind("attachments", "attachments/", "附件", audited=False, doc="附件：扫描件、照片、签到表（任意文件，可选）")
+
+ALL_KINDS: tuple[FileKind, ...] = (*FILE_KINDS, PACK, HOLIDAYS, ATTACHMENTS)
+"""Every kind of file a branch holds. A YAML file outside all of them is ``format.unknown-file``."""
+
+FREE_FOLDERS: tuple[str, ...] = tuple(k.folder for k in ALL_KINDS if k.free)
+
+
+def _matcher(pattern: str) -> re.Pattern:
+    if pattern.endswith("/"):
+        return re.compile(re.escape(pattern) + ".*", re.S)
+    pieces = {"<YYYY>": "[0-9]{4}", "*": "[^/.][^/]*"}  # a name, never a hidden one
+    return re.compile("".join(pieces.get(p, re.escape(p)) for p in re.split(r"(<YYYY>|\*)", pattern)), re.S)
+
+
+_MATCHERS = {k.key: _matcher(k.pattern) for k in ALL_KINDS}
+_BY_NAME = {k.pattern: k for k in ALL_KINDS if k.folder is None}
+_BY_FOLDER = {k.folder: k for k in ALL_KINDS if k.folder is not None}
+assert len(_BY_NAME) + len(_BY_FOLDER) == len(ALL_KINDS), "one kind per file name and per folder"
+
+
+def kind_for_path(rel: str) -> FileKind | None:
+    """The kind of a branch-relative POSIX path, or None for a path outside every kind."""
+    head, slash, _ = rel.partition("/")
+    kind = _BY_FOLDER.get(head) if slash else _BY_NAME.get(rel)
+    if kind is not None and (not slash or _MATCHERS[kind.key].fullmatch(rel)):
+        return kind
+    return None
+
+
+def yml_meant(rel: str) -> str | None:
+    """For ``records/2026/a.yml``, the ``.yaml`` path of a known kind it stands for (None otherwise)."""
+    if not rel.endswith(".yml"):
+        return None
+    meant = rel[:-4] + ".yaml"
+    kind = kind_for_path(meant)
+    return meant if kind is not None and not kind.free else None
+
+
+def is_audited(rel: str) -> bool:
+    """Whether a path holds branch data whose changes belong in the audit trail: a file of a
+    kind the trail looks at, or one of them misnamed ``.yml`` (attachments are not)."""
+    kind = kind_for_path(yml_meant(rel) or rel)
+    return kind is not None and kind.audited
+
+
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+_DAY = re.compile(r"((?:19|20)[0-9]{2})-[0-9]{1,2}-[0-9]{1,2}(?![0-9])")
+
+
+def is_draft(rel: str) -> bool:
+    """Whether a YAML file outside every kind is taken for the secretary's draft and left alone:
+    one in the branch root named like no kind and not like a record (a date first). The manuals
+    have drafts written there for ``zhibu meeting add --from 草稿.yaml``, and they stay behind
+    after it; a file in a folder, or named like a kind's file, is never a draft."""
+    return "/" not in rel and meant_for(rel) is None
+
+
+def meant_for(rel: str) -> tuple[FileKind, str] | None:
+    """The kind a YAML file outside every kind was probably meant to be, and the path it would
+    have there: its top folder (or, in the branch root, its name) against the kinds' folders and
+    file names by difflib; the year and file name it has are kept."""
+    parts = rel.split("/")
+    name = parts[-1][:-4] + ".yaml" if parts[-1].endswith(".yml") else parts[-1]
+    if len(parts) == 1 and (day := _DAY.match(name)):  # 2026-03-05-支部委员会.yaml: a record
+        return RECORD, f"records/{day.group(1)}/{name}"
+    if len(parts) == 1:
+        word = name.removesuffix(".yaml").lower()
+        targets = {(k.folder or k.pattern.removesuffix(".yaml")): k for k in ALL_KINDS if not k.free}
+    else:
+        word = parts[0].lower()
+        targets = {k.folder: k for k in ALL_KINDS if k.folder is not None}
+    best, score = None, 0.6  # difflib.get_close_matches' cutoff
+    for target, kind in targets.items():
+        ratio = difflib.SequenceMatcher(None, word, target).ratio()
+        if ratio > score:
+            best, score = kind, ratio
+    if best is None:
+        return None
+    if best.free:
+        return best, best.pattern + "/".join(parts[1:] or [name])
+    year = _YEAR.search(rel)
+    filled = [name if piece == "*.yaml" else piece.replace("<YYYY>", year.group() if year else "<YYYY>") for piece in best.pattern.split("/")]
+    return best, "/".join(filled)
+
+
+def unknown_file_hint(rel: str) -> str:
+    """The hint of ``format.unknown-file``: where the file probably belongs, and where other files go."""
+    free = "、".join(f"{k.pattern}" for k in ALL_KINDS if k.free)
+    guess = meant_for(rel)
+    if guess is None:
+        known = "、".join(k.pattern for k in ALL_KINDS if not k.free)
+        return f"支部仓库中的 YAML 文件只能是：{known}（见 docs/format.md）；其他文件请放进 {free}（不作检查）。"
+    kind, path = guess
+    if kind.free:
+        return f"是否应放在 {path}？{free} 中的文件不作检查。"
+    return f"是否应为 {path}？{kind.title}的文件是 {kind.pattern}；不属于任何一类的文件请放进 {free}（不作检查）。"
 
 
 # --- validation -----------------------------------------------------------------

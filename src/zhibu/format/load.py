@@ -8,6 +8,7 @@ of the model (and reported) so the rules never see it.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +46,22 @@ from ..model.vocabulary import CARRY_OVER_LAST_MONTH, REQUIRED_BY_TYPE, YEAR_END
 from ..store import files
 from ..store.yamlio import YamlProblem, parse
 
-_REQUIRED_FILES = ("members.yaml", "committee.yaml")
-
 # An 18-digit 身份证号 (17 digits + digit or X) or an 11-digit mobile number, not inside a longer number.
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
 _ELEVEN_DIGITS = re.compile(r"[0-9]{11}")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+# The folders of the kinds the loader builds: a linked folder there is read, so that it is reported.
+_BUILT_FOLDERS = frozenset(k.folder for k in kinds.FILE_KINDS if k.folder)
+
+# The order of the model's tuples (files come in path order).
+_ORDER = {
+    "records": lambda r: (r.date, r.source.path or ""),
+    "talks": lambda t: (t.date, t.source.path or "", t.source.line or 0),
+    "plans": lambda p: p.year,
+    "dues": lambda d: d.year,
+}
 
 
 @dataclass
@@ -100,7 +111,7 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False, caps: Caps =
     out = _Collector(caps)
     texts: dict[str, str] = {}
     parsed: dict[str, object] = {}
-    names = tree.list_files()
+    names = tree.list_files(kinds.FREE_FOLDERS)
 
     def read(rel: str):
         """Parsed data of one file, or None after reporting why it cannot be read."""
@@ -124,50 +135,63 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False, caps: Caps =
             return None
         return doc
 
+    # Each listed path is a file of a kind the loader builds (read now), of a kind checked
+    # elsewhere (a rule pack, holidays.yaml), or outside every kind: decided once zhibu.yaml
+    # has said which packs it lists, since a pack may sit anywhere in the branch.
+    in_folders: list[tuple[str, kinds.FileKind]] = []  # (path, kind) of the folder kinds' files, in path order
+    outside: list[str] = []
     for rel in names:
-        if rel.endswith(".yml"):
-            out.emit("format.bad-value", Source(rel, None), "文件扩展名应为 .yaml，zhibu 不读取 .yml 文件", f"用 git mv 改名为 {rel[:-4]}.yaml。")
-        else:
+        kind = kinds.kind_for_path(rel)
+        if kind is None:
+            outside.append(rel)
+        elif kind.builder is not None:
+            if kind.folder is not None:
+                in_folders.append((rel, kind))
             parsed[rel] = read(rel)
 
-    config, config_ok = _build_config(parsed.get("zhibu.yaml"), "zhibu.yaml" in parsed, out)
-    for rel in _REQUIRED_FILES:
-        if rel not in parsed:
+    config, config_ok = _build_config(parsed.get(kinds.BRANCH.pattern), kinds.BRANCH.pattern in parsed, out)
+    listed_packs = {posixpath.normpath(rel) for rel in config.standard}
+    for rel in outside:
+        if rel in listed_packs:
+            continue
+        meant = kinds.yml_meant(rel)
+        if meant is not None:
+            out.emit("format.bad-value", Source(rel, None), "文件扩展名应为 .yaml，zhibu 不读取 .yml 文件", f"用 git mv 改名为 {meant}。")
+        elif rel.endswith(files.YAML_SUFFIXES) and not kinds.is_draft(rel):
+            out.emit("format.unknown-file", Source(rel, None), "不是格式规定的文件，zhibu 没有读取它，其中的内容不计入检查", kinds.unknown_file_hint(rel))
+        elif not rel.endswith(files.YAML_SUFFIXES) and rel.split("/", 1)[0] in _BUILT_FOLDERS:  # a linked folder where records go
+            parsed[rel] = read(rel)
+    for kind in kinds.FILE_KINDS:
+        rel = kind.pattern
+        if kind.required and rel not in parsed:
             misnamed = rel[:-5] + ".yml"
             hint = f"把 {misnamed} 改名为 {rel}（git mv {misnamed} {rel}）。" if misnamed in names else "运行 zhibu init 会创建它；也可以手工新建。"
             out.emit("format.missing-field", Source(rel, None), f"缺少必需的文件 {rel}", hint)
 
     # When zhibu.yaml cannot be read its groups are unknown, not empty: checking every
     # member's group against nothing would turn one broken file into a finding per member.
-    config_doc = parsed.get("zhibu.yaml")
+    config_doc = parsed.get(kinds.BRANCH.pattern)
     groups_known = (
         config_doc is not None
         and isinstance(config_doc.data, dict)
         and (not config_doc.data.get("groups") or bool(config.groups))
     )
     builder = _Builder(config, out, groups_known)
-    members = builder.members(parsed.get("members.yaml"), "members.yaml")
-    committee = builder.committee(parsed.get("committee.yaml"), "committee.yaml")
-    records, talks, plans, dues = [], [], [], []
-    for rel, doc in parsed.items():
-        if doc is None:
+    # Each kind's builder, in the table's order; the folder kinds' files all at once, in path order.
+    built: dict[str, object] = {kinds.BRANCH.model: config}
+    for kind in kinds.FILE_KINDS:
+        if kind.model in built:
             continue
-        if rel.startswith("records/"):
-            record = builder.record(doc, rel)
-            if record is not None:
-                records.append(record)
-        elif rel.startswith("talks/"):
-            talks.extend(builder.talks(doc, rel))
-        elif rel.startswith("plans/"):
-            plan = builder.plan(doc, rel)
-            if plan is not None:
-                plans.append(plan)
-        elif rel.startswith("dues/"):
-            ledger = builder.dues(doc, rel)
-            if ledger is not None:
-                dues.append(ledger)
-    applicants = builder.applicants(parsed.get("development.yaml"), "development.yaml")
-    waivers = builder.waivers(parsed.get("waivers.yaml"), "waivers.yaml")
+        if kind.folder is None:  # one file: its builder also says what an absent file means
+            built[kind.model] = getattr(builder, kind.builder)(parsed.get(kind.pattern), kind.pattern)
+            continue
+        built.update((k.model, []) for k in kinds.FILE_KINDS if k.folder is not None)
+        for rel, of in in_folders:
+            made = getattr(builder, of.builder)(parsed[rel], rel) if parsed[rel] is not None else None
+            if isinstance(made, list):
+                built[of.model].extend(made)
+            elif made is not None:
+                built[of.model].append(made)
     packs = []
     for index, rel in enumerate(config.standard):
         where = config.source.at("standard", index)
@@ -183,16 +207,10 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False, caps: Caps =
         else:
             packs.append(PackFile(rel, doc.data, _root_source(doc, rel)))
 
+    for model, order in _ORDER.items():
+        built[model] = sorted(built[model], key=order)
     branch = Branch(
-        config=config,
-        members=tuple(members),
-        committee=committee,
-        records=tuple(sorted(records, key=lambda r: (r.date, r.source.path or ""))),
-        talks=tuple(sorted(talks, key=lambda t: (t.date, t.source.path or "", t.source.line or 0))),
-        plans=tuple(sorted(plans, key=lambda p: p.year)),
-        applicants=tuple(applicants),
-        dues=tuple(sorted(dues, key=lambda d: d.year)),
-        waivers=tuple(waivers),
+        **{model: tuple(value) if isinstance(value, list) else value for model, value in built.items()},
         packs=tuple(packs),
     )
     builder.cross_check(branch)

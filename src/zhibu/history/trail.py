@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ZhibuError
-from ..format.json_schema import kind_for_path
+from ..format import kinds
 from ..model.periods import Period
 from ..store import gitrepo, yamlio
 from ..store.gitrepo import CommitInfo, FileChange
@@ -132,7 +132,7 @@ MEMBER_LABELS = {
 }
 
 
-_OVERVIEW_FILES = frozenset({"members.yaml", "committee.yaml", "zhibu.yaml"})
+_OVERVIEW_FILES = frozenset(k.pattern for k in kinds.ALL_KINDS if k.overview)  # the roster, the committee, the settings
 
 
 @dataclass(frozen=True)
@@ -411,14 +411,16 @@ def _blobs(root: Path, wanted) -> dict[tuple[str, str], bytes]:
 
 def _describe(change: FileChange, old, new) -> list[tuple[str, set[str]]]:
     path = change.path
-    if path == "members.yaml":
+    kind = kinds.kind_for_path(path)
+    kind = kind if kind is not None and kind.fields else None  # described by its field table, or by its path
+    if kind is kinds.MEMBERS:
         return [(text, {name}) for name, text in roster_diff(old, new)]
-    if path == "committee.yaml":
+    if kind is kinds.COMMITTEE:
         merged: dict[str, set[str]] = {}  # an election names every seat: one line, all its people
         for name, text in committee_diff(old, new):
             merged.setdefault(text, set()).update({name} - {""})
         return list(merged.items())
-    if path.startswith("records/"):
+    if kind is kinds.RECORD:
         if change.status == "A" or (change.status == "C"):
             return [(f"新建 {_record_title(new)}", _people(new))]
         if change.status == "D":
@@ -431,7 +433,6 @@ def _describe(change: FileChange, old, new) -> list[tuple[str, set[str]]]:
         detail, names = record_diff(old, new)
         out.append((f"修改 {_record_title(new)} {detail}", names))
         return out
-    kind = kind_for_path(path)
     if kind is not None and change.status in ("M", "R", "T"):
         return file_diff(kind, old, new)
     verb = {"A": "新建", "D": "删除", "R": "改名"}.get(change.status, "修改")

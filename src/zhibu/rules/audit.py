@@ -59,10 +59,10 @@ def uncommitted(ctx: Context, rule: Rule):
     trail = ctx.audit
     if trail is None:
         return
-    from ..store.files import is_branch_file
+    from ..format.kinds import is_audited
 
     for status, path in trail.uncommitted:
-        if is_branch_file(path):
+        if is_audited(path):
             yield ctx.finding(rule, f"{path} {_status_word(status)}。", Source(path))
 
 

@@ -60,9 +60,9 @@ class ByteBudget:
         self.left -= size
         return True
 
-# Folders whose *.yaml files are part of the format.
-_FOLDERS = ("records", "talks", "plans", "dues")
-_TOP_FILES = ("zhibu.yaml", "members.yaml", "committee.yaml", "development.yaml", "waivers.yaml")
+# What a branch's files are is format/kinds.py's to say (store knows no kinds): the listing is
+# every YAML file of the branch, and the loader sorts them into kinds, reporting the others.
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 class Refused(Exception):
@@ -88,27 +88,28 @@ class WorkTree:
     root: Path
     budget: ByteBudget = field(default_factory=ByteBudget, compare=False, repr=False)
 
-    def list_files(self) -> list[str]:
-        """Relative POSIX paths of every file the format defines, plus misnamed ones
-        (``*.yml``) under the format's folders so the loader can point at them."""
-        found = [
-            candidate
-            for name in _TOP_FILES
-            for candidate in (name, name[:-5] + ".yml")
-            if os.path.lexists(self.root / candidate)
-        ]
-        for folder in _FOLDERS:
-            base = self.root / folder
-            if not base.is_dir() or base.is_symlink():
+    def list_files(self, free: tuple[str, ...] = ()) -> list[str]:
+        """Relative POSIX paths of every YAML file of the branch (``.yaml`` and ``.yml``, so the
+        loader can point at misnamed ones), outside hidden folders, the top folders named in
+        ``free`` and folders holding a branch of their own (a zhibu.yaml); with the linked
+        folders (os.walk does not enter them) and folders named like YAML files, which the
+        loader reports when they stand where its files go."""
+        found = []
+        top = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(top):
+            if dirpath == top:
+                rel_dir = ""
+                dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in free]
+            elif MARKER in filenames:
+                dirnames[:] = []  # another branch (a 党总支's folder holding its branches)
                 continue
-            for dirpath, dirnames, filenames in os.walk(base):
+            else:
+                rel_dir = Path(dirpath).relative_to(top).as_posix() + "/"
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                rel_dir = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
-                # os.walk does not enter linked folders; list them so the loader reports them.
-                found.extend(str(rel_dir / d) for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
-                for name in filenames:
-                    if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                        found.append(str(rel_dir / name))
+            found.extend(
+                rel_dir + d for d in dirnames if d.endswith(YAML_SUFFIXES) or os.path.islink(os.path.join(dirpath, d))
+            )
+            found.extend(rel_dir + name for name in filenames if name.endswith(YAML_SUFFIXES) and not name.startswith("."))
         return sorted(found)
 
     def exists(self, rel: str) -> bool:
@@ -148,23 +149,20 @@ class WorkTree:
             raise Refused(f"无法读取：{exc.strerror}") from None
 
 
-def is_format_path(rel: str) -> bool:
-    """Whether a path (relative, POSIX) is one the loader reads, or a misnamed one it reports."""
-    parts = rel.split("/")
-    if any(part.startswith(".") for part in parts):
-        return False
-    if len(parts) == 1:
-        return rel in _TOP_FILES or rel in {name[:-5] + ".yml" for name in _TOP_FILES}
-    return parts[0] in _FOLDERS and rel.endswith((".yaml", ".yml"))
-
-
 def is_branch_file(rel: str) -> bool:
-    """Whether a path holds branch data whose changes belong in the audit trail: the format's
-    files, the vendored rule packs and holidays.yaml (attachments are the branch's own business)."""
-    if is_format_path(rel) or rel == "holidays.yaml":
-        return True
-    parts = rel.split("/")
-    return len(parts) == 2 and parts[0] == "standards" and rel.endswith(".yaml")
+    """Whether a path (relative, POSIX) is one a check reads: a YAML file outside hidden folders.
+    The loader sorts them into the kinds of format/kinds.py and reports the others."""
+    return rel.endswith(YAML_SUFFIXES) and not any(part.startswith(".") for part in rel.split("/"))
+
+
+def _listed(rels, free: tuple[str, ...]) -> list[str]:
+    """The paths among ``rels`` a listing gives (as :meth:`WorkTree.list_files` does on disk)."""
+    nested = tuple(rel[: -len(MARKER)] for rel in rels if rel.endswith("/" + MARKER))
+    return sorted(
+        rel
+        for rel in rels
+        if is_branch_file(rel) and rel.split("/", 1)[0] not in free and not (nested and rel.startswith(nested))
+    )
 
 
 @dataclass(frozen=True)
@@ -174,8 +172,8 @@ class Snapshot:
     root: Path
     files: dict  # rel -> bytes
 
-    def list_files(self) -> list[str]:
-        return sorted(rel for rel in self.files if is_format_path(rel))
+    def list_files(self, free: tuple[str, ...] = ()) -> list[str]:
+        return _listed(self.files, free)
 
     def exists(self, rel: str) -> bool:
         return rel in self.files
@@ -200,13 +198,11 @@ class Overlay:
     def root(self) -> Path:
         return self.base.root
 
-    def list_files(self) -> list[str]:
-        names = set(self.base.list_files())
-        for rel, content in self.changes.items():
-            if content is None:
-                names.discard(rel)
-            elif is_format_path(rel):  # as the base lists them: editor settings are no records
-                names.add(rel)
+    def list_files(self, free: tuple[str, ...] = ()) -> list[str]:
+        names = set(self.base.list_files(free))
+        names.difference_update(rel for rel, content in self.changes.items() if content is None)
+        # As the base lists them: editor settings are no records.
+        names.update(_listed([rel for rel, content in self.changes.items() if content is not None], free))
         return sorted(names)
 
     def exists(self, rel: str) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import assets
 from ..errors import ZhibuError
+from ..format import kinds
 from ..format.json_schema import branch_schema_files, with_modeline
 from ..store import files, gitrepo, yamlio
 
@@ -125,43 +126,62 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
+# How the history replays each kind of file (format/kinds.py): ledgers as they stood on each day
+# something in them changed, list files entry by entry, records one by one. Any other kind (the
+# settings, rule packs, attachments, and a kind this module does not know) is committed with the
+# first commit, unless its list's entries carry dates, which are then replayed one by one.
+_AS_OF = {"members": "名册", "committee": "支委会", "development": "发展党员台账"}
+_ENTRY_WORDS = {"talks": "谈心谈话", "dues": "党费交纳"}
+
+
 def _history(sample: dict[str, str]) -> list[Step]:
     steps: list[Step] = []
     keeper = "张伟"  # 组织委员 keeps the roster and ledgers
     start = _at(START, 9)
-    for rel in ("zhibu.yaml", *sorted(r for r in sample if r.startswith("standards/")), "attachments/README.txt"):
-        if rel in sample:
+    by_kind: dict[str, list[str]] = {}
+    for rel in sorted(sample):
+        kind = kinds.kind_for_path(rel)
+        if kind is None:
+            raise ZhibuError(f"示例支部中的 {rel} 不属于任何一类文件。")
+        by_kind.setdefault(kind.key, []).append(rel)
+    # The first commit: the settings first (its message and author are the setup's), then the rest.
+    for key in sorted(by_kind, key=lambda k: k != kinds.BRANCH.key):
+        kind = next(k for k in kinds.ALL_KINDS if k.key == key)
+        for rel in by_kind[key]:
+            if key in _AS_OF or key in ("plan", "waivers", "record") or _dated_entries(kind, sample[rel]):
+                continue
             steps.append(Step(start, rel, sample[rel], "建立支部工作台账", "王建国"))
 
-    ledgers = {
-        "members.yaml": (_members_as_of, "名册"),
-        "committee.yaml": (_committee_as_of, "支委会"),
-        "development.yaml": (_development_as_of, "发展党员台账"),
-    }
-    for rel, (as_of, label) in ledgers.items():
-        doc = yamlio.load_roundtrip(sample[rel])
-        for day in sorted({START} | {d for d in _dates(doc) if START < d <= dt.date(2025, 12, 31)}):
-            text = as_of(sample[rel], day)
-            if day == START:
-                steps.append(Step(start, rel, text, "建立支部工作台账", "王建国"))
-            else:
-                steps.append(Step(_at(day, 17, 30), rel, text, f"{label} 更新至 {day}", keeper))
+    ledgers = {"members.yaml": _members_as_of, "committee.yaml": _committee_as_of, "development.yaml": _development_as_of}
+    for key, label in _AS_OF.items():
+        for rel in by_kind.get(key, []):
+            doc = yamlio.load_roundtrip(sample[rel])
+            for day in sorted({START} | {d for d in _dates(doc) if START < d <= dt.date(2025, 12, 31)}):
+                text = ledgers[rel](sample[rel], day)
+                if day == START:
+                    steps.append(Step(start, rel, text, "建立支部工作台账", "王建国"))
+                else:
+                    steps.append(Step(_at(day, 17, 30), rel, text, f"{label} 更新至 {day}", keeper))
 
-    for rel in sorted(r for r in sample if r.startswith("plans/")):
+    for rel in by_kind.get("plan", []):
         steps.append(Step(_at(dt.date(2025, 1, 3), 10), rel, sample[rel], f"制定{Path(rel).stem}年度计划（一表）", keeper))
-    if "waivers.yaml" in sample:
-        approved = max(_dates(yamlio.load_roundtrip(sample["waivers.yaml"])))
-        steps.append(Step(_at(approved, 16), "waivers.yaml", sample["waivers.yaml"], "登记经上级批准的例外", "王建国"))
+    for rel in by_kind.get("waivers", []):
+        approved = max(_dates(yamlio.load_roundtrip(sample[rel])))
+        steps.append(Step(_at(approved, 16), rel, sample[rel], "登记经上级批准的例外", "王建国"))
 
-    for rel in sorted(r for r in sample if r.startswith(("talks/", "dues/"))):
-        doc = yamlio.load_roundtrip(sample[rel])
-        key = "talks" if rel.startswith("talks/") else "paid"
-        label = "谈心谈话" if key == "talks" else "党费交纳"
-        for day in sorted({item["date"] for item in doc.get(key) or []}):
-            when = _at(day + dt.timedelta(days=1), 12)
-            steps.append(Step(when, rel, _items_as_of(sample[rel], key, day), f"登记{label} {day}", keeper))
+    for kind in kinds.ALL_KINDS:
+        if kind.key in _AS_OF or kind.key in ("plan", "waivers", "record"):
+            continue
+        label = _ENTRY_WORDS.get(kind.key, kind.title)
+        for rel in by_kind.get(kind.key, []):
+            if not _dated_entries(kind, sample[rel]):
+                continue
+            doc = yamlio.load_roundtrip(sample[rel])
+            for day in sorted({item["date"] for item in doc.get(kind.list_key) or []}):
+                when = _at(day + dt.timedelta(days=1), 12)
+                steps.append(Step(when, rel, _items_as_of(sample[rel], kind.list_key, day), f"登记{label} {day}", keeper))
 
-    for rel in sorted(r for r in sample if r.startswith("records/")):
+    for rel in by_kind.get("record", []):
         data = yamlio.parse(sample[rel]).data
         day = data["date"]
         lag = LATE_BY_DAYS if rel == LATE_RECORD else 1 + day.toordinal() % 2
@@ -169,6 +189,15 @@ def _history(sample: dict[str, str]) -> list[Step]:
         topic = (data.get("topics") or [""])[0]
         steps.append(Step(_at(day + dt.timedelta(days=lag), 20, 15), rel, sample[rel], f"记录 {'、'.join(types)} {day}：{topic}", data.get("recorder", keeper)))
     return steps
+
+
+def _dated_entries(kind, text: str) -> bool:
+    """Whether a file of ``kind`` is a list whose every entry has a date (replayed entry by entry)."""
+    if not kind.list_key or not any(f.name == kind.list_key and any(g.name == "date" for g in f.fields) for f in kind.fields):
+        return False
+    entries = yamlio.parse(text).data
+    entries = entries.get(kind.list_key) if isinstance(entries, dict) else None
+    return bool(entries) and all(isinstance(e, dict) and isinstance(e.get("date"), dt.date) for e in entries)
 
 
 def _dates(node) -> set[dt.date]:

@@ -35,11 +35,7 @@ from ..model.vocabulary import (
 from ..rules.records import record_findings
 from ..store import files, gitrepo, yamlio
 
-RECORD_KEY_ORDER = (
-    "type", "date", "time", "place", "host", "recorder", "attendees", "absent", "guests", "group",
-    "lecturer", "theme", "topics", "content", "resolutions", "counts_as", "plan", "delegated", "attachments",
-    "for_year", "dues_published",
-)
+RECORD_KEY_ORDER = tuple(f.name for f in kinds.RECORD.fields)  # the canonical order of format.md
 _FLOW_LISTS = {"attendees", "guests", "counts_as", "attachments", "tags", "groups", "between"}
 
 
@@ -536,7 +532,7 @@ def render_record(fields: dict) -> str:
     return yamlio.dump_roundtrip(doc)
 
 
-RESOLUTION_KEY_ORDER = ("text", "kind", "votes", "adopted", "person", "ballots", "candidates")
+RESOLUTION_KEY_ORDER = tuple(f.name for f in kinds.RESOLUTION_FIELDS)
 
 
 def _resolution(r: dict):

@@ -32,8 +32,6 @@ from ..model.findings import Finding, Severity, location
 MARKER = "# zhibu-hook: pre-commit v1"
 HOOK = "pre-commit"
 BYPASS = "git commit --no-verify"
-_WIDE_FILES = ("zhibu.yaml", "members.yaml", "committee.yaml")
-_RECORD_FOLDERS = ("records/", "talks/", "plans/", "dues/")
 SHOWN = 20  # findings listed in the refusal; a renamed member can break hundreds of records
 
 
@@ -146,11 +144,6 @@ def absolute_git_env() -> None:
             os.environ[var] = os.path.abspath(value)
 
 
-def _wanted(rel: str) -> bool:
-    """Files the loader may read: YAML outside hidden folders (records, rule packs …), not attachments."""
-    return rel.endswith((".yaml", ".yml")) and not any(part.startswith(".") for part in rel.split("/"))
-
-
 def branch_prefixes(paths: list[str]) -> list[str]:
     """Folders (relative to the top) holding a zhibu.yaml, deepest first."""
     found = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "zhibu.yaml"}
@@ -196,18 +189,27 @@ def new_errors(root: Path, rels: set[str], today: dt.date, *, with_head: bool = 
     from ..store import files, gitrepo
 
     # The roster, the committee, the settings and the rule packs change what other files mean:
-    # then every file is judged. Otherwise a changed record (talk ledger, plan, dues ledger) is
-    # judged on its own against the roster, so the other records need not even be read.
-    wide = any(r in _WIDE_FILES or not r.startswith(_RECORD_FOLDERS) for r in rels)
+    # then every file is judged. Otherwise a changed file of a kind judged alone (a record, a talk
+    # ledger, a plan, a dues ledger: format/kinds.py's ``hook``) is judged on its own against the
+    # roster, so the other files of those kinds need not even be read.
+    wide = not all(_alone(r) for r in rels)
 
     def wanted(rel: str) -> bool:
-        return _wanted(rel) and (wide or rel in rels or not rel.startswith(_RECORD_FOLDERS))
+        return files.is_branch_file(rel) and (wide or rel in rels or not _alone(rel))
 
     staged = _errors(root, files.Snapshot(root, gitrepo.index_files(root, wanted)), today)
     before = set()
     if with_head:
         before = {_identity(f) for f in _errors(root, files.Snapshot(root, gitrepo.read_tree(root, "HEAD", wanted=wanted)), today)}
     return [f for f in staged if _identity(f) not in before and (wide or f.path in rels)]
+
+
+def _alone(rel: str) -> bool:
+    """Whether a change to ``rel`` is judged on its own (its kind's ``hook`` is "alone")."""
+    from ..format.kinds import kind_for_path
+
+    kind = kind_for_path(rel)
+    return kind is not None and kind.hook == "alone"
 
 
 def _identity(finding: Finding) -> tuple:

@@ -20,6 +20,7 @@ from pathlib import Path
 from .change import Change, Outcome, apply
 from ..errors import ZhibuError
 from ..store.holidays import Calendar, theme_day_date, unknown_year_warning
+from ..format import kinds
 from ..format.load import Loaded
 from ..model.branch import Branch, Plan, PlanItem, Record
 from ..model.periods import Period
@@ -61,7 +62,7 @@ ACTIVITY_WORDS = (
 )
 _KIND_PREFIX = re.compile(r"^\s*(学习|活动)\s*[：:]\s*")
 
-PLAN_KEY_ORDER = ("id", "month", "kind", "topic", "type", "date", "owner")
+PLAN_KEY_ORDER = tuple(f.name for f in kinds.PLAN_ITEM_FIELDS)
 
 
 def plan_path(year: int) -> str:
