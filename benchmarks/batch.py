@@ -42,7 +42,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import check as synthetic  # noqa: E402
-
 from ruamel.yaml import YAML  # noqa: E402
 
 from zhibu.store.gitrepo import read_tree  # noqa: E402
@@ -58,7 +57,11 @@ def template(tmp: Path) -> dict[str, bytes]:
 
 def fast_import_stream(files: dict[str, bytes], name: str) -> bytes:
     stamp = b"1735718400 +0800"
-    parts = [b"commit refs/heads/main\n", b"author zw <zw@example.org> " + stamp + b"\n", b"committer zw <zw@example.org> " + stamp + b"\n"]
+    parts = [
+        b"commit refs/heads/main\n",
+        b"author zw <zw@example.org> " + stamp + b"\n",
+        b"committer zw <zw@example.org> " + stamp + b"\n",
+    ]
     message = f"建立 {name}".encode()
     parts.append(b"data " + str(len(message)).encode() + b"\n" + message + b"\n")
     for path, data in files.items():
@@ -96,7 +99,9 @@ def branch_texts(root: Path) -> list[str]:
     """Every YAML file of a generated branch, read the way any reader must: from disk for a
     work tree, from git's object store for a bare mirror."""
     if root.name.endswith(".git"):
-        return [data.decode("utf-8") for path, data in read_tree(root, "HEAD", prefix="").items() if path.endswith((".yaml", ".yml"))]
+        return [
+            data.decode("utf-8") for path, data in read_tree(root, "HEAD", prefix="").items() if path.endswith((".yaml", ".yml"))
+        ]
     texts = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -132,7 +137,22 @@ _MEASURE = (
 
 def run_batch(top: Path, jobs: int) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB, the largest of the run's processes) of a jsonl batch check."""
-    command = [sys.executable, "-m", "zhibu", "batch", "check", str(top), "--jobs", str(jobs), "--format", "jsonl", "--as-of", "2025-12-31", "--year", "2025"]
+    command = [
+        sys.executable,
+        "-m",
+        "zhibu",
+        "batch",
+        "check",
+        str(top),
+        "--jobs",
+        str(jobs),
+        "--format",
+        "jsonl",
+        "--as-of",
+        "2025-12-31",
+        "--year",
+        "2025",
+    ]
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -160,8 +180,26 @@ def outputs(tmp: Path, files: dict[str, bytes], n: int, cores: int) -> None:
     print(f"branches: {half} and {n} ({count} files in all), generated in {time.perf_counter() - start:.0f} s")
     when = ["--as-of", "2025-12-31", "--year", "2025", "--jobs", str(cores)]
     commands = {
-        "batch check --format json": lambda dirs: ["batch", "check", *dirs, *when, "--format", "json", "-o", str(tmp / "out.json")],
-        "batch check --format xlsx": lambda dirs: ["batch", "check", *dirs, *when, "--format", "xlsx", "-o", str(tmp / "out.xlsx")],
+        "batch check --format json": lambda dirs: [
+            "batch",
+            "check",
+            *dirs,
+            *when,
+            "--format",
+            "json",
+            "-o",
+            str(tmp / "out.json"),
+        ],
+        "batch check --format xlsx": lambda dirs: [
+            "batch",
+            "check",
+            *dirs,
+            *when,
+            "--format",
+            "xlsx",
+            "-o",
+            str(tmp / "out.xlsx"),
+        ],
         "batch report": lambda dirs: ["batch", "report", *dirs, *when, "--out", str(tmp / f"report-{len(dirs)}")],
     }
     sizes = {half: [str(first)], n: [str(first), str(second)]}
@@ -200,7 +238,9 @@ def main() -> int:
         top = tmp / "branches"
         start = time.perf_counter()
         count = generate(top, args.n, files)
-        print(f"branches: {args.n} ({len(files)} files each, {count} in all; half work trees, half bare mirrors), generated in {time.perf_counter() - start:.0f} s")
+        print(
+            f"branches: {args.n} ({len(files)} files each, {count} in all; half work trees, half bare mirrors), generated in {time.perf_counter() - start:.0f} s"
+        )
         # Best of two, interleaved: the machine's speed drifts over minutes, and each of the
         # three measurements should see the same drift.
         loaders = {"ruamel safe loader": safe.load, "zhibu parser": parse}
@@ -211,13 +251,19 @@ def main() -> int:
             for name, load in loaders.items():
                 floors[name] = min(floors[name], parse_floor(top, load))
         batch_rate = count / elapsed
-        print(f"batch check (-j {cores}):                  {elapsed:7.2f} s  {batch_rate:8.0f} files/s  peak RSS {peak / 1024:.0f} MiB")
+        print(
+            f"batch check (-j {cores}):                  {elapsed:7.2f} s  {batch_rate:8.0f} files/s  peak RSS {peak / 1024:.0f} MiB"
+        )
         for name, (seconds, parsed) in floors.items():
             assert parsed == count, (parsed, count)
-            print(f"read + parse, 1 core, {name + ':':20s} {seconds:7.2f} s  {count / seconds:8.0f} files/s  batch speed-up {seconds / elapsed:.2f}x")
+            print(
+                f"read + parse, 1 core, {name + ':':20s} {seconds:7.2f} s  {count / seconds:8.0f} files/s  batch speed-up {seconds / elapsed:.2f}x"
+            )
         target = 0.8 * cores
         achieved = floors["ruamel safe loader"][0] / elapsed
-        print(f"target: speed-up >= {target:.1f}x (0.8 x {cores} cores) over the safe-loader floor: {'met' if achieved >= target else 'NOT met'} ({achieved:.2f}x)")
+        print(
+            f"target: speed-up >= {target:.1f}x (0.8 x {cores} cores) over the safe-loader floor: {'met' if achieved >= target else 'NOT met'} ({achieved:.2f}x)"
+        )
         if args.memory:
             more = tmp / "more"
             generate(more, 5 * args.n, files)

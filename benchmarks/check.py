@@ -34,7 +34,7 @@ def _record(kind: str, day: dt.date, people: list[str], extra: str = "") -> str:
     absent = people[-1]
     present = ", ".join(people[:-1])
     return (
-        f"type: {kind}\ndate: {day.isoformat()}\ntime: \"14:30-16:00\"\nplace: 学院党员活动室\n"
+        f'type: {kind}\ndate: {day.isoformat()}\ntime: "14:30-16:00"\nplace: 学院党员活动室\n'
         f"host: {people[0]}\nrecorder: 张伟\nattendees: [{present}]\n"
         f"absent:\n  - {{name: {absent}, reason: 出差}}\n{extra}"
         f"topics:\n  - 学习贯彻上级党组织的部署\n  - 研究本月支部工作\n"
@@ -63,7 +63,11 @@ def build(root: Path, first_year: int, years: int) -> int:
         talks = ["talks:"]
         for month in range(1, 13):
             base = dt.date(year, month, 1)
-            last_friday = max(base + dt.timedelta(days=d) for d in range(31) if (base + dt.timedelta(days=d)).month == month and (base + dt.timedelta(days=d)).isoweekday() == 5)
+            last_friday = max(
+                base + dt.timedelta(days=d)
+                for d in range(31)
+                if (base + dt.timedelta(days=d)).month == month and (base + dt.timedelta(days=d)).isoweekday() == 5
+            )
             entries = [
                 ("支部委员会", base + dt.timedelta(days=4), COMMITTEE, ""),
                 ("党小组会", base + dt.timedelta(days=9), GROUPS["第一党小组"], "group: 第一党小组\n"),
@@ -84,11 +88,17 @@ def build(root: Path, first_year: int, years: int) -> int:
                 entries.append(("组织生活会", base + dt.timedelta(days=21), MEMBERS, ""))
                 entries.append(("民主评议党员", base + dt.timedelta(days=22), MEMBERS, ""))
             for kind, day, people, extra in entries:
-                files[f"records/{year}/{day.isoformat()}-{kind}{'-' + extra[7:12] if kind == '党小组会' else ''}.yaml"] = _record(kind, day, people, extra)
+                files[f"records/{year}/{day.isoformat()}-{kind}{'-' + extra[7:12] if kind == '党小组会' else ''}.yaml"] = _record(
+                    kind, day, people, extra
+                )
             plan.append(f"  - {{id: {year}-{month:02d}-学习-1, month: {month}, kind: 学习, topic: 集中学习, type: 集中学习}}")
             plan.append(f"  - {{id: {year}-{month:02d}-活动-1, month: {month}, kind: 活动, topic: 主题党日, type: 主题党日}}")
         for a in MEMBERS:
-            talks.append(f"  - {{date: {year}-06-10, between: [王建国, {a}]}}" if a != "王建国" else f"  - {{date: {year}-06-11, between: [王建国, 李晓梅]}}")
+            talks.append(
+                f"  - {{date: {year}-06-10, between: [王建国, {a}]}}"
+                if a != "王建国"
+                else f"  - {{date: {year}-06-11, between: [王建国, 李晓梅]}}"
+            )
         for i, a in enumerate(COMMITTEE):
             for b in COMMITTEE[i + 1 :]:
                 talks.append(f"  - {{date: {year}-07-01, between: [{a}, {b}]}}")

@@ -43,11 +43,46 @@ def file_kinds(files: dict[str, bytes]) -> list[str]:
 
 HUGE_INT = "9" * 5000
 ODD_TOKENS = [
-    HUGE_INT, "-" + HUGE_INT, "0x" + "f" * 5000, "0o" + "7" * 5000, "1" + "0" * 400, "1e400", "-1e400", ".nan", ".inf",
-    "-1", "0", "2025-02-30", "0001-01-01", "9999-12-31", "2025-13-01", "24:99", "~", "''", "!!binary aGVsbG8=",
-    "!!python/object:os.system x", "&a [*a]", "*nowhere", '"\\x01\\x00\\u0085"', '"\\ud800"', "[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]",
-    "{" * 70 + "}" * 70, "[" * 70 + "]" * 70, "{a: 1, a: 2}", "[1, {b: [2, {c: 3}]}]", "{}", "[]", "yes", "no", "on",
-    '"' + "长" * 5000 + '"', '"=HYPERLINK(\\"x\\")"', '"110101199003071234"', '"13800138000"', "'a\tb'", '"\\e[31m"',
+    HUGE_INT,
+    "-" + HUGE_INT,
+    "0x" + "f" * 5000,
+    "0o" + "7" * 5000,
+    "1" + "0" * 400,
+    "1e400",
+    "-1e400",
+    ".nan",
+    ".inf",
+    "-1",
+    "0",
+    "2025-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "2025-13-01",
+    "24:99",
+    "~",
+    "''",
+    "!!binary aGVsbG8=",
+    "!!python/object:os.system x",
+    "&a [*a]",
+    "*nowhere",
+    '"\\x01\\x00\\u0085"',
+    '"\\ud800"',
+    "[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]",
+    "{" * 70 + "}" * 70,
+    "[" * 70 + "]" * 70,
+    "{a: 1, a: 2}",
+    "[1, {b: [2, {c: 3}]}]",
+    "{}",
+    "[]",
+    "yes",
+    "no",
+    "on",
+    '"' + "长" * 5000 + '"',
+    '"=HYPERLINK(\\"x\\")"',
+    '"110101199003071234"',
+    '"13800138000"',
+    "'a\tb'",
+    '"\\e[31m"',
 ]
 
 
@@ -98,7 +133,18 @@ def _with_raw(data, path, raw: str) -> str:
 
 def _swap_type(rng: random.Random, value) -> str:
     """Raw YAML for a value of another type than ``value``."""
-    choices = ["[" + flow(value) + "]", "{x: " + flow(value) + "}", "null", "true", "12", "-3.5", '"文字"', "2025-01-01", "[]", "{}"]
+    choices = [
+        "[" + flow(value) + "]",
+        "{x: " + flow(value) + "}",
+        "null",
+        "true",
+        "12",
+        "-3.5",
+        '"文字"',
+        "2025-01-01",
+        "[]",
+        "{}",
+    ]
     if isinstance(value, (dict, list)):
         choices.append('"' + "、".join(map(str, value))[:50].replace('"', "") + '"')
     return rng.choice(choices)
@@ -145,7 +191,20 @@ def _mutate_data(rng: random.Random, data) -> str:
 # --- lines and bytes ----------------------------------------------------------------------
 
 GBK = "党支部委员会".encode("gbk")
-CONTROL = [b"\x00", b"\x01", b"\x07", b"\x1b", b"\x7f", b"\x85", b"\xc2\x85", b"\xef\xbf\xbe", b"\xed\xa0\x80", b"\r", b"\t", b"\xef\xbb\xbf"]
+CONTROL = [
+    b"\x00",
+    b"\x01",
+    b"\x07",
+    b"\x1b",
+    b"\x7f",
+    b"\x85",
+    b"\xc2\x85",
+    b"\xef\xbf\xbe",
+    b"\xed\xa0\x80",
+    b"\r",
+    b"\t",
+    b"\xef\xbb\xbf",
+]
 
 
 def mutate_lines(rng: random.Random, raw: bytes) -> bytes:

@@ -9,18 +9,23 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import GIT_USER, git, init_repo, record_text
 
-from zhibu.history.trail import history_log, read_trail
 from zhibu.check import check_branch
+from zhibu.history.trail import history_log, read_trail
 
 REC = "records/2026/2026-03-05-支部委员会.yaml"
 
 
 def commit_at(root: Path, when: str, message: str, *paths: str, author: str = GIT_USER) -> str:
     """Commit ``paths`` (all changes when none) with both dates set to ``when``."""
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+        "GIT_AUTHOR_NAME": author,
+        "GIT_COMMITTER_NAME": author,
+    }
     subprocess.run(["git", "add", "-A", *paths], cwd=root, check=True)
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=root, check=True, env=env)
     return git(root, "rev-parse", "HEAD")
@@ -181,14 +186,18 @@ def test_dubious_ownership_gets_a_clear_message(history_branch, run, monkeypatch
 def test_log_tells_the_story_of_a_record_field_by_field(history_branch, run):
     first = record_text(attendees="[王建国, 李晓梅]") + "absent:\n  - {name: 陈志强, reason: 出差}\n"
     add_record(history_branch, "2026-03-07T20:00:00+08:00", first)
-    changed = first.replace("absent:\n  - {name: 陈志强, reason: 出差}\n", "absent:\n  - {name: 陈志强, reason: 病假}\n").replace("place: 学院党员活动室", "place: 学院会议室")
+    changed = first.replace("absent:\n  - {name: 陈志强, reason: 出差}\n", "absent:\n  - {name: 陈志强, reason: 病假}\n").replace(
+        "place: 学院党员活动室", "place: 学院会议室"
+    )
     (history_branch / REC).write_text(changed, encoding="utf-8")
     commit_at(history_branch, "2026-03-20T10:00:00+08:00", "更正", author="王建国")
     result = run("-C", history_branch, "log", "2026-03-05")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"2026-03-07 {GIT_USER} 新建 支部委员会 2026-03-05")
-    assert lines[1].startswith("2026-03-20 王建国 修改 支部委员会 2026-03-05 地点: 学院党员活动室 → 学院会议室；缺席人员: 陈志强 原因 出差 → 病假")
+    assert lines[1].startswith(
+        "2026-03-20 王建国 修改 支部委员会 2026-03-05 地点: 学院党员活动室 → 学院会议室；缺席人员: 陈志强 原因 出差 → 病假"
+    )
     member = run("-C", history_branch, "log", "--member", "陈志强")
     assert "缺席人员: 陈志强 原因 出差 → 病假" in member.stdout
     assert "名册 新增 陈志强（正式党员）" in member.stdout
@@ -201,7 +210,12 @@ def test_audit_pass_is_one_history_read(history_branch, monkeypatch):
     from zhibu.store import gitrepo
 
     for day in range(1, 8):
-        add_record(history_branch, f"2026-03-{day + 9:02d}T20:00:00+08:00", record_text(date=f"2026-03-{day:02d}"), rel=f"records/2026/2026-03-{day:02d}-支部委员会.yaml")
+        add_record(
+            history_branch,
+            f"2026-03-{day + 9:02d}T20:00:00+08:00",
+            record_text(date=f"2026-03-{day:02d}"),
+            rel=f"records/2026/2026-03-{day:02d}-支部委员会.yaml",
+        )
     calls = []
     original = gitrepo.history
     monkeypatch.setattr(gitrepo, "history", lambda *a, **k: calls.append(a) or original(*a, **k))
@@ -236,7 +250,10 @@ def test_uncommitted_packs_and_holidays_are_reported_too(history_branch):
     (history_branch / "attachments").mkdir()
     (history_branch / "attachments/签到表.pdf").write_bytes(b"%PDF")
     result = check_branch(history_branch, as_of=dt.date(2026, 4, 30))
-    assert sorted(f.path for f in result.findings if f.code == "audit.uncommitted") == ["holidays.yaml", "standards/X-本支部.yaml"]
+    assert sorted(f.path for f in result.findings if f.code == "audit.uncommitted") == [
+        "holidays.yaml",
+        "standards/X-本支部.yaml",
+    ]
 
 
 def test_a_branch_inside_a_bigger_repository_is_not_audited_by_its_history(make_branch, tmp_path):

@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, git, init_repo
 
 from zhibu.committee.batch import Target, check_target, discover, run_batch
@@ -109,7 +108,9 @@ def crash_on_bad_branch(target: Target, as_of, year, **options):
 
 def test_a_worker_that_dies_costs_only_its_branch(tree):
     results = []
-    run_batch(discover([tree]), as_of=dt.date(2025, 12, 31), year=2025, jobs=2, on_result=results.append, worker=crash_on_bad_branch)
+    run_batch(
+        discover([tree]), as_of=dt.date(2025, 12, 31), year=2025, jobs=2, on_result=results.append, worker=crash_on_bad_branch
+    )
     statuses = {r["root"]: r["status"] for r in results}
     assert len(results) == 4 and statuses["院系/数学学院/坏支部"] == "unreadable"
     assert statuses["院系/计算机学院/教工第一支部"] == "findings"
@@ -137,8 +138,8 @@ def test_sync_clones_then_fetches_mirrors_and_reports_a_failure(tree, run, tmp_p
     source = tree / "院系/计算机学院/教工第一支部"
     manifest = tmp_path / "登记表.yaml"
     manifest.write_text(
-        f"branches:\n  - {{name: 计算机学院教工第一党支部, url: \"{source.as_uri()}\"}}\n"
-        f"  - {{name: 不存在, url: \"{(tmp_path / 'nowhere').as_uri()}\"}}\n",
+        f'branches:\n  - {{name: 计算机学院教工第一党支部, url: "{source.as_uri()}"}}\n'
+        f'  - {{name: 不存在, url: "{(tmp_path / "nowhere").as_uri()}"}}\n',
         encoding="utf-8",
     )
     dest = tmp_path / "镜像"
@@ -168,7 +169,6 @@ def test_batch_is_deterministic(tree, run):
     a = run("batch", "check", tree, *AS_OF, "--format", "json", "-j", "2").stdout
     b = run("batch", "check", tree, *AS_OF, "--format", "json", "-j", "1").stdout
     assert a == b
-
 
 
 def test_xlsx_has_the_documented_sheets_and_columns(tree, run, tmp_path):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, git, init_repo
 
-from zhibu.committee.batch import Target, check_target, discover, run_batch
 from zhibu.check import check_branch
+from zhibu.committee.batch import Target, check_target, discover, run_batch
 from zhibu.format.load import load_branch
 from zhibu.model.findings import MAX_FINDINGS, MAX_PER_CODE
 from zhibu.store import files, gitrepo
@@ -101,7 +101,12 @@ def test_the_total_cap_keeps_errors_first(make_branch):
     from zhibu.model.findings import Caps
 
     bad_dates = "".join(f"  - {{name: 党员{i}, status: 正式党员, admitted: 不详, joined: 2012-09-01}}\n" for i in range(30))
-    root = make_branch({"members.yaml": "members:\n" + bad_dates, "records/2025/x.yaml": "type: 支部委员会\ndate: 2025-03-05\n" + "".join(f"k{i}: 1\n" for i in range(30))})
+    root = make_branch(
+        {
+            "members.yaml": "members:\n" + bad_dates,
+            "records/2025/x.yaml": "type: 支部委员会\ndate: 2025-03-05\n" + "".join(f"k{i}: 1\n" for i in range(30)),
+        }
+    )
     result = check_branch(root, as_of=AS_OF, year=2025, history=False, caps=Caps(per_code=1000, total=20))
     listed = [f for f in result.findings if f.code != "internal.findings-capped"]
     assert len(listed) == 20 and all(f.severity.label == "error" for f in listed)
@@ -113,7 +118,9 @@ def test_the_total_cap_keeps_errors_first(make_branch):
 def test_a_flooded_branch_stays_small_in_batch_json(make_branch, run, tmp_path):
     keys = "".join(f"k{i}: v\n" for i in range(20000))
     top = tmp_path / "top"
-    root = make_branch({f"records/2025/2025-0{m}-05-支部委员会.yaml": f"type: 支部委员会\ndate: 2025-0{m}-05\n" + keys for m in range(1, 8)})
+    root = make_branch(
+        {f"records/2025/2025-0{m}-05-支部委员会.yaml": f"type: 支部委员会\ndate: 2025-0{m}-05\n" + keys for m in range(1, 8)}
+    )
     shutil.copytree(root, top / "洪水")
     result = run("batch", "check", top, "--as-of", "2025-12-31", "--format", "json", "-j", "1")
     data = json.loads(result.stdout)
@@ -163,8 +170,9 @@ def test_the_branches_queued_behind_a_stopped_worker_are_checked_by_another(thre
     # One job: each worker holds the branch it checks and the next; when it is stopped, the next
     # one goes to a fresh worker, checked once, never lost.
     results = []
-    run_batch(discover([three]), as_of=AS_OF, year=2025, jobs=1, on_result=results.append, worker=worker, timeout=3,
-              memory_mb=512)
+    run_batch(
+        discover([three]), as_of=AS_OF, year=2025, jobs=1, on_result=results.append, worker=worker, timeout=3, memory_mb=512
+    )
     assert sorted(r["root"] for r in results) == ["好支部", "慢支部", "贪支部"]
     bad = "慢支部" if status == "timeout" else "贪支部"
     assert {r["root"]: r["status"] for r in results} == {**{n: "findings" for n in ("好支部", "慢支部", "贪支部")}, bad: status}

@@ -17,22 +17,167 @@ from zhibu.cli import COMMANDS, cli
 
 # Words a user types or reads as names: formats, programs, standards, placeholders of syntax.
 ALLOWED = {
-    "zhibu", "git", "YAML", "yaml", "yml", "JSON", "json", "jsonl", "JSONC", "csv", "CSV", "xlsx", "Excel", "docx", "Word",
-    "PDF", "pdf", "ics", "iCalendar", "RFC", "LibreOffice", "soffice", "WPS", "VS", "Code", "vscode", "Schema",
-    "schema", "GB", "UTF", "GBK", "GB18030", "BOM", "ID", "HEAD", "SHA", "sha", "tag", "text", "txt", "https", "http",
-    "ssh", "file", "pre", "commit", "hooks", "hook", "EDITOR", "VISUAL", "bash", "zsh", "fish", "Kubernetes", "Slurm",
-    "GNU", "parallel", "Windows", "macOS", "Linux", "PowerShell", "B", "T", "X", "Q", "H", "CPU", "URL", "XX",
-    "reference", "templates", "attachments", "records", "plans", "talks", "dues", "standards", "waivers", "members",
-    "committee", "development", "mirror", "bare", "jobs", "as", "of", "main", "origin", "safe", "directory",
-    "gpg", "GnuPG", "OpenSSH", "QR", "UID", "UTC", "Asia", "Shanghai", "PNG", "SVG", "HTML", "html", "docs",
-    "MB", "KB", "cd", "head", "Python", "sample", "columns", "values", "ignore", "skip", "legacy", "config",
+    "zhibu",
+    "git",
+    "YAML",
+    "yaml",
+    "yml",
+    "JSON",
+    "json",
+    "jsonl",
+    "JSONC",
+    "csv",
+    "CSV",
+    "xlsx",
+    "Excel",
+    "docx",
+    "Word",
+    "PDF",
+    "pdf",
+    "ics",
+    "iCalendar",
+    "RFC",
+    "LibreOffice",
+    "soffice",
+    "WPS",
+    "VS",
+    "Code",
+    "vscode",
+    "Schema",
+    "schema",
+    "GB",
+    "UTF",
+    "GBK",
+    "GB18030",
+    "BOM",
+    "ID",
+    "HEAD",
+    "SHA",
+    "sha",
+    "tag",
+    "text",
+    "txt",
+    "https",
+    "http",
+    "ssh",
+    "file",
+    "pre",
+    "commit",
+    "hooks",
+    "hook",
+    "EDITOR",
+    "VISUAL",
+    "bash",
+    "zsh",
+    "fish",
+    "Kubernetes",
+    "Slurm",
+    "GNU",
+    "parallel",
+    "Windows",
+    "macOS",
+    "Linux",
+    "PowerShell",
+    "B",
+    "T",
+    "X",
+    "Q",
+    "H",
+    "CPU",
+    "URL",
+    "XX",
+    "reference",
+    "templates",
+    "attachments",
+    "records",
+    "plans",
+    "talks",
+    "dues",
+    "standards",
+    "waivers",
+    "members",
+    "committee",
+    "development",
+    "mirror",
+    "bare",
+    "jobs",
+    "as",
+    "of",
+    "main",
+    "origin",
+    "safe",
+    "directory",
+    "gpg",
+    "GnuPG",
+    "OpenSSH",
+    "QR",
+    "UID",
+    "UTC",
+    "Asia",
+    "Shanghai",
+    "PNG",
+    "SVG",
+    "HTML",
+    "html",
+    "docs",
+    "MB",
+    "KB",
+    "cd",
+    "head",
+    "Python",
+    "sample",
+    "columns",
+    "values",
+    "ignore",
+    "skip",
+    "legacy",
+    "config",
     # commands a message tells the user to type, and names it quotes
-    "diff", "stash", "push", "clone", "rebase", "reset", "log", "add", "status", "init", "fetch", "show", "rev",
-    "iconv", "mv", "apt", "get", "nano", "python", "keygen", "Red", "Hat", "dubious", "ownership", "xls",
-    "allowed", "signers", "ALLOWED", "SIGNERS", "export",
+    "diff",
+    "stash",
+    "push",
+    "clone",
+    "rebase",
+    "reset",
+    "log",
+    "add",
+    "status",
+    "init",
+    "fetch",
+    "show",
+    "rev",
+    "iconv",
+    "mv",
+    "apt",
+    "get",
+    "nano",
+    "python",
+    "keygen",
+    "Red",
+    "Hat",
+    "dubious",
+    "ownership",
+    "xls",
+    "allowed",
+    "signers",
+    "ALLOWED",
+    "SIGNERS",
+    "export",
     # the keys of a rating scheme (data/rating.yaml)
-    "items", "stars", "key", "points", "codes", "cap", "note", "requires", "unknown", "scheme", "min",
-    "true", "false", "null",  # YAML values
+    "items",
+    "stars",
+    "key",
+    "points",
+    "codes",
+    "cap",
+    "note",
+    "requires",
+    "unknown",
+    "scheme",
+    "min",
+    "true",
+    "false",
+    "null",  # YAML values
 }
 # Stripped before looking for words: option names, rule codes, paths and file names, `code`.
 _NOISE = re.compile(
@@ -80,8 +225,8 @@ def _field_names(fields) -> set[str]:
 def command_words() -> set[str]:
     """What a user types: command names, choices, the format's keys, pack keys, rule kinds and
     their parameters, batch statuses and manifest keys (split at - and _ as the scan splits them)."""
-    from zhibu.format import kinds
     from zhibu.committee.batch import UNCHECKED
+    from zhibu.format import kinds
     from zhibu.rules import load_kinds
     from zhibu.rules.registry import KINDS
     from zhibu.standard.layers import PACK_KEYS, RESERVED
@@ -158,8 +303,24 @@ def test_usage_errors_are_chinese(args, tmp_path):
 
 # --- messages in the code ----------------------------------------------------------------------
 
-_SPEAKERS = {"ZhibuError", "InvalidChange", "_reject", "echo", "fail", "UsageError", "BadParameter", "finding", "Finding",
-             "prompt", "confirm", "secho", "RowErrors", "Refused", "note", "NotADate"}
+_SPEAKERS = {
+    "ZhibuError",
+    "InvalidChange",
+    "_reject",
+    "echo",
+    "fail",
+    "UsageError",
+    "BadParameter",
+    "finding",
+    "Finding",
+    "prompt",
+    "confirm",
+    "secho",
+    "RowErrors",
+    "Refused",
+    "note",
+    "NotADate",
+}
 
 
 def _texts_of(node) -> list[str]:
@@ -198,14 +359,21 @@ def user_messages() -> list[tuple[str, int, str]]:
 
 
 def test_messages_in_the_code_are_chinese():
-    bad = [f"{name}:{line}: {words} in {text!r}" for name, line, text in user_messages()
-           if (words := english_words(text, ALLOWED_ALL))]
+    bad = [
+        f"{name}:{line}: {words} in {text!r}"
+        for name, line, text in user_messages()
+        if (words := english_words(text, ALLOWED_ALL))
+    ]
     assert bad == [], "\n".join(bad)
 
 
 def test_the_standards_titles_and_hints_are_chinese():
     from zhibu.standard.layers import baseline_rules
 
-    bad = [f"{code}: {words}" for code, rule in baseline_rules()[1].items()
-           for text in (rule.title, rule.hint or "") if (words := english_words(text, ALLOWED_ALL))]
+    bad = [
+        f"{code}: {words}"
+        for code, rule in baseline_rules()[1].items()
+        for text in (rule.title, rule.hint or "")
+        if (words := english_words(text, ALLOWED_ALL))
+    ]
     assert bad == [], "\n".join(bad)

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import DEFAULT_MEMBERS, GIT_EMAIL, GIT_USER, git, init_repo, record_text
+
 from zhibu.format.load import load_branch
 from zhibu.store.yamlio import parse
 
@@ -24,7 +24,9 @@ def branch(git_branch):
 
 @pytest.fixture
 def with_record(git_branch):
-    return git_branch({REC: record_text(attendees="[王建国, 李晓梅]", place="学院党员活动室") + "absent:\n  - {name: 陈志强, reason: 出差}\n"})
+    return git_branch(
+        {REC: record_text(attendees="[王建国, 李晓梅]", place="学院党员活动室") + "absent:\n  - {name: 陈志强, reason: 出差}\n"}
+    )
 
 
 def assert_refused(result, root, head, *needles):
@@ -62,7 +64,12 @@ def test_init_creates_a_repository_with_one_commit(run, tmp_path, git_identity, 
     assert r.author() == (GIT_USER, GIT_EMAIL)
     # The records, and the JSON Schemas editors read (tests/test_json_schema.py).
     # and the .gitignore that keeps printed documents (文书/) out of git.
-    assert sorted(p for p in r.changed() if not p.startswith(".zhibu/schema/")) == [".gitignore", "committee.yaml", "members.yaml", "zhibu.yaml"]
+    assert sorted(p for p in r.changed() if not p.startswith(".zhibu/schema/")) == [
+        ".gitignore",
+        "committee.yaml",
+        "members.yaml",
+        "zhibu.yaml",
+    ]
     assert (target / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "/文书/"
     assert ".zhibu/schema/record.json" in r.changed()
     assert r.status() == ""
@@ -133,8 +140,21 @@ def test_branch_inside_a_bigger_repository(run, tmp_path, repo):
     assert result.exit_code == 0, result.stderr
     assert not (top / "教工支部" / ".git").exists()
     result = run(
-        "-C", top / "教工支部", "member", "add", "王建国", "--status", "正式党员", "--admitted", "1998-06-20",
-        "--full-since", "1999-06-20", "--joined", "2012-09-01", "--group", "第一党小组",
+        "-C",
+        top / "教工支部",
+        "member",
+        "add",
+        "王建国",
+        "--status",
+        "正式党员",
+        "--admitted",
+        "1998-06-20",
+        "--full-since",
+        "1999-06-20",
+        "--joined",
+        "2012-09-01",
+        "--group",
+        "第一党小组",
     )
     assert result.exit_code == 0, result.stderr
     r = repo(top)
@@ -147,14 +167,41 @@ def test_branch_inside_a_bigger_repository(run, tmp_path, repo):
 
 
 MEETING_ADD = [
-    "meeting", "add", "--type", "支部委员会", "--date", "2026-03-05", "--place", "学院党员活动室",
-    "--recorder", "李晓梅", "--absent", "陈志强:出差", "--topic", TOPIC,
+    "meeting",
+    "add",
+    "--type",
+    "支部委员会",
+    "--date",
+    "2026-03-05",
+    "--place",
+    "学院党员活动室",
+    "--recorder",
+    "李晓梅",
+    "--absent",
+    "陈志强:出差",
+    "--topic",
+    TOPIC,
 ]
 
 WRITES = {
     "member-add": (
-        ["member", "add", "林静", "--status", "正式党员", "--admitted", "2014-06-20", "--full-since", "2015-06-20",
-         "--joined", "2026-03-01", "--group", "第二党小组", "--gender", "女"],
+        [
+            "member",
+            "add",
+            "林静",
+            "--status",
+            "正式党员",
+            "--admitted",
+            "2014-06-20",
+            "--full-since",
+            "2015-06-20",
+            "--joined",
+            "2026-03-01",
+            "--group",
+            "第二党小组",
+            "--gender",
+            "女",
+        ],
         "名册 新增 林静（正式党员）",
         ["members.yaml"],
     ),
@@ -169,8 +216,20 @@ WRITES = {
         ["members.yaml"],
     ),
     "committee-elect": (
-        ["committee", "elect", "--date", "2026-06-20", "--seat", "王建国=书记", "--seat", "李晓梅=副书记",
-         "--seat", "赵磊=纪检委员", "--approved", "2026-07-01"],
+        [
+            "committee",
+            "elect",
+            "--date",
+            "2026-06-20",
+            "--seat",
+            "王建国=书记",
+            "--seat",
+            "李晓梅=副书记",
+            "--seat",
+            "赵磊=纪检委员",
+            "--approved",
+            "2026-07-01",
+        ],
         "支委会 选举 2026-06-20：王建国（书记）、李晓梅（副书记）、赵磊（纪检委员）",
         ["committee.yaml"],
     ),
@@ -290,18 +349,53 @@ REFUSED = {
     "unknown-member": (["member", "edit", "王小明", "--status", "正式党员"], ["王小明", "名册中没有"]),
     "misspelt-member": (["member", "leave", "陈志刚", "--date", "2026-04-01"], ["陈志刚", "陈志强"]),
     "duplicate-member": (
-        ["member", "add", "王建国", "--status", "正式党员", "--admitted", "2001-01-01", "--full-since", "2002-01-01",
-         "--joined", "2026-01-01", "--group", "第一党小组"],
+        [
+            "member",
+            "add",
+            "王建国",
+            "--status",
+            "正式党员",
+            "--admitted",
+            "2001-01-01",
+            "--full-since",
+            "2002-01-01",
+            "--joined",
+            "2026-01-01",
+            "--group",
+            "第一党小组",
+        ],
         ["王建国", "已有"],
     ),
     "full-member-without-conversion-date": (
-        ["member", "add", "林静", "--status", "正式党员", "--admitted", "2014-06-20", "--joined", "2026-01-01",
-         "--group", "第二党小组"],
+        [
+            "member",
+            "add",
+            "林静",
+            "--status",
+            "正式党员",
+            "--admitted",
+            "2014-06-20",
+            "--joined",
+            "2026-01-01",
+            "--group",
+            "第二党小组",
+        ],
         ["full_since"],
     ),
     "unknown-group": (
-        ["member", "add", "林静", "--status", "预备党员", "--admitted", "2026-01-01", "--joined", "2026-01-01",
-         "--group", "第三党小组"],
+        [
+            "member",
+            "add",
+            "林静",
+            "--status",
+            "预备党员",
+            "--admitted",
+            "2026-01-01",
+            "--joined",
+            "2026-01-01",
+            "--group",
+            "第三党小组",
+        ],
         ["第三党小组"],
     ),
     "leave-before-joining": (["member", "leave", "孙悦", "--date", "2025-01-01"], ["早于"]),
@@ -310,18 +404,60 @@ REFUSED = {
         ["会议类型", "支委", "支部委员会"],
     ),
     "absent-not-on-roster": (
-        ["meeting", "add", "--type", "支部党员大会", "--date", "2026-03-05", "--place", "p", "--recorder", "李晓梅",
-         "--absent", "王小明:出差", "--topic", "t"],
+        [
+            "meeting",
+            "add",
+            "--type",
+            "支部党员大会",
+            "--date",
+            "2026-03-05",
+            "--place",
+            "p",
+            "--recorder",
+            "李晓梅",
+            "--absent",
+            "王小明:出差",
+            "--topic",
+            "t",
+        ],
         ["王小明", "不在党员名册中"],
     ),
     "not-yet-joined-on-that-date": (
-        ["meeting", "add", "--type", "支部党员大会", "--date", "2025-10-01", "--place", "p", "--recorder", "李晓梅",
-         "--absent", "孙悦:出差", "--topic", "t"],
+        [
+            "meeting",
+            "add",
+            "--type",
+            "支部党员大会",
+            "--date",
+            "2025-10-01",
+            "--place",
+            "p",
+            "--recorder",
+            "李晓梅",
+            "--absent",
+            "孙悦:出差",
+            "--topic",
+            "t",
+        ],
         ["孙悦", "尚未转入"],
     ),
     "committee-absent-not-on-committee": (
-        ["meeting", "add", "--type", "支部委员会", "--date", "2026-03-05", "--place", "p", "--recorder", "李晓梅",
-         "--absent", "刘芳:出差", "--topic", "t"],
+        [
+            "meeting",
+            "add",
+            "--type",
+            "支部委员会",
+            "--date",
+            "2026-03-05",
+            "--place",
+            "p",
+            "--recorder",
+            "李晓梅",
+            "--absent",
+            "刘芳:出差",
+            "--topic",
+            "t",
+        ],
         ["刘芳", "不是支委会委员"],
     ),
     "missing-required": (
@@ -367,8 +503,24 @@ def test_refused_command_changes_nothing(run, branch, repo, name):
 
 
 def test_refusal_lists_each_finding_with_file_and_line(run, branch, repo):
-    args = ["meeting", "add", "--type", "支部委员会", "--date", "2026-03-05", "--place", "p", "--recorder", "李晓梅",
-            "--attendee", "王建国", "--attendee", "李小梅", "--topic", "t"]
+    args = [
+        "meeting",
+        "add",
+        "--type",
+        "支部委员会",
+        "--date",
+        "2026-03-05",
+        "--place",
+        "p",
+        "--recorder",
+        "李晓梅",
+        "--attendee",
+        "王建国",
+        "--attendee",
+        "李小梅",
+        "--topic",
+        "t",
+    ]
     result = run("-C", branch, *args)
     assert_refused(result, branch, repo(branch).head(), "没有写入任何文件")
     assert f"{REC}:6: record.unknown-person" in result.stderr
@@ -492,8 +644,12 @@ def test_member_add_appends_an_entry(run, branch):
     assert text.startswith("# 党员名册（测试用）\n")
     entry = data(branch, "members.yaml")["members"][-1]
     assert entry == {
-        "name": "林静", "gender": "女", "status": "正式党员", "admitted": dt.date(2014, 6, 20),
-        "full_since": dt.date(2015, 6, 20), "joined": dt.date(2026, 3, 1),
+        "name": "林静",
+        "gender": "女",
+        "status": "正式党员",
+        "admitted": dt.date(2014, 6, 20),
+        "full_since": dt.date(2015, 6, 20),
+        "joined": dt.date(2026, 3, 1),
         "group": "第二党小组",
     }
     # written in the flow style the CLI uses for new entries
@@ -502,14 +658,29 @@ def test_member_add_appends_an_entry(run, branch):
 
 def test_member_add_to_an_empty_roster(run, git_branch):
     root = git_branch({"members.yaml": "members: []\n", "committee.yaml": "terms: []\n"})
-    result = run("-C", root, "member", "add", "王建国", "--status", "预备党员", "--admitted", "2026-01-10",
-                 "--joined", "2026-01-10", "--group", "第一党小组")
+    result = run(
+        "-C",
+        root,
+        "member",
+        "add",
+        "王建国",
+        "--status",
+        "预备党员",
+        "--admitted",
+        "2026-01-10",
+        "--joined",
+        "2026-01-10",
+        "--group",
+        "第一党小组",
+    )
     assert result.exit_code == 0, result.stderr
     assert [m["name"] for m in data(root, "members.yaml")["members"]] == ["王建国"]
 
 
 def test_member_add_joined_defaults_to_today(run, branch):
-    result = run("-C", branch, "member", "add", "林静", "--status", "预备党员", "--admitted", "2026-01-10", "--group", "第二党小组")
+    result = run(
+        "-C", branch, "member", "add", "林静", "--status", "预备党员", "--admitted", "2026-01-10", "--group", "第二党小组"
+    )
     assert result.exit_code == 0, result.stderr
     assert data(branch, "members.yaml")["members"][-1]["joined"] == dt.date.today()
 
@@ -579,10 +750,14 @@ def test_member_edit_keeps_comments_and_changes_only_the_entry(run, git_branch, 
     result = run("-C", root, "member", "edit", "孙悦", "--status", "正式党员", "--full-since", "2026-10-12")
     assert result.exit_code == 0, result.stderr
     text = (root / "members.yaml").read_text(encoding="utf-8")
-    assert text == COMMENTED_MEMBERS.replace(
-        "    status: 预备党员\n    admitted: 2025-10-12\n    joined: 2025-10-12\n",
-        "    status: 正式党员\n    admitted: 2025-10-12\n    joined: 2025-10-12\n",
-    ).rstrip("\n") + "\n    full_since: 2026-10-12\n"
+    assert (
+        text
+        == COMMENTED_MEMBERS.replace(
+            "    status: 预备党员\n    admitted: 2025-10-12\n    joined: 2025-10-12\n",
+            "    status: 正式党员\n    admitted: 2025-10-12\n    joined: 2025-10-12\n",
+        ).rstrip("\n")
+        + "\n    full_since: 2026-10-12\n"
+    )
     m = load_branch(root).branch.member("孙悦")
     assert m.status == "正式党员" and str(m.full_since) == "2026-10-12"
     assert repo(root).message() == "名册 修改 孙悦：党员身份、转正日期"
@@ -652,8 +827,21 @@ def test_committee_elect_then_show(run, branch):
 
 
 def test_committee_change_leave_and_by_election(run, branch):
-    r1 = run("-C", branch, "committee", "change", "陈志强", "--date", "2026-03-01", "--role", "宣传委员",
-             "--action", "离任", "--reason", "工作调动")
+    r1 = run(
+        "-C",
+        branch,
+        "committee",
+        "change",
+        "陈志强",
+        "--date",
+        "2026-03-01",
+        "--role",
+        "宣传委员",
+        "--action",
+        "离任",
+        "--reason",
+        "工作调动",
+    )
     assert r1.exit_code == 0, r1.stderr
     r2 = run("-C", branch, "committee", "change", "赵磊", "--date", "2026-03-20", "--role", "宣传委员", "--action", "补选")
     assert r2.exit_code == 0, r2.stderr
@@ -666,8 +854,22 @@ def test_committee_change_leave_and_by_election(run, branch):
     after = run("-C", branch, "committee", "show", "--on", "2026-03-20").stdout.split("届中变动")[0]
     assert "赵磊" in after
     # a committee meeting between the two dates expects only the two who sit
-    result = run("-C", branch, "meeting", "add", "--type", "支部委员会", "--date", "2026-03-10", "--place", "p",
-                 "--recorder", "李晓梅", "--topic", "t")
+    result = run(
+        "-C",
+        branch,
+        "meeting",
+        "add",
+        "--type",
+        "支部委员会",
+        "--date",
+        "2026-03-10",
+        "--place",
+        "p",
+        "--recorder",
+        "李晓梅",
+        "--topic",
+        "t",
+    )
     assert result.exit_code == 0, result.stderr
     assert data(branch, "records/2026/2026-03-10-支部委员会.yaml")["attendees"] == ["王建国", "李晓梅"]
 
@@ -695,8 +897,24 @@ def test_meeting_add_fills_attendees_from_the_roster(run, branch):
 
 
 def test_general_meeting_expects_everyone_counted_that_day(run, branch):
-    args = ["meeting", "add", "--type", "党员大会", "--date", "2026-03-05", "--place", "学院会议室", "--recorder", "李晓梅",
-            "--absent", "刘芳：外出培训", "--topic", "讨论发展党员工作", "--time", "14:30-16:00"]
+    args = [
+        "meeting",
+        "add",
+        "--type",
+        "党员大会",
+        "--date",
+        "2026-03-05",
+        "--place",
+        "学院会议室",
+        "--recorder",
+        "李晓梅",
+        "--absent",
+        "刘芳：外出培训",
+        "--topic",
+        "讨论发展党员工作",
+        "--time",
+        "14:30-16:00",
+    ]
     result = run("-C", branch, *args)
     assert result.exit_code == 0, result.stderr
     rel = "records/2026/2026-03-05-支部党员大会.yaml"
@@ -712,8 +930,24 @@ def test_general_meeting_expects_everyone_counted_that_day(run, branch):
 
 
 def test_group_meeting_defaults_host_to_the_group_leader(run, branch):
-    result = run("-C", branch, "meeting", "add", "--type", "党小组会", "--group", "第二党小组", "--date", "2026-03-05",
-                 "--place", "p", "--recorder", "赵磊", "--topic", "t")
+    result = run(
+        "-C",
+        branch,
+        "meeting",
+        "add",
+        "--type",
+        "党小组会",
+        "--group",
+        "第二党小组",
+        "--date",
+        "2026-03-05",
+        "--place",
+        "p",
+        "--recorder",
+        "赵磊",
+        "--topic",
+        "t",
+    )
     assert result.exit_code == 0, result.stderr
     record = data(branch, "records/2026/2026-03-05-党小组会.yaml")
     assert record["host"] == "李晓梅"
@@ -721,8 +955,26 @@ def test_group_meeting_defaults_host_to_the_group_leader(run, branch):
 
 
 def test_combined_event(run, branch, repo):
-    result = run("-C", branch, "meeting", "add", "--type", "支部党员大会", "--type", "党课", "--lecturer", "王建国",
-                 "--date", "2026-03-05", "--place", "p", "--recorder", "李晓梅", "--topic", "学习党章")
+    result = run(
+        "-C",
+        branch,
+        "meeting",
+        "add",
+        "--type",
+        "支部党员大会",
+        "--type",
+        "党课",
+        "--lecturer",
+        "王建国",
+        "--date",
+        "2026-03-05",
+        "--place",
+        "p",
+        "--recorder",
+        "李晓梅",
+        "--topic",
+        "学习党章",
+    )
     assert result.exit_code == 0, result.stderr
     rel = "records/2026/2026-03-05-支部党员大会+党课.yaml"
     record = data(branch, rel)
@@ -867,9 +1119,7 @@ def test_talk_add_and_list(run, branch):
     assert result.exit_code == 0, result.stderr
     text = (branch / "talks/2026.yaml").read_text(encoding="utf-8")
     assert text == (
-        "talks:\n"
-        "  - {date: 2026-02-14, between: [王建国, 孙悦], form: 面谈}\n"
-        "  - {date: 2026-02-20, between: [李晓梅, 陈志强]}\n"
+        "talks:\n  - {date: 2026-02-14, between: [王建国, 孙悦], form: 面谈}\n  - {date: 2026-02-20, between: [李晓梅, 陈志强]}\n"
     )
     listing = run("-C", branch, "talk", "list", "--year", "2026")
     assert listing.exit_code == 0
@@ -894,14 +1144,44 @@ def test_from_init_to_first_meeting(run, tmp_path, git_identity, repo):
     root = tmp_path / "支部"
     assert run("init", root, *INIT, "--group", "第二党小组").exit_code == 0
     people = [
-        ("王建国", "第一党小组"), ("李晓梅", "第二党小组"), ("陈志强", "第一党小组"), ("赵磊", "第二党小组"),
+        ("王建国", "第一党小组"),
+        ("李晓梅", "第二党小组"),
+        ("陈志强", "第一党小组"),
+        ("赵磊", "第二党小组"),
     ]
     for name, group in people:
-        result = run("member", "add", name, "--status", "正式党员", "--admitted", "2001-01-01", "--full-since",
-                     "2002-01-01", "--joined", "2020-01-01", "--group", group, cwd=root)
+        result = run(
+            "member",
+            "add",
+            name,
+            "--status",
+            "正式党员",
+            "--admitted",
+            "2001-01-01",
+            "--full-since",
+            "2002-01-01",
+            "--joined",
+            "2020-01-01",
+            "--group",
+            group,
+            cwd=root,
+        )
         assert result.exit_code == 0, result.stderr
-    result = run("committee", "elect", "--date", "2024-06-20", "--seat", "王建国=书记", "--seat", "李晓梅=组织委员",
-                 "--seat", "陈志强=宣传委员", "--approved", "2024-07-01", cwd=root)
+    result = run(
+        "committee",
+        "elect",
+        "--date",
+        "2024-06-20",
+        "--seat",
+        "王建国=书记",
+        "--seat",
+        "李晓梅=组织委员",
+        "--seat",
+        "陈志强=宣传委员",
+        "--approved",
+        "2024-07-01",
+        cwd=root,
+    )
     assert result.exit_code == 0, result.stderr
     result = run(*MEETING_ADD, cwd=root)
     assert result.exit_code == 0, result.stderr
@@ -988,8 +1268,20 @@ def test_from_file_may_leave_fields_to_the_options(run, branch, tmp_path):
 
 
 def test_activity_without_expected_people_needs_attendees(run, branch, repo):
-    args = ["meeting", "add", "--type", "实践活动", "--date", "2026-03-07", "--place", "社区", "--recorder", "李晓梅",
-            "--topic", "学雷锋志愿服务"]
+    args = [
+        "meeting",
+        "add",
+        "--type",
+        "实践活动",
+        "--date",
+        "2026-03-07",
+        "--place",
+        "社区",
+        "--recorder",
+        "李晓梅",
+        "--topic",
+        "学雷锋志愿服务",
+    ]
     assert_refused(run("-C", branch, *args), branch, repo(branch).head(), "到会人员", "--attendee")
     result = run("-C", branch, *args, "--attendee", "王建国", "--attendee", "孙悦", "--guest", "社区居民")
     assert result.exit_code == 0, result.stderr
@@ -1057,8 +1349,9 @@ def test_committee_change_refuses_to_reassign_someone_not_on_the_committee(run, 
 
 def test_a_missing_field_is_named_by_its_chinese_name_and_option(run, branch, repo):
     head = repo(branch).head()
-    result = run("-C", branch, "meeting", "add", "--type", "党小组会", "--date", "2026-03-05", "--recorder", "李晓梅",
-                 "--topic", "t")
+    result = run(
+        "-C", branch, "meeting", "add", "--type", "党小组会", "--date", "2026-03-05", "--recorder", "李晓梅", "--topic", "t"
+    )
     assert result.exit_code == 2
     assert "缺少必填内容：地点（--place）、党小组（--group）" in result.stderr
     assert " place" not in result.stderr and "group、" not in result.stderr
@@ -1069,16 +1362,31 @@ def test_a_draft_resolution_keeps_its_person_ballots_and_candidates():
     """`meeting add --from 草稿.yaml` wrote only text/kind/votes/adopted of a resolution and dropped the rest."""
     from zhibu.write.edit import render_record
 
-    text = render_record({
-        "type": ["支部党员大会"], "date": "2026-04-10", "place": "活动室", "host": "王建国", "recorder": "李晓梅",
-        "attendees": ["王建国"], "topics": ["接收预备党员"],
-        "resolutions": [
-            {"text": "同意接收吴新为中共预备党员", "kind": "接收预备党员", "person": "吴新",
-             "votes": {"for": 6, "against": 0, "abstain": 0, "written": 1}},
-            {"text": "补选刘芳为纪检委员", "kind": "补选", "ballots": {"issued": 6, "returned": 6},
-             "candidates": [{"name": "刘芳", "votes": 6}]},
-        ],
-    })
+    text = render_record(
+        {
+            "type": ["支部党员大会"],
+            "date": "2026-04-10",
+            "place": "活动室",
+            "host": "王建国",
+            "recorder": "李晓梅",
+            "attendees": ["王建国"],
+            "topics": ["接收预备党员"],
+            "resolutions": [
+                {
+                    "text": "同意接收吴新为中共预备党员",
+                    "kind": "接收预备党员",
+                    "person": "吴新",
+                    "votes": {"for": 6, "against": 0, "abstain": 0, "written": 1},
+                },
+                {
+                    "text": "补选刘芳为纪检委员",
+                    "kind": "补选",
+                    "ballots": {"issued": 6, "returned": 6},
+                    "candidates": [{"name": "刘芳", "votes": 6}],
+                },
+            ],
+        }
+    )
     assert "    person: 吴新\n" in text
     assert "written: 1" in text
     assert "    ballots: {issued: 6, returned: 6}\n" in text
@@ -1088,6 +1396,7 @@ def test_a_draft_resolution_keeps_its_person_ballots_and_candidates():
 def test_member_add_without_a_group_names_the_option(git_branch, run, repo):
     branch = git_branch()
     head = repo(branch).head()
-    result = run("-C", branch, "member", "add", "吴新", "--status", "预备党员", "--admitted", "2026-04-10",
-                 "--joined", "2026-04-10")
+    result = run(
+        "-C", branch, "member", "add", "吴新", "--status", "预备党员", "--admitted", "2026-04-10", "--joined", "2026-04-10"
+    )
     assert_refused(result, branch, head, "缺少必填内容：吴新 所在的党小组（--group）", "第一党小组、第二党小组")

@@ -16,7 +16,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, git, init_repo
 from test_pdf import POPPLER, real_client
 
@@ -97,8 +96,10 @@ def entries(tmp_path_factory):
     result = CliRunner().invoke(cli, ["demo", str(demo)])
     assert result.exit_code == 0, result.stderr
     (base / "杂项/资料").mkdir(parents=True)
-    made = [check_target(Target(root, root.relative_to(base).as_posix(), "worktree"), AS_OF, YEAR, rate=True)
-            for root in (sample, demo)]
+    made = [
+        check_target(Target(root, root.relative_to(base).as_posix(), "worktree"), AS_OF, YEAR, rate=True)
+        for root in (sample, demo)
+    ]
     made.append(check_target(Target(base / "杂项/资料", "杂项/资料", "not-branch"), AS_OF, YEAR, rate=True))
     assert [e["status"] for e in made] == ["findings", "findings", "unreadable"]
     return made
@@ -149,8 +150,15 @@ def test_every_finding_of_every_rule_reads_as_the_committee_reads_it(tmp_path):
         built = build(code, tmp_path / code)
         result = check_example(code, built)
         data = to_json_data(result, code)
-        entry = {"root": code, "name": data["branch"]["name"], "status": "findings", "summary": data["summary"],
-                 "findings": data["findings"], "standard": data["standard"], **rating_of(result, data["findings"])}
+        entry = {
+            "root": code,
+            "name": data["branch"]["name"],
+            "status": "findings",
+            "summary": data["summary"],
+            "findings": data["findings"],
+            "standard": data["standard"],
+            **rating_of(result, data["findings"]),
+        }
         for finding in data["findings"]:
             seen.add(finding["code"])
             words = f"{problem(finding)}\n{place(finding)}"
@@ -162,46 +170,106 @@ def test_every_finding_of_every_rule_reads_as_the_committee_reads_it(tmp_path):
     assert seen >= set(examples())
 
 
-@pytest.mark.parametrize(("finding", "words", "where"), [
-    # a message without software words stays, its dates in Chinese and the spaces around names gone
-    ({"code": "audit.late-record", "message": "支部党员大会 2025-09-18 的记录于 2025-11-20 才由 张伟 首次提交，比会议晚 63 天。",
-      "path": "records/2025/2025-09-18-支部党员大会.yaml", "line": 1, "period": "2025-09", "subject": None},
-     "支部党员大会2025年9月18日的记录于2025年11月20日才由张伟首次提交，比会议晚 63 天。", "2025年9月18日支部党员大会记录"),
-    # field keys become their labels
-    ({"code": "record.attendance", "message": "应到人员 黄丽 既不在 attendees 中，也不在 absent 中",
-      "path": "records/2025/2025-11-13-党课.yaml", "line": 7, "period": "2025-11", "subject": "黄丽"},
-     "应到人员黄丽既不在到会人员中，也不在缺席人员及原因中", "2025年11月13日党课记录"),
-    # what cannot be said without the software's words is said by the standard's title and whom it concerns
-    ({"code": "member.full-since", "message": "黄丽 2024-06-25 入党……在 development.yaml 中记录 full: {extended_to: 日期}。",
-      "path": "members.yaml", "line": 72, "period": None, "subject": "黄丽"},
-     "转正日期不是预备期满之日（黄丽）", "党员名册"),
-    ({"code": "standard.waiver-expired", "message": "meeting.org-life-yearly 在 2024 的例外已于 2025-01-31 过期，不再豁免。",
-      "path": "waivers.yaml", "line": 7, "period": "2024", "subject": None},
-     "例外登记已过期", "经批准的例外"),
-    # no file: the period in Chinese
-    ({"code": "meeting.general-quarterly", "message": "2025Q3 未召开支部党员大会（标准：支部党员大会一般每季度召开1次）。",
-      "path": None, "line": None, "period": "2025Q3", "subject": None},
-     "2025年第三季度未召开支部党员大会（标准：支部党员大会一般每季度召开1次）。", "2025年第三季度"),
-    # a plan item's id is left out, its topic stays
-    ({"code": "plan.item-not-done", "message": "计划条目 2025-07-活动-2 “赴西柏坡开展党性教育”（活动）在2025年7月没有对应记录。",
-      "path": "plans/2025.yaml", "line": 115, "period": "2025-07", "subject": None},
-     "计划条目“赴西柏坡开展党性教育”（活动）在2025年7月没有对应记录。", "2025年度计划（一表）"),
-])
+@pytest.mark.parametrize(
+    ("finding", "words", "where"),
+    [
+        # a message without software words stays, its dates in Chinese and the spaces around names gone
+        (
+            {
+                "code": "audit.late-record",
+                "message": "支部党员大会 2025-09-18 的记录于 2025-11-20 才由 张伟 首次提交，比会议晚 63 天。",
+                "path": "records/2025/2025-09-18-支部党员大会.yaml",
+                "line": 1,
+                "period": "2025-09",
+                "subject": None,
+            },
+            "支部党员大会2025年9月18日的记录于2025年11月20日才由张伟首次提交，比会议晚 63 天。",
+            "2025年9月18日支部党员大会记录",
+        ),
+        # field keys become their labels
+        (
+            {
+                "code": "record.attendance",
+                "message": "应到人员 黄丽 既不在 attendees 中，也不在 absent 中",
+                "path": "records/2025/2025-11-13-党课.yaml",
+                "line": 7,
+                "period": "2025-11",
+                "subject": "黄丽",
+            },
+            "应到人员黄丽既不在到会人员中，也不在缺席人员及原因中",
+            "2025年11月13日党课记录",
+        ),
+        # what cannot be said without the software's words is said by the standard's title and whom it concerns
+        (
+            {
+                "code": "member.full-since",
+                "message": "黄丽 2024-06-25 入党……在 development.yaml 中记录 full: {extended_to: 日期}。",
+                "path": "members.yaml",
+                "line": 72,
+                "period": None,
+                "subject": "黄丽",
+            },
+            "转正日期不是预备期满之日（黄丽）",
+            "党员名册",
+        ),
+        (
+            {
+                "code": "standard.waiver-expired",
+                "message": "meeting.org-life-yearly 在 2024 的例外已于 2025-01-31 过期，不再豁免。",
+                "path": "waivers.yaml",
+                "line": 7,
+                "period": "2024",
+                "subject": None,
+            },
+            "例外登记已过期",
+            "经批准的例外",
+        ),
+        # no file: the period in Chinese
+        (
+            {
+                "code": "meeting.general-quarterly",
+                "message": "2025Q3 未召开支部党员大会（标准：支部党员大会一般每季度召开1次）。",
+                "path": None,
+                "line": None,
+                "period": "2025Q3",
+                "subject": None,
+            },
+            "2025年第三季度未召开支部党员大会（标准：支部党员大会一般每季度召开1次）。",
+            "2025年第三季度",
+        ),
+        # a plan item's id is left out, its topic stays
+        (
+            {
+                "code": "plan.item-not-done",
+                "message": "计划条目 2025-07-活动-2 “赴西柏坡开展党性教育”（活动）在2025年7月没有对应记录。",
+                "path": "plans/2025.yaml",
+                "line": 115,
+                "period": "2025-07",
+                "subject": None,
+            },
+            "计划条目“赴西柏坡开展党性教育”（活动）在2025年7月没有对应记录。",
+            "2025年度计划（一表）",
+        ),
+    ],
+)
 def test_a_finding_in_committee_words(finding, words, where):
     assert (problem(finding), place(finding)) == (words, where)
 
 
-@pytest.mark.parametrize(("path", "name"), [
-    ("records/2025/2025-03-20-支部党员大会+党课-2.yaml", "2025年3月20日支部党员大会暨党课记录"),
-    ("records/2026/坏.yaml", "会议记录“坏”"),
-    ("dues/2025.yaml", "2025年党费台账"),
-    ("talks/2025.yaml", "2025年谈心谈话登记"),
-    ("plans/2025.yaml", "2025年度计划（一表）"),
-    ("zhibu.yaml", "支部基本信息"),
-    ("committee.yaml", "支部委员会名单"),
-    ("development.yaml", "发展党员台账"),
-    ("standards/X-本支部.yaml", "支部执行的规则包"),
-])
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("records/2025/2025-03-20-支部党员大会+党课-2.yaml", "2025年3月20日支部党员大会暨党课记录"),
+        ("records/2026/坏.yaml", "会议记录“坏”"),
+        ("dues/2025.yaml", "2025年党费台账"),
+        ("talks/2025.yaml", "2025年谈心谈话登记"),
+        ("plans/2025.yaml", "2025年度计划（一表）"),
+        ("zhibu.yaml", "支部基本信息"),
+        ("committee.yaml", "支部委员会名单"),
+        ("development.yaml", "发展党员台账"),
+        ("standards/X-本支部.yaml", "支部执行的规则包"),
+    ],
+)
 def test_files_are_named_as_registers(path, name):
     assert file_words(path) == name
 
@@ -214,8 +282,11 @@ def test_rating_texts_from_the_scheme_are_translated():
 
 
 def test_a_scheme_set_by_a_t_pack_says_so(entries):
-    entry = {**entries[0], "rating": {**entries[0]["rating"], "scheme": "示例区评星方案", "set_by": "T-区"},
-             "standard": [{"pack": "B", "layer": "B"}, {"pack": "T-区", "layer": "T"}, {"pack": "X-本支部", "layer": "X"}]}
+    entry = {
+        **entries[0],
+        "rating": {**entries[0]["rating"], "scheme": "示例区评星方案", "set_by": "T-区"},
+        "standard": [{"pack": "B", "layer": "B"}, {"pack": "T-区", "layer": "T"}, {"pack": "X-本支部", "layer": "X"}],
+    }
     text = description_text(checkup(entry, AS_OF, YEAR).blocks)
     assert "依据：全市基本标准、上级要求、本支部特色要求。评分方案：示例区评星方案（2026.1版，上级党组织规定）。" in text
     assert software_words(text) == {}
@@ -251,7 +322,9 @@ def test_the_ledgers_statistics_name_the_standards_in_chinese(tmp_path):
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
     (root / "standards/T-示例区教育工委.yaml").write_text(T_PACK, encoding="utf-8")
     config = (root / "zhibu.yaml").read_text(encoding="utf-8")
-    (root / "zhibu.yaml").write_text(config.replace("standard:\n", "standard:\n  - standards/T-示例区教育工委.yaml\n"), encoding="utf-8")
+    (root / "zhibu.yaml").write_text(
+        config.replace("standard:\n", "standard:\n  - standards/T-示例区教育工委.yaml\n"), encoding="utf-8"
+    )
     branch = load_branch(root).branch
     rules = build_standard(branch).rules
     assert rules["meeting.committee-monthly"].pack == "T-示例区教育工委"  # the T pack tightened it
@@ -326,8 +399,9 @@ def pdfs(documents, tmp_path_factory):
 
 def pdf_lines(pdf: Path, page: int = 1) -> list[tuple[str, float, float, float]]:
     """(text, xMin, xMax, yMin) of every line poppler finds on a page."""
-    html = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    html = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     lines = []
     for box, body in re.findall(r'<line (xMin="[^>]*)>(.*?)</line>', html, re.S):
         x0, y0, x1 = (float(v) for v in re.findall(r'(?:xMin|yMin|xMax)="([\d.]+)"', box)[:3])
@@ -346,7 +420,7 @@ def first_rule(pdf: Path, dpi: int = 144) -> tuple[float, float, float]:
     width, height = int(width), int(height)
     top = round(37 * MM / 72 * dpi)  # below the top margin (a page header may have a rule of its own)
     for y in range(top, height):
-        row = pixels[y * width:(y + 1) * width]
+        row = pixels[y * width : (y + 1) * width]
         dark = [x for x in range(width) if row[x] < 128]
         if len(dark) > width / 2 and dark[-1] - dark[0] + 1 <= len(dark) + 2:  # one unbroken run
             return dark[0] * 72 / dpi, (dark[-1] + 1) * 72 / dpi, y * 72 / dpi

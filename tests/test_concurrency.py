@@ -25,8 +25,20 @@ def start_together(root, commands: list[list[str]]) -> list[subprocess.Completed
 
 def meeting(date: str = "2026-03-05") -> list[str]:
     return [
-        "meeting", "add", "--type", "支部委员会", "--date", date, "--place", "学院党员活动室",
-        "--recorder", "李晓梅", "--absent", "陈志强:出差", "--topic", TOPIC,
+        "meeting",
+        "add",
+        "--type",
+        "支部委员会",
+        "--date",
+        date,
+        "--place",
+        "学院党员活动室",
+        "--recorder",
+        "李晓梅",
+        "--absent",
+        "陈志强:出差",
+        "--topic",
+        TOPIC,
     ]
 
 
@@ -47,14 +59,13 @@ def test_two_meetings_same_day_same_type(git_branch):
     assert records == ["2026-03-05-支部委员会-2.yaml", "2026-03-05-支部委员会.yaml"]
     # each commit holds exactly one of the two files
     changed = [
-        git(root, "-c", "core.quotepath=off", "show", "--name-only", "--format=", rev).splitlines()
-        for rev in ("HEAD", "HEAD~1")
+        git(root, "-c", "core.quotepath=off", "show", "--name-only", "--format=", rev).splitlines() for rev in ("HEAD", "HEAD~1")
     ]
     assert sorted(c[0] for c in changed) == [f"records/2026/{name}" for name in records]
     assert all(len(c) == 1 for c in changed)
-    assert (root / "records/2026" / records[0]).read_text(encoding="utf-8") == (
-        root / "records/2026" / records[1]
-    ).read_text(encoding="utf-8")
+    assert (root / "records/2026" / records[0]).read_text(encoding="utf-8") == (root / "records/2026" / records[1]).read_text(
+        encoding="utf-8"
+    )
     assert_clean(root)
 
 
@@ -64,7 +75,19 @@ def test_different_writers_at_once(git_branch):
     commands = [
         meeting(),
         ["talk", "add", "王建国", "孙悦", "--date", "2026-02-14"],
-        ["member", "add", "林静", "--status", "预备党员", "--admitted", "2026-01-10", "--joined", "2026-01-10", "--group", "第二党小组"],
+        [
+            "member",
+            "add",
+            "林静",
+            "--status",
+            "预备党员",
+            "--admitted",
+            "2026-01-10",
+            "--joined",
+            "2026-01-10",
+            "--group",
+            "第二党小组",
+        ],
         ["member", "edit", "孙悦", "--gender", "女"],
     ]
     start = time.monotonic()

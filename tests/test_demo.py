@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import SAMPLE, git
+
 from zhibu.format.load import load_branch
 from zhibu.store.yamlio import parse
 

@@ -47,10 +47,12 @@ def test_the_json_contract_names_every_key_the_output_has(tmp_path):
     sample = Path(__file__).resolve().parents[1] / "sample-branch"
     shutil.copytree(sample, tmp_path / "a")
     runner = CliRunner()
-    single = json.loads(runner.invoke(cli, ["check", str(tmp_path / "a"), "--as-of", "2026-01-15", "--year", "2025",
-                                            "--format", "json"]).stdout)
-    batch = json.loads(runner.invoke(cli, ["batch", "check", str(tmp_path), "--as-of", "2026-01-15", "--format", "json",
-                                           "-j", "1"]).stdout)
+    single = json.loads(
+        runner.invoke(cli, ["check", str(tmp_path / "a"), "--as-of", "2026-01-15", "--year", "2025", "--format", "json"]).stdout
+    )
+    batch = json.loads(
+        runner.invoke(cli, ["batch", "check", str(tmp_path), "--as-of", "2026-01-15", "--format", "json", "-j", "1"]).stdout
+    )
     keys = set(single) | set(single["branch"]) | set(single["summary"]) | set(single["findings"][0])
     keys |= set(batch) | set(batch["summary"]) | set(batch["branches"][0])
     missing = sorted(k for k in keys if f"`{k}`" not in text and f'"{k}"' not in text)

@@ -20,19 +20,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 from lxml import etree
 
 from zhibu.check import check_branch
-from zhibu.write.edit import find_record
 from zhibu.errors import ZhibuError
 from zhibu.format.load import load_branch
-from zhibu.render import layout
+from zhibu.render import documents, layout
 from zhibu.render import docx as render_docx
-from zhibu.render import documents
-from zhibu.standard.layers import build_standard
 from zhibu.report.stats import year_table
-
-from conftest import SAMPLE
+from zhibu.standard.layers import build_standard
+from zhibu.write.edit import find_record
 
 GOLDEN = Path(__file__).parent / "golden_docx"
 UPDATE = os.environ.get("ZHIBU_UPDATE_GOLDENS") == "1"
@@ -192,7 +190,9 @@ def _table_lines(pkg: Package, tbl) -> list[str]:
             texts, fonts, aligns = [], [], set()
             for p in tc.findall("w:p", NS):
                 ppr = p.find("w:pPr", NS)
-                style_id = ppr.find("w:pStyle", NS).get(w("val")) if ppr is not None and ppr.find("w:pStyle", NS) is not None else None
+                style_id = (
+                    ppr.find("w:pStyle", NS).get(w("val")) if ppr is not None and ppr.find("w:pStyle", NS) is not None else None
+                )
                 jc = ppr.find("w:jc", NS) if ppr is not None else None
                 if jc is not None and jc.get(w("val")) != "center":
                     aligns.add(jc.get(w("val")))
@@ -380,7 +380,10 @@ def test_gbt_styles_and_page_setup(rendered):
     size, margins, grid = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS), sect.find("w:docGrid", NS)
     assert (size.get(w("w")), size.get(w("h"))) == ("11906", "16838")  # A4
     assert {k: margins.get(w(k)) for k in ("top", "bottom", "left", "right")} == {
-        "top": "2098", "bottom": "1984", "left": "1587", "right": "1474"  # 37 / 35 / 28 / 26 mm
+        "top": "2098",
+        "bottom": "1984",
+        "left": "1587",
+        "right": "1474",  # 37 / 35 / 28 / 26 mm
     }
     assert (grid.get(w("type")), grid.get(w("linePitch"))) == ("lines", "579")
 
@@ -401,8 +404,10 @@ def test_gbt_styles_and_page_setup(rendered):
     assert _style(pkg, "Title").find("w:pPr/w:jc", NS).get(w("val")) == "center"
     # GB/T 9704 §7.5, printed on both sides: odd pages' number on the right, even pages' on the left
     footers = dump(rendered["minutes-2025-10-12-支部党员大会"]).splitlines()[1:3]
-    assert footers == ["FOOTER default: P[footer|right] — {PAGE} — ‹宋体/Times New Roman 14›",
-                       "FOOTER even: P[footer|left] — {PAGE} — ‹宋体/Times New Roman 14›"]
+    assert footers == [
+        "FOOTER default: P[footer|right] — {PAGE} — ‹宋体/Times New Roman 14›",
+        "FOOTER even: P[footer|left] — {PAGE} — ‹宋体/Times New Roman 14›",
+    ]
     settings = etree.fromstring(zipfile.ZipFile(rendered["minutes-2025-10-12-支部党员大会"]).read("word/settings.xml"))
     assert settings.find("w:evenAndOddHeaders", NS) is not None
 
@@ -420,7 +425,7 @@ def test_tables_snap_off_grid_repeat_headers_and_carry_widths(rendered):
         for tc in tr.findall("w:tc", NS):
             span_el = tc.find("w:tcPr/w:gridSpan", NS)
             span = int(span_el.get(w("val"))) if span_el is not None else 1
-            assert int(tc.find("w:tcPr/w:tcW", NS).get(w("w"))) == sum(grid[col:col + span])
+            assert int(tc.find("w:tcPr/w:tcW", NS).get(w("w"))) == sum(grid[col : col + span])
             for p in tc.findall("w:p", NS):
                 assert p.find("w:pPr/w:snapToGrid", NS).get(w("val")) == "0"
             col += span
@@ -479,7 +484,9 @@ def test_core_properties_come_from_the_data(rendered, sample):
 def statistics_from_docx(path: Path) -> dict[str, list[int]]:
     pkg = Package(path)
     for tbl in pkg.document.iter(w("tbl")):
-        rows = [[_paragraph_text(p) for tc in tr.findall("w:tc", NS) for p in tc.findall("w:p", NS)] for tr in tbl.findall("w:tr", NS)]
+        rows = [
+            [_paragraph_text(p) for tc in tr.findall("w:tc", NS) for p in tc.findall("w:p", NS)] for tr in tbl.findall("w:tr", NS)
+        ]
         if rows and rows[0][0] == "类别":
             assert rows[0][1:14] == [str(m) for m in range(1, 13)] + ["全年"]
             return {row[0]: [int(c) for c in row[1:14]] for row in rows[1:]}
@@ -529,7 +536,9 @@ def _small_branch(make_branch, record: str) -> Path:
 
 
 def test_minutes_of_a_rejected_resolution_and_an_unlisted_attendee(make_branch):
-    root = _small_branch(make_branch, """\
+    root = _small_branch(
+        make_branch,
+        """\
         type: 支部党员大会
         date: 2026-03-05
         place: 学院会议室
@@ -547,7 +556,8 @@ def test_minutes_of_a_rejected_resolution_and_an_unlisted_attendee(make_branch):
             votes: {for: 2, against: 3, abstain: 0}
             adopted: false
           - text: 下次会议另议
-        """)
+        """,
+    )
     branch = load_branch(root).branch
     record = branch.records[0]
     texts = [b.text for b in layout.minutes(branch, record).blocks if isinstance(b, layout.Paragraph)]
@@ -752,7 +762,9 @@ def test_unknown_record_is_exit_2_in_chinese(run, branch_copy, command):
 
 
 def test_ambiguous_date_names_the_records(run, branch_copy):
-    shutil.copy(branch_copy / "records/2025/2025-03-06-支部委员会.yaml", branch_copy / "records/2025/2025-03-06-支部委员会-2.yaml")
+    shutil.copy(
+        branch_copy / "records/2025/2025-03-06-支部委员会.yaml", branch_copy / "records/2025/2025-03-06-支部委员会-2.yaml"
+    )
     result = run("doc", "signin", "2025-03-06", "-C", branch_copy)
     assert result.exit_code == 2
     assert "对应多条记录" in result.stderr
@@ -865,8 +877,24 @@ def test_a_sign_in_sheet_for_a_meeting_not_held_yet_needs_no_record(run, branch_
     # The same sheet as from the record, from the type and date alone: 应到 from that day's roster.
     recorded, planned = tmp_path / "recorded.docx", tmp_path / "planned.docx"
     assert run("doc", "signin", "2025-03-06", "-C", branch_copy, "-o", recorded).exit_code == 0
-    result = run("doc", "signin", "--type", "支委会", "--date", "2025-03-06", "--time", "14:30-16:00",
-                 "--place", "学院党员活动室", "--host", "王建国", "-C", branch_copy, "-o", planned)
+    result = run(
+        "doc",
+        "signin",
+        "--type",
+        "支委会",
+        "--date",
+        "2025-03-06",
+        "--time",
+        "14:30-16:00",
+        "--place",
+        "学院党员活动室",
+        "--host",
+        "王建国",
+        "-C",
+        branch_copy,
+        "-o",
+        planned,
+    )
     assert result.exit_code == 0, result.stderr
     assert dump(planned) == dump(recorded).replace("records/2025/2025-03-06-支部委员会.yaml", "会议安排（尚未登记记录）")
     before = sorted(p.relative_to(branch_copy).as_posix() for p in branch_copy.rglob("*.yaml"))

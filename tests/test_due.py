@@ -7,10 +7,10 @@ import json
 import re
 
 import pytest
+from conftest import DEFAULT_ZHIBU, git, record_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DEFAULT_ZHIBU, git, record_text
 from zhibu.schedule import ical
 
 THEME_ZHIBU = DEFAULT_ZHIBU + "theme_day: 每月最后一个周五\nstandard:\n  - standards/T-示例区.yaml\n"
@@ -32,10 +32,12 @@ def branch_files(**extra) -> dict:
 
 
 COMMITTEE_0305 = record_text()  # a 支部委员会 on 2026-03-05
-GROUP_1 = record_text(type="党小组会", date="2026-03-11", group="第一党小组", host="陈志强", recorder="陈志强",
-                      attendees="[王建国, 陈志强, 孙悦]")
-LECTURE = record_text(type="党课", date="2026-02-12", lecturer="王建国", recorder="李晓梅",
-                      attendees="[王建国, 李晓梅, 陈志强, 刘芳, 赵磊, 孙悦]")
+GROUP_1 = record_text(
+    type="党小组会", date="2026-03-11", group="第一党小组", host="陈志强", recorder="陈志强", attendees="[王建国, 陈志强, 孙悦]"
+)
+LECTURE = record_text(
+    type="党课", date="2026-02-12", lecturer="王建国", recorder="李晓梅", attendees="[王建国, 李晓梅, 陈志强, 刘芳, 赵磊, 孙悦]"
+)
 
 
 def due_json(run, root, *args) -> dict:
@@ -72,12 +74,16 @@ def test_due_lists_this_months_and_quarters_requirements(make_branch, run):
 
 
 def test_met_requirements_disappear(make_branch, run):
-    root = make_branch(branch_files(**{
-        "records/2026/2026-03-05-支部委员会.yaml": COMMITTEE_0305,
-        "records/2026/2026-03-06-支部委员会.yaml": record_text(date="2026-03-06"),
-        "records/2026/2026-03-11-党小组会.yaml": GROUP_1,
-        "records/2026/2026-02-12-党课.yaml": LECTURE,
-    }))
+    root = make_branch(
+        branch_files(
+            **{
+                "records/2026/2026-03-05-支部委员会.yaml": COMMITTEE_0305,
+                "records/2026/2026-03-06-支部委员会.yaml": record_text(date="2026-03-06"),
+                "records/2026/2026-03-11-党小组会.yaml": GROUP_1,
+                "records/2026/2026-02-12-党课.yaml": LECTURE,
+            }
+        )
+    )
     # The group met on 2026-03-11: on that very day its requirement counts as met.
     items = by_title(due_json(run, root, "--as-of", "2026-03-11"))
     assert "支部委员会" not in items
@@ -88,11 +94,15 @@ def test_met_requirements_disappear(make_branch, run):
 def test_records_after_the_as_of_date_do_not_count_yet(make_branch, run):
     # A meeting registered for later (or a whole past year, as in the demo) does not make this
     # month's requirement look met on an earlier as-of date, as zhibu check would not count it.
-    root = make_branch(branch_files(**{
-        "records/2026/2026-03-05-支部委员会.yaml": COMMITTEE_0305,
-        "records/2026/2026-03-06-支部委员会.yaml": record_text(date="2026-03-06"),
-        "records/2026/2026-03-11-党小组会.yaml": GROUP_1,
-    }))
+    root = make_branch(
+        branch_files(
+            **{
+                "records/2026/2026-03-05-支部委员会.yaml": COMMITTEE_0305,
+                "records/2026/2026-03-06-支部委员会.yaml": record_text(date="2026-03-06"),
+                "records/2026/2026-03-11-党小组会.yaml": GROUP_1,
+            }
+        )
+    )
     items = by_title(due_json(run, root, "--as-of", "2026-03-10"))
     assert "党小组会：第一党小组" in items and "党小组会：第二党小组" in items
     assert "支部委员会" not in items
@@ -125,7 +135,9 @@ def test_probation_ending_and_overdue(make_branch, run):
     assert item["date"] == "2026-10-12" and item["code"] == "member.probation-overdue" and item["people"] == ["孙悦"]
     result = run("due", "-C", root, "--as-of", "2026-11-02")
     assert "2026-10-12 周一（已逾期）  预备期满：孙悦" in result.stdout
-    extended = make_branch(branch_files(**{"development.yaml": "people:\n  - {name: 孙悦, admitted: 2025-10-12, full: {extended_to: 2027-04-12}}\n"}))
+    extended = make_branch(
+        branch_files(**{"development.yaml": "people:\n  - {name: 孙悦, admitted: 2025-10-12, full: {extended_to: 2027-04-12}}\n"})
+    )
     items = by_title(due_json(run, extended, "--as-of", "2027-04-01"))
     assert items["预备期满：孙悦"]["date"] == "2027-04-12" and "延长预备期" in items["预备期满：孙悦"]["detail"]
 
@@ -133,7 +145,10 @@ def test_probation_ending_and_overdue(make_branch, run):
 def test_converted_member_is_no_longer_due(make_branch, run):
     from conftest import DEFAULT_MEMBERS
 
-    members = DEFAULT_MEMBERS.replace("    status: 预备党员\n    admitted: 2025-10-12\n", "    status: 正式党员\n    admitted: 2025-10-12\n    full_since: 2026-10-12\n")
+    members = DEFAULT_MEMBERS.replace(
+        "    status: 预备党员\n    admitted: 2025-10-12\n",
+        "    status: 正式党员\n    admitted: 2025-10-12\n    full_since: 2026-10-12\n",
+    )
     root = make_branch(branch_files(**{"members.yaml": members}))
     assert "预备期满：孙悦" not in by_title(due_json(run, root, "--as-of", "2026-09-20"))
 
@@ -164,8 +179,9 @@ items:
   - {id: 2026-03-活动-1, month: 3, kind: 活动, topic: 学雷锋志愿服务, type: 实践活动}
   - {id: 2026-04-学习-1, month: 4, kind: 学习, topic: 清明节缅怀先烈, date: 2026-04-03}
 """
-STUDY_0306 = record_text(type="集中学习", date="2026-03-06", plan="2026-03-学习-1",
-                         attendees="[王建国, 李晓梅, 陈志强, 刘芳, 赵磊, 孙悦]")
+STUDY_0306 = record_text(
+    type="集中学习", date="2026-03-06", plan="2026-03-学习-1", attendees="[王建国, 李晓梅, 陈志强, 刘芳, 赵磊, 孙悦]"
+)
 
 
 def test_plan_items_not_yet_done(make_branch, run):

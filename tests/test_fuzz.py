@@ -39,8 +39,19 @@ SEEDS_PER_KIND = 12
 
 def test_every_file_kind_is_fuzzed():
     kinds = {rel.split("/")[0] for rel in KINDS}
-    assert {"zhibu.yaml", "members.yaml", "committee.yaml", "development.yaml", "waivers.yaml", "holidays.yaml",
-            "records", "plans", "talks", "dues", "standards"} <= kinds
+    assert {
+        "zhibu.yaml",
+        "members.yaml",
+        "committee.yaml",
+        "development.yaml",
+        "waivers.yaml",
+        "holidays.yaml",
+        "records",
+        "plans",
+        "talks",
+        "dues",
+        "standards",
+    } <= kinds
 
 
 @pytest.mark.parametrize("rel", KINDS)
@@ -68,14 +79,23 @@ scalars = st.one_of(
     st.integers().map(str),
     st.integers(min_value=4000, max_value=6000).map(lambda n: "9" * n),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20).map(lambda t: '"' + t.encode("unicode_escape").decode("ascii").replace('"', '\\\\"') + '"'),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20).map(
+        lambda t: '"' + t.encode("unicode_escape").decode("ascii").replace('"', '\\\\"') + '"'
+    ),
     st.dates(min_value=__import__("datetime").date(1, 1, 1)).map(str),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
-    st.dictionaries(st.sampled_from(["name", "date", "type", "members", "code", "kind", "severity", "period", "amount", "x"]), inner, max_size=4)
-      .map(lambda d: "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"),
-), max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.dictionaries(
+            st.sampled_from(["name", "date", "type", "members", "code", "kind", "severity", "period", "amount", "x"]),
+            inner,
+            max_size=4,
+        ).map(lambda d: "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"),
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=80, deadline=5000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -100,11 +120,19 @@ def history_repo(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("fuzz-git") / "支部"
     write_branch(root, {rel: data.decode("utf-8") for rel, data in BASE.items()})
-    env = {**os.environ, "GIT_AUTHOR_NAME": "王建国", "GIT_AUTHOR_EMAIL": "w@example.org", "GIT_COMMITTER_NAME": "王建国", "GIT_COMMITTER_EMAIL": "w@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "王建国",
+        "GIT_AUTHOR_EMAIL": "w@example.org",
+        "GIT_COMMITTER_NAME": "王建国",
+        "GIT_COMMITTER_EMAIL": "w@example.org",
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "建立台账"]):
         subprocess.run(["git", *args], cwd=root, check=True, env=env, capture_output=True)
     base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
-    tree = subprocess.run(["git", "rev-parse", "HEAD^{tree}"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+    tree = subprocess.run(
+        ["git", "rev-parse", "HEAD^{tree}"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
     return root, base, tree
 
 
@@ -114,20 +142,40 @@ stamps = st.sampled_from([b"1738000000", b"0", b"-1", b"99999999999999999999", b
 
 
 def _object(root: Path, kind: str, body: bytes) -> str:
-    return subprocess.run(["git", "hash-object", "-t", kind, "-w", "--stdin", "--literally"], cwd=root, input=body,
-                          check=True, capture_output=True).stdout.decode().strip()
+    return (
+        subprocess.run(
+            ["git", "hash-object", "-t", kind, "-w", "--stdin", "--literally"],
+            cwd=root,
+            input=body,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
 
 
 @settings(max_examples=15, deadline=10000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(author=odd_bytes, message=st.binary(max_size=80), stamp=stamps, zone=zones, tag_zone=zones, tag_message=st.binary(max_size=40))
+@given(
+    author=odd_bytes, message=st.binary(max_size=80), stamp=stamps, zone=zones, tag_zone=zones, tag_message=st.binary(max_size=40)
+)
 def test_commits_and_tags_with_odd_metadata(history_repo, author, message, stamp, zone, tag_zone, tag_message):
-    from zhibu.history.trail import history_log, read_trail
     from zhibu.check import check_branch
+    from zhibu.history.trail import history_log, read_trail
 
     root, base, tree = history_repo
     ident = b"%s <a@x> %s %s" % (author, stamp, zone)
-    commit = _object(root, "commit", b"tree %s\nparent %s\nauthor %s\ncommitter %s\n\n%s\n" % (tree.encode(), base.encode(), ident, ident, message))
-    tag = _object(root, "tag", b"object %s\ntype commit\ntag zhibu/close/2025-01\ntagger %s\n\n%s\n" % (commit.encode(), ident.replace(zone, tag_zone), tag_message))
+    commit = _object(
+        root,
+        "commit",
+        b"tree %s\nparent %s\nauthor %s\ncommitter %s\n\n%s\n" % (tree.encode(), base.encode(), ident, ident, message),
+    )
+    tag = _object(
+        root,
+        "tag",
+        b"object %s\ntype commit\ntag zhibu/close/2025-01\ntagger %s\n\n%s\n"
+        % (commit.encode(), ident.replace(zone, tag_zone), tag_message),
+    )
     subprocess.run(["git", "update-ref", "refs/heads/main", commit], cwd=root, check=True)
     subprocess.run(["git", "update-ref", "refs/tags/zhibu/close/2025-01", tag], cwd=root, check=True)
     try:

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import DEFAULTS, git, init_repo, record_text
+
 from zhibu.write import hooks
 
 GOOD = record_text(date="2025-03-05")
@@ -127,8 +127,22 @@ def test_partial_and_all_commits_from_a_subfolder_of_a_bigger_repository(tmp_pat
 
 def test_zhibu_commands_commit_through_the_hook(hooked, run, repo):
     commits = repo(hooked).count()
-    result = run("meeting", "add", "--type", "支部委员会", "--date", "2025-03-05", "--place", "会议室", "--recorder", "李晓梅",
-                 "--topic", "研究工作", "-C", hooked)
+    result = run(
+        "meeting",
+        "add",
+        "--type",
+        "支部委员会",
+        "--date",
+        "2025-03-05",
+        "--place",
+        "会议室",
+        "--recorder",
+        "李晓梅",
+        "--topic",
+        "研究工作",
+        "-C",
+        hooked,
+    )
     assert result.exit_code == 0, result.stderr
     assert repo(hooked).count() == commits + 1
 
@@ -221,9 +235,15 @@ def test_install_outside_git_is_a_clear_error(make_branch, run):
 
 def complete(words: str, cword: int, *, shell: str = "bash") -> tuple[str, set[str]]:
     env = dict(os.environ, COMP_WORDS=words, COMP_CWORD=str(cword), _ZHIBU_COMPLETE=f"{shell}_complete")
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "zhibu"], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "zhibu"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert done.returncode == 0, done.stderr
-    modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:") and line.count("|") == 2}
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
     return done.stdout, modules
 
 
@@ -242,7 +262,14 @@ def test_completing_subcommands_and_options():
     assert "plain,--year" in out.splitlines()
 
 
-@pytest.mark.parametrize("shell, marker", [("bash", "complete -o nosort -F _zhibu_completion zhibu"), ("zsh", "#compdef zhibu"), ("fish", "complete --no-files --command zhibu")])
+@pytest.mark.parametrize(
+    "shell, marker",
+    [
+        ("bash", "complete -o nosort -F _zhibu_completion zhibu"),
+        ("zsh", "#compdef zhibu"),
+        ("fish", "complete --no-files --command zhibu"),
+    ],
+)
 def test_completion_scripts_for_each_shell(shell, marker):
     env = dict(os.environ, _ZHIBU_COMPLETE=f"{shell}_source")
     done = subprocess.run([sys.executable, "-m", "zhibu"], capture_output=True, text=True, env=env, timeout=60)
@@ -254,12 +281,28 @@ def test_a_write_refused_by_a_hook_says_what_the_hook_said(git_branch, run, repo
     # only its last line, and the change is taken back.
     root = git_branch()
     hook = root / ".git/hooks/pre-commit"
-    hook.write_text("#!/bin/sh\necho '规范检查：records/2025/x.yaml: 缺少签到表扫描件' >&2\n"
-                    "echo '请补上后再提交' >&2\nexit 1\n", encoding="utf-8")
+    hook.write_text(
+        "#!/bin/sh\necho '规范检查：records/2025/x.yaml: 缺少签到表扫描件' >&2\necho '请补上后再提交' >&2\nexit 1\n",
+        encoding="utf-8",
+    )
     hook.chmod(0o755)
     head = repo(root).head()
-    result = run("meeting", "add", "--type", "支部委员会", "--date", "2025-03-05", "--place", "会议室", "--recorder", "李晓梅",
-                 "--topic", "研究工作", "-C", root)
+    result = run(
+        "meeting",
+        "add",
+        "--type",
+        "支部委员会",
+        "--date",
+        "2025-03-05",
+        "--place",
+        "会议室",
+        "--recorder",
+        "李晓梅",
+        "--topic",
+        "研究工作",
+        "-C",
+        root,
+    )
     assert result.exit_code == 2
     assert "缺少签到表扫描件" in result.stderr and "请补上后再提交" in result.stderr
     assert "改动已撤回" in result.stderr

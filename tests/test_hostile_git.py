@@ -25,8 +25,19 @@ SIGNED_PACK = (
 # Every file kind gets a filter and a diff driver; each vector configures some of the drivers.
 ATTRIBUTES = "* filter=evil diff=evil merge=evil\nmembers.yaml filter=proc diff=evil\ncommittee.yaml filter=we=ird.x diff=evil\n"
 HOOKS = (
-    "pre-commit", "post-commit", "post-checkout", "post-merge", "reference-transaction", "post-index-change",
-    "pre-auto-gc", "post-rewrite", "fsmonitor-watchman", "push-to-checkout", "pre-push", "post-update", "update",
+    "pre-commit",
+    "post-commit",
+    "post-checkout",
+    "post-merge",
+    "reference-transaction",
+    "post-index-change",
+    "pre-auto-gc",
+    "post-rewrite",
+    "fsmonitor-watchman",
+    "push-to-checkout",
+    "pre-push",
+    "post-update",
+    "update",
 )
 SIGNATURES = {
     "gpg": "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEEZmFrZQ==\n=AAAA\n-----END PGP SIGNATURE-----",
@@ -52,7 +63,11 @@ class Lab:
             **os.environ,
             "GIT_CONFIG_GLOBAL": str(empty),
             "GIT_CONFIG_NOSYSTEM": "1",
-            **{f"GIT_{role}_{part}": value for role in ("AUTHOR", "COMMITTER") for part, value in (("NAME", GIT_USER), ("EMAIL", GIT_EMAIL))},
+            **{
+                f"GIT_{role}_{part}": value
+                for role in ("AUTHOR", "COMMITTER")
+                for part, value in (("NAME", GIT_USER), ("EMAIL", GIT_EMAIL))
+            },
         }
         self.worktrees: dict[str, Path] = {}
         self.bares: dict[str, Path] = {}
@@ -65,7 +80,9 @@ class Lab:
         return str(script)
 
     def git(self, root: Path, *args: str, env: dict | None = None) -> str:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env={**self.env, **(env or {})}, check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, env={**self.env, **(env or {})}, check=False
+        )
         assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
         return done.stdout.strip()
 
@@ -83,22 +100,40 @@ def build_base(lab: Lab) -> Path:
     .gitattributes naming drivers, and commits signed with fake gpg, ssh and x509 signatures."""
     base = lab.top / "base"
     base.mkdir()
-    _write(base, {
-        **DEFAULTS,
-        "zhibu.yaml": DEFAULT_ZHIBU + "standard: [standards/X-签名.yaml]\n",
-        "standards/X-签名.yaml": SIGNED_PACK,
-        "records/2026/2026-03-05-支部委员会.yaml": record_text(),
-        ".gitattributes": ATTRIBUTES,
-    })
+    _write(
+        base,
+        {
+            **DEFAULTS,
+            "zhibu.yaml": DEFAULT_ZHIBU + "standard: [standards/X-签名.yaml]\n",
+            "standards/X-签名.yaml": SIGNED_PACK,
+            "records/2026/2026-03-05-支部委员会.yaml": record_text(),
+            ".gitattributes": ATTRIBUTES,
+        },
+    )
     lab.git(base, "init", "-q", "-b", "main")
     lab.git(base, "add", "-A")
-    lab.git(base, "commit", "-q", "-m", "建立台账", env={"GIT_AUTHOR_DATE": "2026-03-06T20:00:00+08:00", "GIT_COMMITTER_DATE": "2026-03-06T20:00:00+08:00"})
+    lab.git(
+        base,
+        "commit",
+        "-q",
+        "-m",
+        "建立台账",
+        env={"GIT_AUTHOR_DATE": "2026-03-06T20:00:00+08:00", "GIT_COMMITTER_DATE": "2026-03-06T20:00:00+08:00"},
+    )
     for kind, signature in SIGNATURES.items():  # signed commits, made by hand: no signing program needed
         header = lab.git(base, "cat-file", "commit", "HEAD").split("\n\n", 1)[0].split("\n")
         people = [line for line in header if line.startswith(("author ", "committer "))]
         lines = [f"tree {lab.git(base, 'rev-parse', 'HEAD^{tree}')}", f"parent {lab.git(base, 'rev-parse', 'HEAD')}", *people]
         signed = "\n".join(lines) + "\ngpgsig " + signature.replace("\n", "\n ") + f"\n\n{kind} 签名的提交\n"
-        sha = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=base, input=signed, capture_output=True, text=True, env=lab.env, check=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+            cwd=base,
+            input=signed,
+            capture_output=True,
+            text=True,
+            env=lab.env,
+            check=True,
+        ).stdout.strip()
         lab.git(base, "update-ref", "refs/heads/main", sha)
     lab.git(base, "tag", "-a", "关账-2026-03", "-m", "关账 2026年3月")
     return base
@@ -109,10 +144,18 @@ def hostile_settings(lab: Lab, name: str, vector: str) -> dict[str, str]:
     p = lambda key: lab.program(f"{name}-{key}")
     settings = {
         "fsmonitor": lambda: {"core.fsmonitor": p("fsmonitor")},
-        "filter-clean": lambda: {"filter.evil.clean": p("clean"), "filter.evil.smudge": p("smudge"), "filter.evil.required": "true"},
+        "filter-clean": lambda: {
+            "filter.evil.clean": p("clean"),
+            "filter.evil.smudge": p("smudge"),
+            "filter.evil.required": "true",
+        },
         "filter-process": lambda: {"filter.proc.process": p("process"), "filter.proc.required": "true"},
         "filter-odd-name": lambda: {"filter.we=ird.x.clean": p("clean"), "filter.we=ird.x.required": "true"},
-        "textconv": lambda: {"diff.evil.textconv": p("textconv"), "diff.evil.command": p("command"), "diff.external": p("external")},
+        "textconv": lambda: {
+            "diff.evil.textconv": p("textconv"),
+            "diff.evil.command": p("command"),
+            "diff.external": p("external"),
+        },
         "gpg": lambda: {
             "log.showSignature": "true",
             "gpg.program": p("gpg"),
@@ -121,7 +164,12 @@ def hostile_settings(lab: Lab, name: str, vector: str) -> dict[str, str]:
             "gpg.x509.program": p("gpgsm"),
             "gpg.ssh.allowedSignersFile": "/dev/null",
         },
-        "pager": lambda: {"core.pager": p("pager"), "pager.log": p("pager-log"), "pager.status": p("pager-status"), "pager.diff": p("pager-diff")},
+        "pager": lambda: {
+            "core.pager": p("pager"),
+            "pager.log": p("pager-log"),
+            "pager.status": p("pager-status"),
+            "pager.diff": p("pager-diff"),
+        },
         "hooks-path": lambda: {"core.hooksPath": str(lab.bin / f"{name}-hooks")},
         "alternates": lambda: {"core.alternateRefsCommand": p("alternate-refs")},
         "misc": lambda: {
@@ -147,10 +195,16 @@ def make_hostile(lab: Lab, repo: Path, vector: str, prefix: str) -> None:
     git_dir = repo / ".git" if (repo / ".git").exists() else repo
     if vector == "include":  # the dangerous settings come from other files
         included = lab.top / f"{prefix}.inc"
-        inner = {k: v for part in ("fsmonitor", "filter-clean", "gpg", "pager") for k, v in hostile_settings(lab, prefix, part).items()}
+        inner = {
+            k: v for part in ("fsmonitor", "filter-clean", "gpg", "pager") for k, v in hostile_settings(lab, prefix, part).items()
+        }
         lab.configure(repo, inner, config=included)
         conditional = lab.top / f"{prefix}-if.inc"
-        lab.configure(repo, {**hostile_settings(lab, prefix + "-if", "filter-process"), "core.fsmonitor": lab.program(f"{prefix}-if-fsmonitor")}, config=conditional)
+        lab.configure(
+            repo,
+            {**hostile_settings(lab, prefix + "-if", "filter-process"), "core.fsmonitor": lab.program(f"{prefix}-if-fsmonitor")},
+            config=conditional,
+        )
         lab.configure(repo, {"include.path": str(included), "includeIf.gitdir:/.path": str(conditional)})
     elif vector == "hooks":
         hooks = git_dir / "hooks"
@@ -179,7 +233,20 @@ def make_hostile(lab: Lab, repo: Path, vector: str, prefix: str) -> None:
         (repo / "records/2026/2026-03-20-支部委员会.yaml").write_text(record_text(date="2026-03-20"), encoding="utf-8")
 
 
-WORKTREE_VECTORS = ("fsmonitor", "filter-clean", "filter-process", "filter-odd-name", "textconv", "gpg", "include", "pager", "hooks", "hooks-path", "alternates", "misc")
+WORKTREE_VECTORS = (
+    "fsmonitor",
+    "filter-clean",
+    "filter-process",
+    "filter-odd-name",
+    "textconv",
+    "gpg",
+    "include",
+    "pager",
+    "hooks",
+    "hooks-path",
+    "alternates",
+    "misc",
+)
 BARE_VECTORS = ("fsmonitor", "filter-clean", "textconv", "gpg", "include", "pager", "hooks", "hooks-path", "alternates", "misc")
 
 
@@ -219,7 +286,9 @@ def quiet(lab, run, monkeypatch):
         assert ran == [], f"{what} ran a program the repository configured"
         assert result.exception is None or isinstance(result.exception, SystemExit), f"{what}: {result.exception!r}"
         assert "Traceback" not in result.output and "内部错误" not in result.stderr, f"{what}: {result.stderr}"
-        assert result.exit_code in allowed or (result.exit_code == 2 and result.stderr.strip()), f"{what}: exit {result.exit_code} {result.stderr}"
+        assert result.exit_code in allowed or (result.exit_code == 2 and result.stderr.strip()), (
+            f"{what}: exit {result.exit_code} {result.stderr}"
+        )
         return result
 
     return invoke
@@ -303,7 +372,9 @@ def test_each_vector_runs_its_program_when_git_is_left_to_itself(lab, tmp_path):
         return any(p.name.startswith(prefix) for p in markers.iterdir())
 
     def plain(repo: Path, *args: str, **extra) -> None:
-        subprocess.run(["git", *args], cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, env={**lab.env, **env, **extra}, check=False)
+        subprocess.run(
+            ["git", *args], cwd=repo, stdin=subprocess.DEVNULL, capture_output=True, env={**lab.env, **env, **extra}, check=False
+        )
 
     wt = {vector: copy(repo) for vector, repo in lab.worktrees.items()}
     plain(wt["fsmonitor"], "status")
@@ -318,9 +389,17 @@ def test_each_vector_runs_its_program_when_git_is_left_to_itself(lab, tmp_path):
     plain(wt["alternates"], "fetch", "-q", str(lab.top / "base"))
     plain(wt["misc"], "fetch", "-q", "origin")
     for vector, prefix in {
-        "fsmonitor": "wt-fsmonitor-", "filter-clean": "wt-filter-clean-", "filter-process": "wt-filter-process-",
-        "filter-odd-name": "wt-filter-odd-name-", "textconv": "wt-textconv-", "gpg": "wt-gpg-", "include": "wt-include-",
-        "hooks": "wt-hooks-hook-", "hooks-path": "wt-hooks-path-hooksPath-", "alternates": "wt-alternates-", "misc": "wt-misc-",
+        "fsmonitor": "wt-fsmonitor-",
+        "filter-clean": "wt-filter-clean-",
+        "filter-process": "wt-filter-process-",
+        "filter-odd-name": "wt-filter-odd-name-",
+        "textconv": "wt-textconv-",
+        "gpg": "wt-gpg-",
+        "include": "wt-include-",
+        "hooks": "wt-hooks-hook-",
+        "hooks-path": "wt-hooks-path-hooksPath-",
+        "alternates": "wt-alternates-",
+        "misc": "wt-misc-",
     }.items():
         assert fired(prefix), f"control: plain git did not run the {vector} vector"
     bare_gpg = copy(lab.bares["gpg"])
@@ -351,13 +430,24 @@ def test_sync_refuses_bad_entries_and_replaces_tampered_mirrors(lab, quiet, tmp_
     ]
     manifest = tmp_path / "登记表.yaml"
     manifest.write_text(
-        "branches:\n" + "".join(f"  - {{name: {name}, url: {json.dumps(url)}{f', path: {json.dumps(path)}' if path else ''}}}\n" for name, url, path in entries),
+        "branches:\n"
+        + "".join(
+            f"  - {{name: {name}, url: {json.dumps(url)}{f', path: {json.dumps(path)}' if path else ''}}}\n"
+            for name, url, path in entries
+        ),
         encoding="utf-8",
     )
     first = quiet("batch", "sync", manifest, "--dest", dest)
     assert first.exit_code == 1 and "6 个成功，7 个失败" in first.stdout
-    for name, reason in (("ext地址", "不允许的传输方式 ext"), ("选项地址", "以 - 开头"), ("选项主机", "以 - 开头"), ("本机路径", "file:///"),
-                         ("逃出", "--dest 之外"), ("绝对路径", "绝对路径"), ("符号链接", "符号链接")):
+    for name, reason in (
+        ("ext地址", "不允许的传输方式 ext"),
+        ("选项地址", "以 - 开头"),
+        ("选项主机", "以 - 开头"),
+        ("本机路径", "file:///"),
+        ("逃出", "--dest 之外"),
+        ("绝对路径", "绝对路径"),
+        ("符号链接", "符号链接"),
+    ):
         assert any(name in line and reason in line for line in first.stderr.splitlines()), (name, first.stderr)
     assert list(outside.iterdir()) == []  # nothing was written outside --dest
     mirrors = {name: dest / f"{name}.git" for name in tampered}
@@ -368,20 +458,28 @@ def test_sync_refuses_bad_entries_and_replaces_tampered_mirrors(lab, quiet, tmp_
     (mirrors["加了钩子"] / "hooks").mkdir()
     shutil.copy(lab.program("sync-hook"), mirrors["加了钩子"] / "hooks/reference-transaction")
     included = tmp_path / "inc"
-    lab.configure(mirrors["加了钩子"], {"core.fsmonitor": lab.program("sync-fsmonitor"), "url.ext::sh.insteadOf": "file"}, config=included)
+    lab.configure(
+        mirrors["加了钩子"], {"core.fsmonitor": lab.program("sync-fsmonitor"), "url.ext::sh.insteadOf": "file"}, config=included
+    )
     lab.configure(mirrors["加了钩子"], {"include.path": str(included)})
-    (mirrors["加了alternates"] / "objects/info/alternates").write_text(str(lab.top / "base/.git/objects") + "\n", encoding="utf-8")
+    (mirrors["加了alternates"] / "objects/info/alternates").write_text(
+        str(lab.top / "base/.git/objects") + "\n", encoding="utf-8"
+    )
     lab.configure(mirrors["加了alternates"], {"core.alternateRefsCommand": lab.program("sync-alternates")})
     control = tmp_path / "对照"
     shutil.copytree(mirrors["改了uploadpack"], control)
-    subprocess.run(["git", "fetch", "-q", "origin"], cwd=control, env={**lab.env, "MARKERS": str(tmp_path)}, capture_output=True, check=False)
+    subprocess.run(
+        ["git", "fetch", "-q", "origin"], cwd=control, env={**lab.env, "MARKERS": str(tmp_path)}, capture_output=True, check=False
+    )
     assert (tmp_path / "sync-uploadpack").exists()  # the control: plain git fetch runs it
     again = quiet("batch", "sync", manifest, "--dest", dest)
     assert again.exit_code == 1 and "6 个成功，7 个失败" in again.stdout
     from zhibu.store import gitrepo
 
     for name, mirror in mirrors.items():
-        assert f"完成  {name}" in again.stdout and "重新克隆" in again.stdout.split(f"完成  {name}", 1)[1].split("\n", 1)[0], again.stdout
+        assert f"完成  {name}" in again.stdout and "重新克隆" in again.stdout.split(f"完成  {name}", 1)[1].split("\n", 1)[0], (
+            again.stdout
+        )
         assert gitrepo.mirror_config_problem(mirror, base) is None
         assert not (mirror / "objects/info/alternates").exists() and not (mirror / "hooks").exists()
     assert "重新克隆" not in again.stdout.split("完成  敌意源仓库", 1)[1].split("\n", 1)[0]  # untouched mirrors are only fetched

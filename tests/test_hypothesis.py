@@ -8,10 +8,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import DEFAULTS, record_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DEFAULTS, record_text
 from zhibu.format.load import load_branch
 from zhibu.model.branch import Branch
 from zhibu.model.findings import Finding
@@ -22,13 +22,67 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 # Keys that the format knows, so generated maps often reach the value checkers.
 KNOWN_KEYS = [
-    "type", "date", "time", "place", "host", "recorder", "attendees", "absent", "guests", "group", "lecturer",
-    "theme", "topics", "content", "resolutions", "counts_as", "plan", "delegated", "attachments", "members",
-    "terms", "name", "status", "admitted", "full_since", "joined", "left", "discipline", "kind", "from", "until",
-    "elected", "term_years", "extended_to", "changes", "role", "action", "group_leaders", "votes", "for",
-    "adopted", "reason", "tags", "gender", "approved", "text",
+    "type",
+    "date",
+    "time",
+    "place",
+    "host",
+    "recorder",
+    "attendees",
+    "absent",
+    "guests",
+    "group",
+    "lecturer",
+    "theme",
+    "topics",
+    "content",
+    "resolutions",
+    "counts_as",
+    "plan",
+    "delegated",
+    "attachments",
+    "members",
+    "terms",
+    "name",
+    "status",
+    "admitted",
+    "full_since",
+    "joined",
+    "left",
+    "discipline",
+    "kind",
+    "from",
+    "until",
+    "elected",
+    "term_years",
+    "extended_to",
+    "changes",
+    "role",
+    "action",
+    "group_leaders",
+    "votes",
+    "for",
+    "adopted",
+    "reason",
+    "tags",
+    "gender",
+    "approved",
+    "text",
 ]
-KNOWN_VALUES = ["支部委员会", "党课", "支委会", "王建国", "李晓梅", "正式党员", "预备党员", "书记", "离任", "补选", "第一党小组", "留党察看"]
+KNOWN_VALUES = [
+    "支部委员会",
+    "党课",
+    "支委会",
+    "王建国",
+    "李晓梅",
+    "正式党员",
+    "预备党员",
+    "书记",
+    "离任",
+    "补选",
+    "第一党小组",
+    "留党察看",
+]
 
 scalars = st.one_of(
     st.none(),
@@ -158,7 +212,12 @@ def test_odd_yaml_never_crashes_the_loader(text):
 @SETTINGS
 @given(
     standard=st.lists(
-        st.one_of(st.text(max_size=30), st.sampled_from([".", "standards", "standards/a.yaml", "/etc/passwd", "../x.yaml", "records/2026/ok.yaml", "zhibu.yaml"])),
+        st.one_of(
+            st.text(max_size=30),
+            st.sampled_from(
+                [".", "standards", "standards/a.yaml", "/etc/passwd", "../x.yaml", "records/2026/ok.yaml", "zhibu.yaml"]
+            ),
+        ),
         max_size=4,
     ),
     theme_day=yaml_data,

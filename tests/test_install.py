@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
-SKIP = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache", ".venv", "venv")
+SKIP = shutil.ignore_patterns(
+    ".git", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache", ".venv", "venv"
+)
 
 
 def sh(args, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -43,7 +44,9 @@ def test_wheel_install_outside_the_checkout(tmp_path):
     demo = sh([zhibu, "demo", "x"], cwd=elsewhere)
     assert "次提交" in demo.stdout
     assert (elsewhere / "x" / "zhibu.yaml").is_file()
-    sample = sorted(p.relative_to(REPO_ROOT / "sample-branch").as_posix() for p in (REPO_ROOT / "sample-branch").rglob("*") if p.is_file())
+    sample = sorted(
+        p.relative_to(REPO_ROOT / "sample-branch").as_posix() for p in (REPO_ROOT / "sample-branch").rglob("*") if p.is_file()
+    )
     installed = sorted(
         p.relative_to(elsewhere / "x").as_posix() for p in (elsewhere / "x").rglob("*") if p.is_file() and ".git" not in p.parts
     )

@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import zhibu_command
 
 pty = pytest.importorskip("pty")
@@ -86,8 +85,17 @@ def test_init_asks_for_the_short_name_every_title_uses(tmp_path, git_identity):
 
     target = tmp_path / "新支部"
     screen = converse(
-        [*zhibu_command(), "init", str(target), "--name", "中共示例大学计算机学院教工第一支部委员会",
-         "--parent", "中共示例大学计算机学院委员会", "--category", "高校"],
+        [
+            *zhibu_command(),
+            "init",
+            str(target),
+            "--name",
+            "中共示例大学计算机学院教工第一支部委员会",
+            "--parent",
+            "中共示例大学计算机学院委员会",
+            "--category",
+            "高校",
+        ],
         tmp_path,
         [("简称", "计算机学院教工第一党支部")],
     )
@@ -163,7 +171,7 @@ def test_meeting_add_asks_every_field_and_a_typo_costs_one_question(git_branch, 
     ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
     paragraphs = ["".join(p.itertext()) for p in body.iterfind(".//w:p", ns)]
     heading = next(i for i, p in enumerate(paragraphs) if "会议内容" in p)
-    assert paragraphs[heading + 1:heading + 3] == ["王建国传达了全国两会精神。", "党员结合本职工作交流了学习体会。"]
+    assert paragraphs[heading + 1 : heading + 3] == ["王建国传达了全国两会精神。", "党员结合本职工作交流了学习体会。"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")
@@ -173,9 +181,17 @@ def test_meeting_add_ctrl_d_cancels_and_writes_nothing(git_branch, repo):
     screen = converse(
         [*zhibu_command(), "meeting", "add", "--type", "支委会", "--date", "2026-03-10", "--host", "王建过"],
         root,
-        [("起止时间", ""), ("地点", "学院党员活动室"), ("主持人", ""), ("记录人", "李晓梅"),
-         ("缺席人员1", ""), ("列席人员1", ""), ("议题1", "研究三月份工作"), ("议题2", ""),
-         ("内容第1", None)],
+        [
+            ("起止时间", ""),
+            ("地点", "学院党员活动室"),
+            ("主持人", ""),
+            ("记录人", "李晓梅"),
+            ("缺席人员1", ""),
+            ("列席人员1", ""),
+            ("议题1", "研究三月份工作"),
+            ("议题2", ""),
+            ("内容第1", None),
+        ],
     )
     assert "王建过 在 2026-03-10 不在当日名册中。是否应为“王建国”？" in screen  # a typo in an option is asked again
     assert "已取消" in screen, screen
@@ -189,12 +205,35 @@ def test_meeting_add_declined_at_the_summary_writes_nothing(git_branch, repo):
     root = git_branch()
     before = repo(root).count()
     screen = converse(
-        [*zhibu_command(), "meeting", "add", "--type", "支委会", "--date", "2026-03-10", "--place", "活动室",
-         "--time", "14:30-16:00", "--guest", "赵磊", "--content", "研究。"],
+        [
+            *zhibu_command(),
+            "meeting",
+            "add",
+            "--type",
+            "支委会",
+            "--date",
+            "2026-03-10",
+            "--place",
+            "活动室",
+            "--time",
+            "14:30-16:00",
+            "--guest",
+            "赵磊",
+            "--content",
+            "研究。",
+        ],
         root,
-        [("主持人", "李晓梅"), ("委托说明", "书记出差，委托李晓梅主持"), ("记录人", "陈志强"),
-         ("缺席人员1", "王建国:出差"), ("缺席人员2", ""), ("议题1", "研究三月份工作"), ("议题2", ""),
-         ("计划条目", ""), ("确认", "n")],
+        [
+            ("主持人", "李晓梅"),
+            ("委托说明", "书记出差，委托李晓梅主持"),
+            ("记录人", "陈志强"),
+            ("缺席人员1", "王建国:出差"),
+            ("缺席人员2", ""),
+            ("议题1", "研究三月份工作"),
+            ("议题2", ""),
+            ("计划条目", ""),
+            ("确认", "n"),
+        ],
     )
     assert "应到 3 人，实到 2 人，缺席：王建国（出差）" in screen, screen
     assert "已取消" in screen
@@ -206,12 +245,36 @@ def test_meeting_add_declined_at_the_summary_writes_nothing(git_branch, repo):
 def test_meeting_add_keeps_an_outside_lecturer_only_when_confirmed(git_branch):
     root = git_branch()
     screen = converse(
-        [*zhibu_command(), "meeting", "add", "--type", "党课", "--date", "2026-03-10", "--place", "报告厅",
-         "--recorder", "李晓梅", "--topic", "党史专题", "--content", "讲授。"],
+        [
+            *zhibu_command(),
+            "meeting",
+            "add",
+            "--type",
+            "党课",
+            "--date",
+            "2026-03-10",
+            "--place",
+            "报告厅",
+            "--recorder",
+            "李晓梅",
+            "--topic",
+            "党史专题",
+            "--content",
+            "讲授。",
+        ],
         root,
-        [("起止时间", ""), ("主持人", ""), ("党课主讲人", "王建过"), ("本支部以外", "n"),
-         ("党课主讲人", "院党委书记张华"), ("本支部以外", "y"), ("缺席人员1", ""), ("列席人员1", ""),
-         ("计划条目", ""), ("确认", "")],
+        [
+            ("起止时间", ""),
+            ("主持人", ""),
+            ("党课主讲人", "王建过"),
+            ("本支部以外", "n"),
+            ("党课主讲人", "院党委书记张华"),
+            ("本支部以外", "y"),
+            ("缺席人员1", ""),
+            ("列席人员1", ""),
+            ("计划条目", ""),
+            ("确认", ""),
+        ],
     )
     assert "王建过 在 2026-03-10 不在当日名册中。是否应为“王建国”？" in screen, screen
     text = (root / "records/2026/2026-03-10-党课.yaml").read_text(encoding="utf-8")

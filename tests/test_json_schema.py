@@ -8,8 +8,8 @@ import re
 
 import jsonschema
 import pytest
-
 from conftest import SAMPLE, record_text
+
 from zhibu.format import json_schema, kinds
 from zhibu.format.load import load_branch
 from zhibu.store.yamlio import parse
@@ -167,7 +167,10 @@ VALID = {
         record_text(type="[支部党员大会, 党课]", lecturer="王建国", attendees="[王建国, 李晓梅, 陈志强, 刘芳, 赵磊, 孙悦]"),
     ),
     "member": ("members.yaml", MEMBER),
-    "预备党员": ("members.yaml", MEMBER.replace("status: 正式党员", "status: 预备党员").replace("    full_since: 1999-06-20\n", "")),
+    "预备党员": (
+        "members.yaml",
+        MEMBER.replace("status: 正式党员", "status: 预备党员").replace("    full_since: 1999-06-20\n", ""),
+    ),
     "empty talks": ("talks/2026.yaml", "# 谈心谈话\n"),
     "theme day rule with shift": (
         "zhibu.yaml",
@@ -183,7 +186,10 @@ VALID = {
         "waivers.yaml",
         "waivers:\n  - {code: meeting.committee-monthly, period: 2026Q1, reason: 春节}\n  - {code: meeting.committee-monthly, period: 2025, reason: 合并}\n",
     ),
-    "development full extended": ("development.yaml", "people:\n  - {name: 孙悦, admitted: 2025-10-12, full: {extended_to: 2027-04-12}}\n"),
+    "development full extended": (
+        "development.yaml",
+        "people:\n  - {name: 孙悦, admitted: 2025-10-12, full: {extended_to: 2027-04-12}}\n",
+    ),
     "group leaders in turn": (
         "committee.yaml",
         "terms:\n  - elected: 2023-06-20\n    members:\n      - {name: 王建国, role: 书记}\n"
@@ -216,7 +222,12 @@ def test_modeline_points_at_the_schema_relative_to_the_file():
 
 def test_the_loader_reads_files_with_and_without_a_modeline(make_branch):
     plain = record_text()
-    root = make_branch({"records/2026/a.yaml": plain, "records/2026/b.yaml": json_schema.with_modeline("records/2026/b.yaml", plain.replace("2026-03-05", "2026-03-06"))})
+    root = make_branch(
+        {
+            "records/2026/a.yaml": plain,
+            "records/2026/b.yaml": json_schema.with_modeline("records/2026/b.yaml", plain.replace("2026-03-05", "2026-03-06")),
+        }
+    )
     loaded = load_branch(root)
     assert [f for f in loaded.findings if f.path and f.path.startswith("records/")] == []
     assert [r.date for r in loaded.branch.records] == [dt.date(2026, 3, 5), dt.date(2026, 3, 6)]
@@ -225,7 +236,9 @@ def test_the_loader_reads_files_with_and_without_a_modeline(make_branch):
 @pytest.fixture
 def new_branch(tmp_path, run, git_identity):
     root = tmp_path / "支部"
-    result = run("init", root, "--name", "中共测试支部委员会", "--parent", "中共测试委员会", "--category", "高校", "--group", "第一党小组")
+    result = run(
+        "init", root, "--name", "中共测试支部委员会", "--parent", "中共测试委员会", "--category", "高校", "--group", "第一党小组"
+    )
     assert result.exit_code == 0, result.stderr
     return root
 
@@ -243,13 +256,49 @@ def test_init_writes_schemas_and_modelines(new_branch, repo):
 
 
 def test_new_files_get_the_modeline_and_edits_keep_it(new_branch, run):
-    assert run("member", "add", "王建国", "--status", "正式党员", "--admitted", "1998-06-20", "--full-since", "1999-06-20",
-               "--joined", "2012-09-01", "--group", "第一党小组", "-C", new_branch).exit_code == 0
+    assert (
+        run(
+            "member",
+            "add",
+            "王建国",
+            "--status",
+            "正式党员",
+            "--admitted",
+            "1998-06-20",
+            "--full-since",
+            "1999-06-20",
+            "--joined",
+            "2012-09-01",
+            "--group",
+            "第一党小组",
+            "-C",
+            new_branch,
+        ).exit_code
+        == 0
+    )
     members = (new_branch / "members.yaml").read_text(encoding="utf-8")
     assert members.splitlines()[0] == json_schema.modeline("members.yaml")
     assert members.count("yaml-language-server") == 1
-    result = run("meeting", "add", "--type", "其他", "--date", "2026-03-05", "--place", "会议室", "--host", "王建国",
-                 "--recorder", "王建国", "--attendee", "王建国", "--topic", "研究工作", "-C", new_branch)
+    result = run(
+        "meeting",
+        "add",
+        "--type",
+        "其他",
+        "--date",
+        "2026-03-05",
+        "--place",
+        "会议室",
+        "--host",
+        "王建国",
+        "--recorder",
+        "王建国",
+        "--attendee",
+        "王建国",
+        "--topic",
+        "研究工作",
+        "-C",
+        new_branch,
+    )
     assert result.exit_code == 0, result.stderr
     record = (new_branch / "records/2026/2026-03-05-其他.yaml").read_text(encoding="utf-8")
     assert record.splitlines()[0] == "# yaml-language-server: $schema=../../.zhibu/schema/record.json"
@@ -318,8 +367,13 @@ JSONC_SETTINGS = """\
 
 @pytest.mark.parametrize(
     "before",
-    [JSONC_SETTINGS, JSONC_SETTINGS.replace('  "yaml.schemas": {"old.json": ["x.yaml"]},\n', ""),
-     '// 只有注释的对象\n{\n  // 以后再加\n}\n', '{"editor.tabSize": 4} // 末尾注释\n', ""],
+    [
+        JSONC_SETTINGS,
+        JSONC_SETTINGS.replace('  "yaml.schemas": {"old.json": ["x.yaml"]},\n', ""),
+        "// 只有注释的对象\n{\n  // 以后再加\n}\n",
+        '{"editor.tabSize": 4} // 末尾注释\n',
+        "",
+    ],
     ids=["replace", "insert-after-trailing-comma", "empty-object", "no-trailing-comma", "empty-file"],
 )
 def test_schema_command_vscode_keeps_a_jsonc_settings_file(git_branch, run, before):
@@ -378,8 +432,15 @@ def test_the_editor_schema_rejects_an_impossible_date():
     import jsonschema
 
     record = json.loads(json_schema.schema_texts()["record.json"])
-    good = {"type": "支部委员会", "date": "2024-02-29", "place": "p", "host": "h", "recorder": "r", "topics": ["t"],
-            "attendees": ["h"]}
+    good = {
+        "type": "支部委员会",
+        "date": "2024-02-29",
+        "place": "p",
+        "host": "h",
+        "recorder": "r",
+        "topics": ["t"],
+        "attendees": ["h"],
+    }
     validator = jsonschema.Draft202012Validator(record)
     assert [e.message for e in validator.iter_errors(good)] == []
     for bad in ("2026-02-30", "2025-02-29", "2100-02-29", "2026-04-31", "2026-13-01"):

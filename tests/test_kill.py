@@ -20,8 +20,20 @@ MEETING_MESSAGE = f"记录 支部委员会 2026-03-05：{TOPIC}"
 
 def meeting() -> list[str]:
     return [
-        "meeting", "add", "--type", "支部委员会", "--date", "2026-03-05", "--place", "学院党员活动室",
-        "--recorder", "李晓梅", "--absent", "陈志强:出差", "--topic", TOPIC,
+        "meeting",
+        "add",
+        "--type",
+        "支部委员会",
+        "--date",
+        "2026-03-05",
+        "--place",
+        "学院党员活动室",
+        "--recorder",
+        "李晓梅",
+        "--absent",
+        "陈志强:出差",
+        "--topic",
+        TOPIC,
     ]
 
 
@@ -31,7 +43,11 @@ TALK = ["talk", "add", "王建国", "孙悦", "--date", "2026-02-14"]
 def zhibu(root, args, **env) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*zhibu_command(), "-C", str(root), *args],
-        capture_output=True, text=True, timeout=120, env=subprocess_env(**env), check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=subprocess_env(**env),
+        check=False,
     )
 
 
@@ -39,7 +55,9 @@ def kill_at(root, args, point: str, **env) -> None:
     """Run a zhibu command until it reaches ``point``, then SIGKILL it."""
     proc = subprocess.Popen(
         [*zhibu_command(), "-C", str(root), *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         env=subprocess_env(ZHIBU_TEST_PAUSE_AT=point, **env),
     )
     try:
@@ -114,7 +132,10 @@ def test_other_command_after_kill_finishes_the_meeting_first(git_branch, point):
     assert count(root) == before + 2
     # Each change under its own message, with its own file only.
     assert git(root, "log", "-1", "--format=%s", "HEAD~1") == MEETING_MESSAGE
-    assert git(root, "-c", "core.quotepath=off", "show", "--name-only", "--format=", "HEAD~1") == "records/2026/2026-03-05-支部委员会.yaml"
+    assert (
+        git(root, "-c", "core.quotepath=off", "show", "--name-only", "--format=", "HEAD~1")
+        == "records/2026/2026-03-05-支部委员会.yaml"
+    )
     assert git(root, "show", "--name-only", "--format=", "HEAD") == "talks/2026.yaml"
     assert records(root) == ["2026-03-05-支部委员会.yaml"]
     assert_settled(root, start)
@@ -187,12 +208,25 @@ def test_kill_without_git_then_retry(make_branch):
     assert not (root / ".zhibu-pending.json").exists()
 
 
-INIT = ["init", "新支部", "--name", "中共测试大学数学学院教工第一支部委员会", "--parent", "中共测试大学数学学院委员会", "--category", "高校"]
+INIT = [
+    "init",
+    "新支部",
+    "--name",
+    "中共测试大学数学学院教工第一支部委员会",
+    "--parent",
+    "中共测试大学数学学院委员会",
+    "--category",
+    "高校",
+]
 
 
 @pytest.mark.parametrize("point", ["written", "staged"])
 def test_init_killed_before_its_commit_can_be_run_again(tmp_path, point):
-    identity = {f"GIT_{role}_{what}": value for role in ("AUTHOR", "COMMITTER") for what, value in (("NAME", "测试书记"), ("EMAIL", "shuji@example.org"))}
+    identity = {
+        f"GIT_{role}_{what}": value
+        for role in ("AUTHOR", "COMMITTER")
+        for what, value in (("NAME", "测试书记"), ("EMAIL", "shuji@example.org"))
+    }
     kill_at(tmp_path, INIT, point, **identity)
     root = tmp_path / "新支部"
     assert (root / "zhibu.yaml").exists()

@@ -9,8 +9,8 @@ import tomllib
 from dataclasses import fields as dataclass_fields
 
 import pytest
-
 from conftest import REPO_ROOT, SAMPLE, git, record_text
+
 from zhibu.check import check_branch
 from zhibu.format import json_schema, kinds
 from zhibu.format.load import _Builder, load_branch
@@ -37,7 +37,9 @@ def test_the_table_names_builders_models_and_files_that_exist():
         assert kind is kinds.BRANCH or callable(getattr(_Builder, kind.builder)), kind.key
         assert kind.hook in ("alone", "branch")
     for kind in kinds.ALL_KINDS:
-        assert kinds.kind_for_path(kind.pattern.replace("<YYYY>", "2026").replace("*", "示例") + ("x" if kind.free else "")) is kind
+        assert (
+            kinds.kind_for_path(kind.pattern.replace("<YYYY>", "2026").replace("*", "示例") + ("x" if kind.free else "")) is kind
+        )
     assert kinds.BRANCH.pattern == files.MARKER
     assert kinds.HOLIDAYS.pattern == HOLIDAYS_FILE
     assert kinds.FREE_FOLDERS == ("attachments",)
@@ -81,12 +83,23 @@ def test_key_orders_come_from_the_field_tables():
 @pytest.mark.parametrize(
     ("rel", "key"),
     [
-        ("zhibu.yaml", "branch"), ("records/2026/a.yaml", "record"), ("talks/2026.yaml", "talks"),
-        ("plans/2026.yaml", "plan"), ("dues/2026.yaml", "dues"), ("standards/X.yaml", "pack"),
-        ("holidays.yaml", "holidays"), ("attachments/扫描/签到.yaml", "attachments"),
-        ("records/a.yaml", None), ("records/2026/03/a.yaml", None), ("records/2026/.a.yaml", None),
-        ("plans/2026-草稿.yaml", None), ("talks/2026/a.yaml", None), ("standards/旧/X.yaml", None),
-        ("record/2026/a.yaml", None), ("records/2026/a.yml", None), ("Members.yaml", None),
+        ("zhibu.yaml", "branch"),
+        ("records/2026/a.yaml", "record"),
+        ("talks/2026.yaml", "talks"),
+        ("plans/2026.yaml", "plan"),
+        ("dues/2026.yaml", "dues"),
+        ("standards/X.yaml", "pack"),
+        ("holidays.yaml", "holidays"),
+        ("attachments/扫描/签到.yaml", "attachments"),
+        ("records/a.yaml", None),
+        ("records/2026/03/a.yaml", None),
+        ("records/2026/.a.yaml", None),
+        ("plans/2026-草稿.yaml", None),
+        ("talks/2026/a.yaml", None),
+        ("standards/旧/X.yaml", None),
+        ("record/2026/a.yaml", None),
+        ("records/2026/a.yml", None),
+        ("Members.yaml", None),
     ],
 )
 def test_one_matcher(rel, key):
@@ -152,7 +165,9 @@ def test_attachments_hidden_folders_nested_branches_and_listed_packs_are_not_unk
 
 
 def test_yml_of_a_known_kind_keeps_its_rename_hint_and_other_yml_is_unknown(make_branch):
-    loaded = load_branch(make_branch({"records/2026/a.yml": record_text(), "笔记/a.yml": "x: 1\n", "holidays.yml": "holidays: []\n"}))
+    loaded = load_branch(
+        make_branch({"records/2026/a.yml": record_text(), "笔记/a.yml": "x: 1\n", "holidays.yml": "holidays: []\n"})
+    )
     assert sorted((f.code, f.path) for f in loaded.findings) == [
         ("format.bad-value", "holidays.yml"),
         ("format.bad-value", "records/2026/a.yml"),

@@ -6,8 +6,8 @@ import datetime as dt
 import os
 
 import pytest
-
 from conftest import DEFAULT_COMMITTEE, DEFAULT_MEMBERS, DEFAULT_ZHIBU, SAMPLE, record_text
+
 from zhibu.format.load import load_branch
 from zhibu.model.findings import Severity
 from zhibu.rules.records import record_findings
@@ -164,9 +164,7 @@ def test_missing_required_record_field(make_branch, key):
     assert key in finding.message
 
 
-@pytest.mark.parametrize(
-    ("record_type", "key"), [("党小组会", "group"), ("党课", "lecturer"), ("主题党日", "theme")]
-)
+@pytest.mark.parametrize(("record_type", "key"), [("党小组会", "group"), ("党课", "lecturer"), ("主题党日", "theme")])
 def test_type_specific_required_field(make_branch, record_type, key):
     loaded = load(make_branch({REC: record_text(type=record_type)}))
     missing = [f for f in loaded.findings if f.code == "format.missing-field"]
@@ -244,7 +242,9 @@ def test_unknown_role(make_branch):
 
 
 def test_unknown_category_and_bad_format_version(make_branch):
-    loaded = load(make_branch({"zhibu.yaml": DEFAULT_ZHIBU.replace("category: 高校", "category: 大学").replace("format: 1", "format: 2")}))
+    loaded = load(
+        make_branch({"zhibu.yaml": DEFAULT_ZHIBU.replace("category: 高校", "category: 大学").replace("format: 1", "format: 2")})
+    )
     assert codes(loaded) == ["format.bad-value", "format.bad-value"]
     assert not loaded.config_ok
 
@@ -302,7 +302,11 @@ def test_unknown_key_suggests_the_nearest(make_branch, typo, meant):
 
 
 def test_unknown_key_in_a_member(make_branch):
-    loaded = load(make_branch({"members.yaml": DEFAULT_MEMBERS.replace("    joined: 2012-09-01\n", "    joined: 2012-09-01\n    phone: 无\n", 1)}))
+    loaded = load(
+        make_branch(
+            {"members.yaml": DEFAULT_MEMBERS.replace("    joined: 2012-09-01\n", "    joined: 2012-09-01\n    phone: 无\n", 1)}
+        )
+    )
     finding = only(loaded, "format.unknown-field")
     assert finding.path == "members.yaml" and finding.line == 8
 
@@ -496,8 +500,12 @@ def test_practice_activity_expects_nobody(make_branch):
 
 @pytest.mark.parametrize(
     ("config", "code"),
-    [(None, "format.missing-field"), ("name: [\n", "format.yaml-syntax"), ("- 不是映射\n", "format.bad-value"),
-     (DEFAULT_ZHIBU.encode("gbk"), "format.encoding")],
+    [
+        (None, "format.missing-field"),
+        ("name: [\n", "format.yaml-syntax"),
+        ("- 不是映射\n", "format.bad-value"),
+        (DEFAULT_ZHIBU.encode("gbk"), "format.encoding"),
+    ],
 )
 def test_broken_zhibu_yaml_costs_one_finding(make_branch, config, code):
     """Its groups are unknown, so members, leaders and records are not each reported against them."""
@@ -531,7 +539,9 @@ def test_member_with_an_invalid_status_counts_but_does_not_vote(make_branch):
 
     from conftest import DEFAULT_MEMBERS
 
-    members = DEFAULT_MEMBERS.replace("    status: 正式党员\n    admitted: 2012-06-15", "    status: 党员\n    admitted: 2012-06-15")
+    members = DEFAULT_MEMBERS.replace(
+        "    status: 正式党员\n    admitted: 2012-06-15", "    status: 党员\n    admitted: 2012-06-15"
+    )
     branch = load(make_branch({"members.yaml": members})).branch
     day = dt.date(2026, 3, 1)
     assert "赵磊" in {m.name for m in branch.members_on(day)}

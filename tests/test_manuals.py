@@ -133,6 +133,7 @@ def check_summary(out: str):
 # (exit 1) until they are registered, as getting-started.md says; which months depends on today.
 CHECK_ON_NEW_BRANCH = Expect(status=(0, 1), check=check_summary)
 
+
 def line_count(count: int):
     def check(out: str):
         assert len(out.splitlines()) == count, out
@@ -222,7 +223,7 @@ class Shell:
 
     def run(self, line: str) -> subprocess.CompletedProcess:
         # `cd X && …` or a bare `cd X`: run it, then ask the shell where it ended up.
-        script = f"{line}\nstatus=$?\npwd > \"$ZHIBU_MANUAL_PWD\"\nexit $status"
+        script = f'{line}\nstatus=$?\npwd > "$ZHIBU_MANUAL_PWD"\nexit $status'
         pwd_file = self.home.parent / "pwd.txt"
         result = subprocess.run(
             ["bash", "-c", script],
@@ -356,8 +357,12 @@ CHANGES = {
             "支部党员大会的记录（含表决票数）",
             "zhibu meeting add --from 接收.yaml",
             write_draft(
-                "接收.yaml", date="2026-04-10", topic="讨论接收吴新为预备党员", text="同意接收吴新为中共预备党员",
-                kind="接收预备党员", person="吴新",
+                "接收.yaml",
+                date="2026-04-10",
+                topic="讨论接收吴新为预备党员",
+                text="同意接收吴新为中共预备党员",
+                kind="接收预备党员",
+                person="吴新",
             ),
         ),
         (
@@ -371,8 +376,12 @@ CHANGES = {
             "支部党员大会的记录",
             "zhibu meeting add --from 转正.yaml",
             write_draft(
-                "转正.yaml", date="2026-10-13", topic="讨论孙悦的转正申请", text="同意孙悦按期转为中共正式党员",
-                kind="预备党员转正", person="孙悦",
+                "转正.yaml",
+                date="2026-10-13",
+                topic="讨论孙悦的转正申请",
+                text="同意孙悦按期转为中共正式党员",
+                kind="预备党员转正",
+                person="孙悦",
             ),
         ),
         (
@@ -426,7 +435,13 @@ def test_daily_use_member_changes(tmp_path):
     out = result.stdout + result.stderr
     # the meetings that admitted 吴新 and made 孙悦 a full member: no attendance or voting problem
     for code in (
-        "record.attendance", "meeting.quorum", "meeting.vote-count", "meeting.vote-failed", "meeting.decision-body",
-        "member.probation-overdue", "member.probation-outcome", "format.",
+        "record.attendance",
+        "meeting.quorum",
+        "meeting.vote-count",
+        "meeting.vote-failed",
+        "meeting.decision-body",
+        "member.probation-overdue",
+        "member.probation-outcome",
+        "format.",
     ):
         assert code not in out, out

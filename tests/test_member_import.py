@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-
 from conftest import git
+
 from zhibu.format.load import load_branch
 from zhibu.write.roster_import import normalise_header, normalise_name, parse_date
 
@@ -34,8 +34,34 @@ def export_rows():
     """A typical member-system export: a title row, Chinese headers, personal data, date cells."""
     return [
         ["计算机学院教工第一党支部党员信息（导出）"],
-        ["序号", "姓名", "性别", "公民身份号码", "人员类别", "入党时间", "转正时间", "所在党小组", "联系电话", "家庭住址", "学历", "转入时间"],
-        [1, "王建国", "男", ID_A, "正式党员", dt.datetime(1998, 6, 20), dt.datetime(1999, 6, 20), "第一党小组", PHONE_A, "朝阳区幸福路1号", "博士", dt.datetime(2012, 9, 1)],
+        [
+            "序号",
+            "姓名",
+            "性别",
+            "公民身份号码",
+            "人员类别",
+            "入党时间",
+            "转正时间",
+            "所在党小组",
+            "联系电话",
+            "家庭住址",
+            "学历",
+            "转入时间",
+        ],
+        [
+            1,
+            "王建国",
+            "男",
+            ID_A,
+            "正式党员",
+            dt.datetime(1998, 6, 20),
+            dt.datetime(1999, 6, 20),
+            "第一党小组",
+            PHONE_A,
+            "朝阳区幸福路1号",
+            "博士",
+            dt.datetime(2012, 9, 1),
+        ],
         [2, "孙　悦", "女", ID_B, "正式党员", "2025/10/12", "2026年10月12日", "第一党小组", PHONE_B, None, "硕士", "2025.10.12"],
         [3, "何欣", "女", None, "预备党员", "2026-05-20", None, "第二党小组", None, None, "本科", 46162],
     ]
@@ -77,9 +103,14 @@ def test_xlsx_with_chinese_headers_adds_updates_and_never_copies_personal_data(g
     assert members["孙悦"].status == "正式党员" and members["孙悦"].full_since == dt.date(2026, 10, 12)
     assert members["王建国"].gender == "男"
     new = members["何欣"]
-    assert (new.status, new.admitted, new.joined, new.group) == ("预备党员", dt.date(2026, 5, 20), dt.date(2026, 5, 20), "第二党小组")
+    assert (new.status, new.admitted, new.joined, new.group) == (
+        "预备党员",
+        dt.date(2026, 5, 20),
+        dt.date(2026, 5, 20),
+        "第二党小组",
+    )
     # full_since went where format.md puts it, after admitted.
-    sun = text[text.index("name: 孙悦"):]
+    sun = text[text.index("name: 孙悦") :]
     assert sun.index("admitted:") < sun.index("full_since:") < sun.index("joined:")
     for secret in SECRETS:
         assert secret not in everything_written(root, result)
@@ -102,7 +133,12 @@ def test_csv_in_gbk_and_utf8_is_detected(git_branch, run, tmp_path, encoding):
     expected = {"gbk": "GBK/GB18030", "gb18030": "GBK/GB18030", "utf-8-sig": "UTF-8（带 BOM）", "utf-8": "UTF-8"}[encoding]
     assert f"{expected} 编码的 CSV" in result.stdout
     zhou = load_branch(root).branch.member("周敏")
-    assert (zhou.admitted, zhou.full_since, zhou.joined, zhou.gender) == (dt.date(2011, 6, 1), dt.date(2012, 6, 1), dt.date(2016, 9, 1), "女")
+    assert (zhou.admitted, zhou.full_since, zhou.joined, zhou.gender) == (
+        dt.date(2011, 6, 1),
+        dt.date(2012, 6, 1),
+        dt.date(2016, 9, 1),
+        "女",
+    )
     for secret in SECRETS:
         assert secret not in everything_written(root, result)
 
@@ -158,7 +194,10 @@ def test_an_id_number_in_a_mapped_column_is_refused_without_showing_it(git_branc
     root = git_branch()
     commits = repo(root).count()
     source = tmp_path / "名册.csv"
-    source.write_text(f"姓名,人员类别,入党时间,转正时间,党小组,转入时间\n{ID_A},正式党员,1998-06-20,1999-06-20,第一党小组,2012-09-01\n", encoding="utf-8")
+    source.write_text(
+        f"姓名,人员类别,入党时间,转正时间,党小组,转入时间\n{ID_A},正式党员,1998-06-20,1999-06-20,第一党小组,2012-09-01\n",
+        encoding="utf-8",
+    )
     result = run("member", "import", source, "-C", root)
     assert result.exit_code == 2
     assert "像身份证号或手机号" in result.stderr and "第 2 行" in result.stderr
@@ -171,7 +210,9 @@ def test_unknown_status_is_a_clear_error_and_nothing_changes(git_branch, run, re
     before = (root / "members.yaml").read_bytes()
     commits = repo(root).count()
     source = tmp_path / "名册.csv"
-    source.write_text("姓名,人员类别,入党时间,党小组,转入时间\n何欣,入党积极分子,2026-05-20,第二党小组,2026-05-20\n", encoding="utf-8")
+    source.write_text(
+        "姓名,人员类别,入党时间,党小组,转入时间\n何欣,入党积极分子,2026-05-20,第二党小组,2026-05-20\n", encoding="utf-8"
+    )
     result = run("member", "import", source, "-C", root)
     assert result.exit_code == 2
     assert "名册.csv 有 1 处无法导入" in result.stderr
@@ -196,7 +237,10 @@ def test_a_table_that_matches_the_roster_changes_nothing(git_branch, run, repo, 
     root = git_branch()
     commits = repo(root).count()
     source = tmp_path / "名册.csv"
-    source.write_text("姓名,人员类别,入党时间,转正时间,党小组,转入时间\n王建国,正式党员,1998-06-20,1999-06-20,第一党小组,2012-09-01\n", encoding="utf-8")
+    source.write_text(
+        "姓名,人员类别,入党时间,转正时间,党小组,转入时间\n王建国,正式党员,1998-06-20,1999-06-20,第一党小组,2012-09-01\n",
+        encoding="utf-8",
+    )
     result = run("member", "import", source, "-C", root)
     assert result.exit_code == 0, result.stderr
     assert "没有需要写入的改动" in result.stdout
@@ -218,7 +262,9 @@ def test_new_member_without_joined_needs_the_option(git_branch, run, tmp_path):
 def test_unknown_group_and_old_excel_are_clear_errors(git_branch, run, tmp_path):
     root = git_branch()
     source = tmp_path / "名册.csv"
-    source.write_text("姓名,人员类别,入党时间,党小组,转入时间\n何欣,预备党员,2026-05-20,第三党小组,2026-05-20\n", encoding="utf-8")
+    source.write_text(
+        "姓名,人员类别,入党时间,党小组,转入时间\n何欣,预备党员,2026-05-20,第三党小组,2026-05-20\n", encoding="utf-8"
+    )
     result = run("member", "import", source, "-C", root)
     assert result.exit_code == 2 and "党小组“第三党小组”不在 zhibu.yaml 的 groups 中" in result.stderr
     old = tmp_path / "名册.xls"
@@ -372,10 +418,18 @@ def national_xlsx(path, members, new_rows):
     rows = []
     for i, m in enumerate(members):
         politics = "中共预备党员" if m.status == "预备党员" else "中共党员"
-        rows.append([
-            m.name, m.gender, ID_A if i % 2 else ID_B, politics, date_shapes(m.admitted, i),
-            date_shapes(m.full_since, i + 1) if m.full_since else None, PHONE_A, date_shapes(m.joined, i + 2),
-        ])
+        rows.append(
+            [
+                m.name,
+                m.gender,
+                ID_A if i % 2 else ID_B,
+                politics,
+                date_shapes(m.admitted, i),
+                date_shapes(m.full_since, i + 1) if m.full_since else None,
+                PHONE_A,
+                date_shapes(m.joined, i + 2),
+            ]
+        )
     rows += new_rows
     for number, row in enumerate(rows, 1):
         sheet.append([number, *row])
@@ -428,7 +482,13 @@ def test_national_system_xlsx_into_the_demo(demo_branch, run, repo):
     assert_untouched(before, after)
     members = {m.name: m for m in load_branch(root).branch.members}
     he, qian = members["何欣"], members["钱明"]
-    assert (he.status, he.admitted, he.full_since, he.joined, he.group) == ("预备党员", dt.date(2026, 5, 20), None, dt.date(2026, 7, 1), "第二党小组")
+    assert (he.status, he.admitted, he.full_since, he.joined, he.group) == (
+        "预备党员",
+        dt.date(2026, 5, 20),
+        None,
+        dt.date(2026, 7, 1),
+        "第二党小组",
+    )
     assert (qian.status, qian.admitted, qian.full_since) == ("正式党员", dt.date(2001, 7, 1), dt.date(2002, 7, 1))
     assert repo(root).count() == commits + 1 and repo(root).changed() == ["members.yaml"]
     assert run("member", "list", "--on", "2025-07-01", "-C", root).stdout == listed_before
@@ -452,7 +512,11 @@ def test_gbk_csv_with_hinted_headers_changes_only_what_it_carries(demo_branch, r
     for i, m in enumerate(current_members(root)):
         full = "2026年10月12日" if m.name == "孙悦" else (f"{m.full_since:%Y/%m/%d}" if m.full_since else "")
         status = "正" if m.status == "正式党员" or m.name == "孙悦" else "预"
-        admitted = str((m.admitted - dt.date(1899, 12, 30)).days) if i % 2 else f"{m.admitted.year}年{m.admitted.month}月{m.admitted.day}日"
+        admitted = (
+            str((m.admitted - dt.date(1899, 12, 30)).days)
+            if i % 2
+            else f"{m.admitted.year}年{m.admitted.month}月{m.admitted.day}日"
+        )
         lines.append(f"{i + 1},{m.name},{ID_A},{status},{admitted},,{full},{PHONE_A}")
     lines.append("总计,11人,,,,,,")
     source = root.parent / "党员名单.csv"
@@ -470,7 +534,11 @@ def test_gbk_csv_with_hinted_headers_changes_only_what_it_carries(demo_branch, r
     assert_untouched(before, after, changed={"孙悦": {"status", "full_since"}})
     sun_before, sun_after = member_blocks(before)["孙悦"], member_blocks(after)["孙悦"]
     assert sun_after == [
-        *sun_before[:2], "    status: 正式党员", sun_before[3], "    full_since: 2026-10-12", *sun_before[4:],
+        *sun_before[:2],
+        "    status: 正式党员",
+        sun_before[3],
+        "    full_since: 2026-10-12",
+        *sun_before[4:],
     ]
     for secret in SECRETS:
         assert secret not in everything_written(root, result)
@@ -679,10 +747,11 @@ def test_template_outside_a_branch_has_no_group_list(run, tmp_path):
 
 def test_the_mapping_example_in_the_manual_reads(tmp_path):
     from conftest import REPO_ROOT
+
     from zhibu.write.roster_import import read_mapping
 
     manual = (REPO_ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
-    section = manual[manual.index("### 对照表"):]
+    section = manual[manual.index("### 对照表") :]
     example = section[section.index("```yaml\n") + 8 : section.index("```\n", section.index("```yaml\n") + 8)]
     path = tmp_path / "对照表.yaml"
     path.write_text(example, encoding="utf-8")

@@ -71,7 +71,12 @@ VALUE_CASES = {
     "pack-period-list": (PACK, "period: quarter", "period: [month]", "standard.bad-pack"),
     "pack-per-map": (PACK, "per: branch", "per: {branch: 1}", "standard.bad-pack"),
     "pack-type-map": (PACK, "type: 实践活动", "type: {实践活动: 1}", "standard.bad-pack"),
-    "pack-override-list": (PACK, "rules:\n", "rules:\n  - {code: meeting.committee-monthly, severity: [error], period: {a: 1}}\n", "standard.bad-pack"),
+    "pack-override-list": (
+        PACK,
+        "rules:\n",
+        "rules:\n  - {code: meeting.committee-monthly, severity: [error], period: {a: 1}}\n",
+        "standard.bad-pack",
+    ),
 }
 
 
@@ -115,7 +120,9 @@ def test_control_characters_in_commit_message_and_author(repo, run):
     edit(repo, RECORD, "place: 学院会议室", "place: 学院报告厅")
     commit_all(repo, "改地点\x01并非新记录", env={"GIT_AUTHOR_NAME": "张\x01伟", "GIT_COMMITTER_NAME": "张\x01伟"})
     data = checked(run, repo)
-    assert data["summary"]["error"] == json.loads(run("check", "-C", SAMPLE, *AS_OF, "--format", "json").stdout)["summary"]["error"]
+    assert (
+        data["summary"]["error"] == json.loads(run("check", "-C", SAMPLE, *AS_OF, "--format", "json").stdout)["summary"]["error"]
+    )
     log = run("log", "-C", repo, RECORD)
     assert log.exit_code == 0 and "学院报告厅" in log.stdout, log.output
     signatures = run("audit", "signatures", "-C", repo)
@@ -126,7 +133,17 @@ def test_control_characters_in_commit_message_and_author(repo, run):
 def rewrite_head_zone(root: Path, zone: str) -> None:
     raw = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=root, capture_output=True, check=True).stdout.decode()
     raw = re.sub(r"(\d+) [+-]\d{4}\n", rf"\1 {zone}\n", raw)
-    sha = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin", "--literally"], cwd=root, input=raw.encode(), capture_output=True, check=True).stdout.decode().strip()
+    sha = (
+        subprocess.run(
+            ["git", "hash-object", "-t", "commit", "-w", "--stdin", "--literally"],
+            cwd=root,
+            input=raw.encode(),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
     git(root, "update-ref", "HEAD", sha)
 
 
@@ -145,7 +162,17 @@ def test_a_commit_with_time_zone_plus_9999_is_a_note(repo, run):
 def test_a_close_tag_with_time_zone_plus_9999(repo, run):
     head = git(repo, "rev-parse", "HEAD")
     tag = f"object {head}\ntype commit\ntag zhibu/close/2025-01\ntagger 王建国 <w@example.org> 1738000000 +9999\n\n关账\x01说明\n"
-    sha = subprocess.run(["git", "hash-object", "-t", "tag", "-w", "--stdin", "--literally"], cwd=repo, input=tag.encode(), capture_output=True, check=True).stdout.decode().strip()
+    sha = (
+        subprocess.run(
+            ["git", "hash-object", "-t", "tag", "-w", "--stdin", "--literally"],
+            cwd=repo,
+            input=tag.encode(),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
     git(repo, "update-ref", "refs/tags/zhibu/close/2025-01", sha)
     edit(repo, RECORD, "place: 学院会议室", "place: 学院报告厅")
     commit_all(repo, "关账后修改")

@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, git, init_repo, record_text
 
 from zhibu.model.redact import clean, dumps_clean, mask_personal_data, neutralise_formula, printable
@@ -52,9 +51,16 @@ def test_personal_numbers_are_masked(raw, masked):
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-03-05", "共 12 人，应到 9 人", "提交 3f2a9c1381234567890123456789abcdef012345", "d13812345678e", "1234567890", "第 2026030 号",
-     # a witness line whose hash ends in digits, followed by the date: not "156 1227 2026"
-     "5ea75b3e570c3f8dabb36f2ff4a7529ad1561227 2026-12-02T17:02:34+00:00 支部"],
+    [
+        "2026-03-05",
+        "共 12 人，应到 9 人",
+        "提交 3f2a9c1381234567890123456789abcdef012345",
+        "d13812345678e",
+        "1234567890",
+        "第 2026030 号",
+        # a witness line whose hash ends in digits, followed by the date: not "156 1227 2026"
+        "5ea75b3e570c3f8dabb36f2ff4a7529ad1561227 2026-12-02T17:02:34+00:00 支部",
+    ],
 )
 def test_ordinary_text_and_commit_hashes_are_left_alone(text):
     assert clean(text) == text

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
+
 from zhibu.errors import ZhibuError
 from zhibu.render import documents
 from zhibu.render import pdf as pdfmod
@@ -53,7 +53,11 @@ def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
 
 
 def embedded_cjk(path: Path) -> set[str]:
-    return {name for name, embedded in pdf_fonts(path) if embedded and re.search(r"CJK|UKai|UMing|Sungti|WenQuanYi|Song|Hei|Kai|Fang", name)}
+    return {
+        name
+        for name, embedded in pdf_fonts(path)
+        if embedded and re.search(r"CJK|UKai|UMing|Sungti|WenQuanYi|Song|Hei|Kai|Fang", name)
+    }
 
 
 def set_east_asian_font(run, name: str) -> None:
@@ -301,7 +305,10 @@ def test_one_call_with_its_own_profile_and_the_font_aliases(tmp_path, monkeypatc
 @pytest.mark.parametrize(
     "body, needles",
     [
-        ("echo 'Error: source file could not be loaded' >&2\nexit 1\n", ["LibreOffice 转换 PDF 失败（退出状态 1）", "source file could not be loaded"]),
+        (
+            "echo 'Error: source file could not be loaded' >&2\nexit 1\n",
+            ["LibreOffice 转换 PDF 失败（退出状态 1）", "source file could not be loaded"],
+        ),
         ("echo 'convert a.docx -> nothing'\nexit 0\n", ["LibreOffice 未能把 a.docx 转换为 PDF", "nothing"]),
     ],
 )
@@ -372,8 +379,10 @@ def page_number_boxes(pdf: Path) -> dict[int, tuple[float, float, float]]:
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     out = {}
     for number, page in enumerate(html.split("<page ")[1:], 1):
-        words = [(float(a), float(b), float(c), w) for a, b, c, w in
-                 re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', page)]
+        words = [
+            (float(a), float(b), float(c), w)
+            for a, b, c, w in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', page)
+        ]
         line = [w for w in words if w[1] > 750]  # below the type area, which ends at 297 - 35 mm = 742.7 pt
         if [w[3] for w in line] == ["—", str(number), "—"]:
             out[number] = (min(w[0] for w in line), max(w[2] for w in line), min(w[1] for w in line))
@@ -416,14 +425,17 @@ def signin_for(tmp_path: Path, people: int, kind: str = "党课") -> Path:
         f"  - {{name: {n}, status: 正式党员, admitted: 2000-01-01, full_since: 2001-01-01, joined: 2010-01-01, group: 第一党小组}}\n"
         for n in names
     )
-    root = write_branch(tmp_path / f"b{people}", {
-        "zhibu.yaml": "format: 1\nname: 中共测试学院教工第一支部委员会\nshort_name: 测试学院教工第一党支部\n"
-                      "parent: 中共测试学院委员会\ncategory: 高校\ngroups: [第一党小组]\n",
-        "members.yaml": members,
-        "committee.yaml": f"terms:\n  - elected: 2024-07-05\n    members:\n      - {{name: {names[0]}, role: 书记, approved: 2024-07-10}}\n",
-        f"records/2025/2025-10-12-{kind}.yaml": f'type: {kind}\ndate: 2025-10-12\ntime: "09:00-10:30"\nplace: 学院会议室\n'
-                                                 f"host: {names[0]}\nlecturer: {names[0]}\nrecorder: {names[0]}\ntopics: [讨论]\n",
-    })
+    root = write_branch(
+        tmp_path / f"b{people}",
+        {
+            "zhibu.yaml": "format: 1\nname: 中共测试学院教工第一支部委员会\nshort_name: 测试学院教工第一党支部\n"
+            "parent: 中共测试学院委员会\ncategory: 高校\ngroups: [第一党小组]\n",
+            "members.yaml": members,
+            "committee.yaml": f"terms:\n  - elected: 2024-07-05\n    members:\n      - {{name: {names[0]}, role: 书记, approved: 2024-07-10}}\n",
+            f"records/2025/2025-10-12-{kind}.yaml": f'type: {kind}\ndate: 2025-10-12\ntime: "09:00-10:30"\nplace: 学院会议室\n'
+            f"host: {names[0]}\nlecturer: {names[0]}\nrecorder: {names[0]}\ntopics: [讨论]\n",
+        },
+    )
     branch = load_branch(root).branch
     return write_docx(layout.signin_sheet(branch, branch.records[0]), tmp_path / f"签到表-{people}.docx", root)
 

@@ -14,9 +14,9 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import SAMPLE
 from test_pdf import POPPLER, real_client
+
 from zhibu.render.pdf import convert_to_pdf
 
 MM = 72 / 25.4

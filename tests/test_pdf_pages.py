@@ -19,7 +19,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from test_pdf import POPPLER, real_client
 
 from zhibu.render import layout
@@ -45,13 +44,13 @@ def flat(text: str) -> str:
 
 def pdf_page_lines(pdf: Path) -> list[list[str]]:
     """The non-empty lines of each page, without the page number."""
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     pages = text.split("\f")
     if pages and not pages[-1].strip():
         pages.pop()
-    return [[flat(line) for line in page.splitlines() if line.strip() and not FOOTER.match(line.strip())]
-            for page in pages]
+    return [[flat(line) for line in page.splitlines() if line.strip() and not FOOTER.match(line.strip())] for page in pages]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +58,8 @@ def demo_documents(tmp_path_factory):
     """name -> (description, lines of each PDF page) for every document of the demo branch."""
     from click.testing import CliRunner
 
-    from zhibu.committee.batch import Target, check_target
     from zhibu.cli import cli
+    from zhibu.committee.batch import Target, check_target
     from zhibu.format.load import load_branch
     from zhibu.render.checkup import checkup, overview
     from zhibu.render.docx import write_docx
@@ -102,8 +101,7 @@ def probes() -> dict[str, layout.Document]:
     out = {}
     for n in range(16, 22):
         blocks = tuple(layout.para(f"第{i}段。") for i in range(1, n + 1)) + (layout.para(long),)
-        out[f"probe-{n}"] = layout.Document(kind=PROBE, title=PROBE, author="zhibu", date=dt.date(YEAR, 1, 1),
-                                            blocks=blocks)
+        out[f"probe-{n}"] = layout.Document(kind=PROBE, title=PROBE, author="zhibu", date=dt.date(YEAR, 1, 1), blocks=blocks)
     return out
 
 
@@ -125,8 +123,12 @@ def test_every_document_kind_is_there(demo_documents):
 @real_client
 @needs_poppler
 def test_no_page_holds_only_signature_lines(demo_documents):
-    bad = [(name, n) for name, (_, pages) in demo_documents.items()
-           for n, lines in enumerate(pages, 1) if lines and all(SIGNATURE in line for line in lines)]
+    bad = [
+        (name, n)
+        for name, (_, pages) in demo_documents.items()
+        for n, lines in enumerate(pages, 1)
+        if lines and all(SIGNATURE in line for line in lines)
+    ]
     assert bad == []
 
 
@@ -163,8 +165,11 @@ def test_the_signature_lines_are_on_the_page_of_the_last_paragraph(demo_document
     for name, (description, pages) in demo_documents.items():
         blocks = description.blocks
         # the paragraph before each signature block (an empty line, then 主持人 and 记录人)
-        expected = [flat(blocks[i - 2].text) for i, b in enumerate(blocks)
-                    if isinstance(b, layout.Paragraph) and b.text.startswith("主持人（签字）")]
+        expected = [
+            flat(blocks[i - 2].text)
+            for i, b in enumerate(blocks)
+            if isinstance(b, layout.Paragraph) and b.text.startswith("主持人（签字）")
+        ]
         found = []
         for n, lines in enumerate(pages, 1):
             for i, line in enumerate(lines):
@@ -193,7 +198,7 @@ def broken_paragraphs(description: layout.Document, pages: list[list[str]]):
                 while before < len(pages[n]) and pages[n][-1 - before] + "".join(pages[n][-before:]) + first in text:
                     before += 1
                 after = 1
-                while after < len(pages[n + 1]) and last + "".join(pages[n + 1][:after + 1]) in text:
+                while after < len(pages[n + 1]) and last + "".join(pages[n + 1][: after + 1]) in text:
                     after += 1
                 yield n + 1, before, after, text
 
@@ -213,10 +218,10 @@ def test_no_paragraph_leaves_a_single_line_on_a_page(demo_documents):
 
 def test_the_keep_rules_are_written_into_the_docx(tmp_path):
     """What LibreOffice and Word read: keepNext on headings, lead-ins and the signature block, widow control everywhere."""
+    from conftest import SAMPLE
     from docx import Document
     from docx.oxml.ns import qn
 
-    from conftest import SAMPLE
     from zhibu.format.load import load_branch
     from zhibu.render.docx import write_docx
 

@@ -24,10 +24,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import SAMPLE
+from lxml import etree
 from test_pdf import POPPLER, pdf_pages, real_client, sample_documents  # noqa: F401 (a fixture)
+
 from zhibu.render import docx as render_docx
 from zhibu.render import layout
 from zhibu.render.pdf import convert_to_pdf
@@ -45,11 +45,36 @@ RIGHT_EDGE = (210 - 26) * 72 / 25.4
 PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.M)
 
 # Marks that may end a line but never start one, those that never end one, and pairs.
-CLOSING = ["、", "，", "。", "；", "：", "！", "？", "）", "」", "』", "》", "〉", "】", "〕", "”", "’", "……", "——",
-           "·", "。”", "）。", "？！", "》，"]
+CLOSING = [
+    "、",
+    "，",
+    "。",
+    "；",
+    "：",
+    "！",
+    "？",
+    "）",
+    "」",
+    "』",
+    "》",
+    "〉",
+    "】",
+    "〕",
+    "”",
+    "’",
+    "……",
+    "——",
+    "·",
+    "。”",
+    "）。",
+    "？！",
+    "》，",
+]
 OPENING = ["（", "「", "《", "“", "‘", "【"]
-BASE = ("深入学习贯彻党的二十届四中全会精神扎实推进支部标准化规范化建设不断增强政治功能和组织功能"
-        "引导党员在教书育人科学研究社会服务中当先锋作表率把支部建设成为坚强战斗堡垒")
+BASE = (
+    "深入学习贯彻党的二十届四中全会精神扎实推进支部标准化规范化建设不断增强政治功能和组织功能"
+    "引导党员在教书育人科学研究社会服务中当先锋作表率把支部建设成为坚强战斗堡垒"
+)
 
 
 def synthetic_body() -> tuple[layout.Paragraph, ...]:
@@ -58,9 +83,9 @@ def synthetic_body() -> tuple[layout.Paragraph, ...]:
     blocks = []
     for mark in CLOSING + OPENING:
         for n in (27, 28, 29):
-            blocks.append(layout.para(BASE[:n] + mark + BASE[n:n + 8], indent=False))
+            blocks.append(layout.para(BASE[:n] + mark + BASE[n : n + 8], indent=False))
         for n in (25, 26, 27, 54):
-            blocks.append(layout.para(BASE[:n] + mark + BASE[n:n + 8]))
+            blocks.append(layout.para(BASE[:n] + mark + BASE[n : n + 8]))
     return tuple(blocks)
 
 
@@ -69,7 +94,7 @@ def synthetic_table() -> layout.Table:
     rows = [(layout.Cell("序号", header=True), layout.Cell("内容", header=True))]
     for mark in CLOSING[:12]:
         for n in range(8, 18):
-            rows.append((layout.Cell(str(n)), layout.Cell(BASE[:n] + mark + BASE[n:n + 4], align="left")))
+            rows.append((layout.Cell(str(n)), layout.Cell(BASE[:n] + mark + BASE[n : n + 4], align="left")))
     return layout.Table(widths=(15, 60), rows=tuple(rows), size=12)
 
 
@@ -124,11 +149,13 @@ def pdfs(request, tmp_path_factory):
     base = tmp_path_factory.mktemp("text")
     docs = dict(paths)
     docs["checkup"] = base / "checkup.docx"
-    result = CliRunner().invoke(cli, ["doc", "checkup", "--year", "2025", "--as-of", "2025-12-31",
-                                      "-o", str(docs["checkup"]), "-C", str(root)])
+    result = CliRunner().invoke(
+        cli, ["doc", "checkup", "--year", "2025", "--as-of", "2025-12-31", "-o", str(docs["checkup"]), "-C", str(root)]
+    )
     assert result.exit_code == 0, result.stderr
-    result = CliRunner().invoke(cli, ["batch", "report", str(root), "--out", str(base / "batch"), "-j", "1",
-                                      "--as-of", "2025-12-31", "--year", "2025"])
+    result = CliRunner().invoke(
+        cli, ["batch", "report", str(root), "--out", str(base / "batch"), "-j", "1", "--as-of", "2025-12-31", "--year", "2025"]
+    )
     assert result.exit_code == 0, result.stderr
     docs["overview"] = base / "batch" / "2025年度体检总览.docx"
     docs["body"] = render_docx.write_docx(synthetic(synthetic_body()), base / "body.docx")
@@ -141,8 +168,7 @@ def pdfs(request, tmp_path_factory):
     normal = document.styles["Normal"].element.get_or_add_pPr()
     render_docx._ppr_child(normal, "w:overflowPunct").set(f"{{{W}}}val", "0")
     document.save(branch / "templates" / "reference.docx")
-    docs["branch-reference"] = render_docx.write_docx(synthetic(synthetic_body()), base / "branch-reference.docx",
-                                                      branch)
+    docs["branch-reference"] = render_docx.write_docx(synthetic(synthetic_body()), base / "branch-reference.docx", branch)
     made = convert_to_pdf(list(docs.values()), base / "pdf")
     return {kind: (docs[kind], pdf) for kind, pdf in zip(docs, made)}
 

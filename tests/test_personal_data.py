@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import DEFAULT_COMMITTEE, DEFAULTS, git, init_repo
 
 ID = "110105198807163417"
@@ -29,7 +28,9 @@ FORBIDDEN = [ID, MOBILE, LANDLINE, ID[3:-2], MOBILE[3:-2], "62874591"[:6], MOBIL
 
 AS_OF = ["--as-of", "2026-12-31", "--year", "2026"]
 
-MEMBERS = DEFAULTS["members.yaml"] + f"""\
+MEMBERS = (
+    DEFAULTS["members.yaml"]
+    + f"""\
   - name: "{ID}"
     status: 正式党员
     admitted: 2010-06-20
@@ -44,6 +45,7 @@ MEMBERS = DEFAULTS["members.yaml"] + f"""\
     group: 第二党小组
     phone: {MOBILE}
 """
+)
 
 ZHIBU = f"""\
 format: 1
@@ -102,8 +104,17 @@ def planted(tmp_path_factory):
         path.write_text(text, encoding="utf-8")
     init_repo(root)
     git(root, "add", "-A")
-    git(root, "-c", f"user.name=书记{MOBILE}", "-c", f"user.email={MOBILE}@example.org",
-        "commit", "-q", "-m", f"新建支部，身份证 {ID}，手机 {MOBILE}")
+    git(
+        root,
+        "-c",
+        f"user.name=书记{MOBILE}",
+        "-c",
+        f"user.email={MOBILE}@example.org",
+        "commit",
+        "-q",
+        "-m",
+        f"新建支部，身份证 {ID}，手机 {MOBILE}",
+    )
     (root / "records/2026/2026-03-05-支部委员会.yaml").write_text(RECORD + f"# 改 {MOBILE}\n", encoding="utf-8")
     git(root, "add", "-A")
     git(root, "-c", f"user.name={ID}", "-c", "user.email=x@example.org", "commit", "-q", "-m", f"修改 {LANDLINE}")
@@ -214,8 +225,12 @@ def test_log_and_audit(planted, run, tmp_path):
 def test_documents(planted, run, tmp_path):
     _top, root = planted
     made = []
-    for kind, args in (("minutes", ["2026-03-05"]), ("signin", ["2026-03-05"]), ("ledger", ["--year", "2026", "--xlsx"]),
-                       ("checkup", ["--year", "2026", "--as-of", "2026-12-31"])):
+    for kind, args in (
+        ("minutes", ["2026-03-05"]),
+        ("signin", ["2026-03-05"]),
+        ("ledger", ["--year", "2026", "--xlsx"]),
+        ("checkup", ["--year", "2026", "--as-of", "2026-12-31"]),
+    ):
         path = tmp_path / f"{kind}.docx"
         result = run("doc", kind, *args, "-o", path, "-C", root)
         assert result.exit_code == 0, (kind, result.stderr)

@@ -7,15 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DEFAULT_ZHIBU, SAMPLE, git, init_repo
 from wcwidth import wcswidth, wcwidth
 
-from conftest import DEFAULT_ZHIBU, SAMPLE, git, init_repo
-from zhibu.store.holidays import Calendar, theme_day_date
 from zhibu.format.load import load_branch
 from zhibu.model.periods import parse_theme_day
 from zhibu.store import holidays
-from zhibu.write.plans import new_plan, plan_status, topic_kind
+from zhibu.store.holidays import Calendar, theme_day_date
 from zhibu.store.yamlio import parse
+from zhibu.write.plans import new_plan, plan_status, topic_kind
 
 D = dt.date
 
@@ -100,7 +100,11 @@ def test_check_agrees_with_the_plan_on_a_shift_that_would_leave_the_month(git_br
     # and the rule still fires for a date off the rule
     moved = record.replace("2026-01-30", "2026-01-29")
     root2 = git_branch({"zhibu.yaml": config("{day: 31, 顺延: 节假日}"), "records/2026/2026-01-29-主题党日.yaml": moved})
-    found = [f for f in check_branch(root2, as_of=D(2026, 2, 15), year=2026, strict=True).findings if f.code == "meeting.theme-day-fixed"]
+    found = [
+        f
+        for f in check_branch(root2, as_of=D(2026, 2, 15), year=2026, strict=True).findings
+        if f.code == "meeting.theme-day-fixed"
+    ]
     assert len(found) == 1 and "2026-01-30" in found[0].message
 
 
@@ -207,7 +211,9 @@ def test_a_t_pack_may_supply_holidays_and_the_branch_file_wins(make_branch):
     dates = theme_dates(draft)
     assert dates[1] == D(2027, 1, 4) and dates[5] == D(2027, 5, 4)
     assert draft.warnings == ()
-    root2 = make_branch({"zhibu.yaml": zhibu, "standards/T-示例区教育工委.yaml": PACK, "holidays.yaml": "workdays: [2027-05-03]\n"})
+    root2 = make_branch(
+        {"zhibu.yaml": zhibu, "standards/T-示例区教育工委.yaml": PACK, "holidays.yaml": "workdays: [2027-05-03]\n"}
+    )
     assert theme_dates(draft_of(root2, 2027))[5] == D(2027, 5, 3)
 
 
@@ -335,7 +341,12 @@ def test_plan_new_writes_one_commit_with_a_valid_plan(git_branch, run, repo):
 
 
 def test_plan_new_refuses_to_overwrite_without_force(git_branch, run, repo):
-    root = git_branch({"zhibu.yaml": config("每月最后一个周五"), "plans/2026.yaml": "year: 2026\nitems:\n  - {month: 1, kind: 学习, topic: 自己写的计划}\n"})
+    root = git_branch(
+        {
+            "zhibu.yaml": config("每月最后一个周五"),
+            "plans/2026.yaml": "year: 2026\nitems:\n  - {month: 1, kind: 学习, topic: 自己写的计划}\n",
+        }
+    )
     head = repo(root).head()
     original = (root / "plans/2026.yaml").read_bytes()
     result = run("plan", "new", "--year", "2026", "-C", root)

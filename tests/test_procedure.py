@@ -7,14 +7,13 @@ import datetime as dt
 from importlib import resources
 
 import pytest
+from conftest import SAMPLE
 
 from zhibu.format.load import load_branch
 from zhibu.model.branch import Applicant
 from zhibu.model.vocabulary import RECORD_TYPES, RESOLUTION_KINDS
 from zhibu.standard import procedure as P
 from zhibu.store.yamlio import parse
-
-from conftest import SAMPLE
 
 D = dt.date
 AS_OF = D(2026, 1, 5)
@@ -518,7 +517,12 @@ def test_sample_development_ledger_huang_li(sample):
     assert t.full_since == D(2025, 6, 25)
     assert t.probation_end == D(2025, 6, 25)
     assert t.next.step.key == "archive"
-    assert [k for k, v in s.items() if v[0] == P.CLOSED] == ["activist-review", "contact-review", "thought-reports", "probation-education"]
+    assert [k for k, v in s.items() if v[0] == P.CLOSED] == [
+        "activist-review",
+        "contact-review",
+        "thought-reports",
+        "probation-education",
+    ]
     # With the branch: the 2025-06-25 支部党员大会 decided the conversion.
     with_branch = _states(P.person_timeline(person, sample, as_of=AS_OF))
     assert with_branch["conversion-meeting"] == (P.DONE, D(2025, 6, 25), None, None)

@@ -7,7 +7,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import SAMPLE
 
 from zhibu.committee.batch import Target, check_target
@@ -22,7 +21,15 @@ def entry_for(root):
 
 
 def finding(code, period=None, severity="warning", subject=None, path=None, line=None, message="…"):
-    return {"code": code, "period": period, "severity": severity, "subject": subject, "path": path, "line": line, "message": message}
+    return {
+        "code": code,
+        "period": period,
+        "severity": severity,
+        "subject": subject,
+        "path": path,
+        "line": line,
+        "message": message,
+    }
 
 
 def test_explanation_adds_up_to_the_score():

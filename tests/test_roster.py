@@ -30,7 +30,9 @@ from zhibu.model.periods import (
 D = dt.date
 
 
-def member(name, *, status="正式党员", joined=D(2015, 1, 1), left=None, group="第一党小组", full_since=D(2000, 1, 1), discipline=None):
+def member(
+    name, *, status="正式党员", joined=D(2015, 1, 1), left=None, group="第一党小组", full_since=D(2000, 1, 1), discipline=None
+):
     return Member(
         name=name,
         status=status,
@@ -462,9 +464,26 @@ def test_shift_written_in_the_text():
 @pytest.mark.parametrize(
     "value",
     [
-        "每月32日", "每月0日", "每周五", "每月第6个周五", "随时", "", None, 20, True,
-        {"day": 0}, {"day": 32}, {"day": True}, {"day": "20"}, {"weekday": 8, "nth": 1}, {"weekday": 5, "nth": 0},
-        {"weekday": 5, "nth": 6}, {"weekday": True, "nth": 1}, {"weekday": 5, "nth": False}, {"weekday": 5}, {},
+        "每月32日",
+        "每月0日",
+        "每周五",
+        "每月第6个周五",
+        "随时",
+        "",
+        None,
+        20,
+        True,
+        {"day": 0},
+        {"day": 32},
+        {"day": True},
+        {"day": "20"},
+        {"weekday": 8, "nth": 1},
+        {"weekday": 5, "nth": 0},
+        {"weekday": 5, "nth": 6},
+        {"weekday": True, "nth": 1},
+        {"weekday": 5, "nth": False},
+        {"weekday": 5},
+        {},
         {"rule": 5},
     ],
 )

@@ -18,9 +18,12 @@ monthly_topics:
   2026-03: [学习贯彻全国两会精神]
 """
 
-T_PACK_V2 = T_PACK_V1.replace("version: 2026.1", "version: 2026.2") + """\
+T_PACK_V2 = (
+    T_PACK_V1.replace("version: 2026.1", "version: 2026.2")
+    + """\
   2026-04: [清明节缅怀革命先烈主题教育]
 """
+)
 T_PACK_V2 = T_PACK_V2.replace(
     "rules:\n",
     "rules:\n  - code: T.talk-twice-yearly\n    kind: frequency\n    title: 谈心谈话每年不少于2次\n"
@@ -33,7 +36,9 @@ def _branch_with_x_pack(git_branch):
     from conftest import DEFAULT_ZHIBU
 
     x_pack = "pack: X-本支部\nlayer: X\ntitle: 本支部\nversion: 1\nrules: []\n"
-    return git_branch({"zhibu.yaml": DEFAULT_ZHIBU + "standard:\n  - standards/X-本支部.yaml\n", "standards/X-本支部.yaml": x_pack})
+    return git_branch(
+        {"zhibu.yaml": DEFAULT_ZHIBU + "standard:\n  - standards/X-本支部.yaml\n", "standards/X-本支部.yaml": x_pack}
+    )
 
 
 def test_update_from_a_file_vendors_lists_before_x_and_commits(git_branch, run, repo, tmp_path):
@@ -45,7 +50,9 @@ def test_update_from_a_file_vendors_lists_before_x_and_commits(git_branch, run, 
     result = run("standard", "update", source, "-C", root)
     assert result.exit_code == 0, result.stderr
     assert (root / "standards/T-示例区教育工委.yaml").read_text(encoding="utf-8") == T_PACK_V1
-    assert "  - standards/T-示例区教育工委.yaml\n  - standards/X-本支部.yaml\n" in (root / "zhibu.yaml").read_text(encoding="utf-8")
+    assert "  - standards/T-示例区教育工委.yaml\n  - standards/X-本支部.yaml\n" in (root / "zhibu.yaml").read_text(
+        encoding="utf-8"
+    )
     assert repo(root).count() == before + 1
     assert repo(root).message().startswith("标准 更新 T-示例区教育工委 2026.1")
     assert repo(root).status() == ""
@@ -86,7 +93,10 @@ def test_update_from_a_git_repository_shows_what_changed(git_branch, run, repo, 
 def test_update_refuses_a_pack_that_loosens_the_baseline(git_branch, run, repo, tmp_path):
     root = git_branch()
     source = tmp_path / "T-宽松.yaml"
-    source.write_text("pack: T-宽松\nlayer: T\ntitle: x\nversion: 1\nrules:\n  - {code: meeting.theme-day-monthly, severity: info}\n", encoding="utf-8")
+    source.write_text(
+        "pack: T-宽松\nlayer: T\ntitle: x\nversion: 1\nrules:\n  - {code: meeting.theme-day-monthly, severity: info}\n",
+        encoding="utf-8",
+    )
     head = repo(root).head()
     result = run("standard", "update", source, "-C", root)
     assert result.exit_code == 2
@@ -121,4 +131,3 @@ def test_show_lists_every_baseline_code(make_branch, run):
     assert result.exit_code == 0
     for code in baseline_rules()[1]:
         assert code in result.stdout
-

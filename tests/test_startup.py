@@ -11,9 +11,7 @@ HEAVY = ("git", "docx", "tabulate", "openpyxl")
 
 
 def imported_modules(*args: str) -> set[str]:
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "zhibu", *args], capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "zhibu", *args], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     names = set()
     for line in done.stderr.splitlines():
@@ -35,7 +33,9 @@ def test_help_imports_no_heavy_library(args):
 
 def test_root_help_imports_no_subcommand_module():
     names = imported_modules("--help")
-    assert not any(n.startswith("zhibu.cli.") and n != "zhibu.cli.base" for n in names), sorted(n for n in names if n.startswith("zhibu"))
+    assert not any(n.startswith("zhibu.cli.") and n != "zhibu.cli.base" for n in names), sorted(
+        n for n in names if n.startswith("zhibu")
+    )
 
 
 def test_sys_modules_after_help():

@@ -20,10 +20,34 @@ from zhibu.store import gitrepo
 
 TOPIC = "研究三月份主题党日活动方案"
 MEETING = [
-    "meeting", "add", "--type", "支部委员会", "--date", "2026-03-05", "--place", "学院党员活动室",
-    "--recorder", "李晓梅", "--absent", "陈志强:出差", "--topic", TOPIC,
+    "meeting",
+    "add",
+    "--type",
+    "支部委员会",
+    "--date",
+    "2026-03-05",
+    "--place",
+    "学院党员活动室",
+    "--recorder",
+    "李晓梅",
+    "--absent",
+    "陈志强:出差",
+    "--topic",
+    TOPIC,
 ]
-MEMBER = ["member", "add", "林静", "--status", "预备党员", "--admitted", "2026-01-10", "--joined", "2026-01-10", "--group", "第二党小组"]
+MEMBER = [
+    "member",
+    "add",
+    "林静",
+    "--status",
+    "预备党员",
+    "--admitted",
+    "2026-01-10",
+    "--joined",
+    "2026-01-10",
+    "--group",
+    "第二党小组",
+]
 HAND_EDIT = "# 手工补记：2026年1月组织关系转入一人，待登记\n"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -101,9 +125,18 @@ def test_dry_run_says_the_same(run, branch, repo):
 
 def test_every_write_command_offers_the_option(run):
     commands = [
-        ["member", "add"], ["member", "edit"], ["member", "leave"], ["member", "import"],
-        ["committee", "elect"], ["committee", "change"], ["meeting", "add"], ["meeting", "edit"],
-        ["talk", "add"], ["plan", "new"], ["standard", "update"], ["schema"],
+        ["member", "add"],
+        ["member", "edit"],
+        ["member", "leave"],
+        ["member", "import"],
+        ["committee", "elect"],
+        ["committee", "change"],
+        ["meeting", "add"],
+        ["meeting", "edit"],
+        ["talk", "add"],
+        ["plan", "new"],
+        ["standard", "update"],
+        ["schema"],
     ]
     for command in commands:
         shown = run(*command, "--help")
@@ -207,7 +240,9 @@ def test_git_failure_names_index_lock_only_when_there_is_one(tmp_path):
 
     lock.parent.mkdir()
     lock.write_text("")
-    held = SimpleNamespace(stderr=f"fatal: Unable to create '{lock}': File exists.\n\nAnother git process seems to be running", stdout="", status=128)
+    held = SimpleNamespace(
+        stderr=f"fatal: Unable to create '{lock}': File exists.\n\nAnother git process seems to be running", stdout="", status=128
+    )
     assert "删除 .git/index.lock" in str(gitrepo._translate(held))
     lock.unlink()
     gone = SimpleNamespace(stderr=held.stderr, stdout="", status=128)

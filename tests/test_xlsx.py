@@ -6,9 +6,9 @@ import datetime as dt
 import zipfile
 
 import pytest
+from conftest import SAMPLE
 from openpyxl import load_workbook
 
-from conftest import SAMPLE
 from zhibu.errors import ZhibuError
 from zhibu.format.load import load_branch
 from zhibu.render.xlsx import (
@@ -18,8 +18,8 @@ from zhibu.render.xlsx import (
     write_ledger_xlsx,
     write_plan_xlsx,
 )
-from zhibu.standard.layers import build_standard
 from zhibu.report.stats import year_table
+from zhibu.standard.layers import build_standard
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,11 @@ def test_ledger_sheets_headers_and_frozen_header_row(ledger):
     assert ledger.sheetnames == ["统计", "记录"]
     stats, records = ledger["统计"], ledger["记录"]
     assert header(stats) == list(STATS_HEADERS) == ["类型", *[f"{m}月" for m in range(1, 13)], "全年", "标准"]
-    assert header(records) == list(RECORD_HEADERS) == ["日期", "类型", "党小组", "地点", "主持人", "记录人", "应到", "实到", "缺席", "议题", "文件"]
+    assert (
+        header(records)
+        == list(RECORD_HEADERS)
+        == ["日期", "类型", "党小组", "地点", "主持人", "记录人", "应到", "实到", "缺席", "议题", "文件"]
+    )
     assert stats.freeze_panes == "A2" and records.freeze_panes == "A2"
     # widths suited to Chinese text: the topic column is wide, the counts narrow
     assert records.column_dimensions["J"].width >= 40 and records.column_dimensions["G"].width <= 8
@@ -127,7 +131,15 @@ def test_plan_sheet(branch, tmp_path):
     assert ws.freeze_panes == "A2"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(plan.items) == 29
-    assert rows[0] == ("1月", "学习", "2025-01-学习-1", "学习贯彻中央经济工作会议精神", "集中学习", dt.datetime(2025, 1, 10), "陈志强")
+    assert rows[0] == (
+        "1月",
+        "学习",
+        "2025-01-学习-1",
+        "学习贯彻中央经济工作会议精神",
+        "集中学习",
+        dt.datetime(2025, 1, 10),
+        "陈志强",
+    )
     # months in order, 学习 before 活动 inside a month
     keys = [(int(r[0][:-1]), r[1]) for r in rows]
     assert keys == sorted(keys, key=lambda k: (k[0], k[1] != "学习"))
@@ -185,8 +197,12 @@ def calc_to_pdf(xlsx, out_dir):
     if soffice is None or not shutil.which("pdfinfo"):
         pytest.skip("LibreOffice or poppler is not installed; .ci/run installs them")
     profile = (out_dir / "profile").as_uri()
-    done = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                           "--outdir", str(out_dir), str(xlsx)], capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), str(xlsx)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     pdf = out_dir / (xlsx.stem + ".pdf")
     if not pdf.exists():
         if "calc" in (done.stderr + done.stdout).lower() or done.returncode:

@@ -6,8 +6,8 @@ import datetime as dt
 import time
 
 import pytest
-
 from conftest import SAMPLE
+
 from zhibu.store.yamlio import (
     MAX_DEPTH,
     YamlProblem,
@@ -29,14 +29,14 @@ def problem_of(text: str) -> YamlProblem:
 
 def test_parse_gives_plain_data_and_one_based_lines():
     text = (
-        "type: 支部委员会\n"       # 1
-        "date: 2026-03-05\n"       # 2
-        "attendees:\n"              # 3
-        "  - 王建国\n"              # 4
-        "  - 李晓梅\n"              # 5
-        "absent:\n"                 # 6
-        "  - name: 刘芳\n"          # 7
-        "    reason: 出差\n"        # 8
+        "type: 支部委员会\n"  # 1
+        "date: 2026-03-05\n"  # 2
+        "attendees:\n"  # 3
+        "  - 王建国\n"  # 4
+        "  - 李晓梅\n"  # 5
+        "absent:\n"  # 6
+        "  - name: 刘芳\n"  # 7
+        "    reason: 出差\n"  # 8
     )
     parsed = parse(text)
     assert parsed.data == {
@@ -81,8 +81,18 @@ def test_yaml_1_2_core_values():
         "oct: 0o17\nhex: 0x1F\nleading0: 012\nsexagesimal: 1:30\n"
     ).data
     assert data == {
-        "t": True, "f": False, "n": None, "tilde": None, "empty": None, "i": 42, "neg": -3, "fl": 1.5,
-        "oct": 15, "hex": 31, "leading0": 12, "sexagesimal": "1:30",
+        "t": True,
+        "f": False,
+        "n": None,
+        "tilde": None,
+        "empty": None,
+        "i": 42,
+        "neg": -3,
+        "fl": 1.5,
+        "oct": 15,
+        "hex": 31,
+        "leading0": 12,
+        "sexagesimal": "1:30",
     }
 
 
@@ -282,7 +292,7 @@ def test_edit_keeps_comments_quotes_and_order():
     assert attendees_line.startswith("attendees: [王建国, 李晓梅, 陈志强]")
     assert attendees_line.endswith("# 刘芳请假")  # the comment stays on its line
     assert out.startswith("# 支委会记录（手工录入）\n")
-    assert '# 下午' in out and "  # 请假的委员\n" in out
+    assert "# 下午" in out and "  # 请假的委员\n" in out
     assert 'time: "14:30-16:00"' in out and "place: '学院党员活动室'" in out
     # only the attendees line changed
     before, after = ANNOTATED.splitlines(), out.splitlines()

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
-from .store.holidays import HOLIDAYS_FILE, Calendar, HolidayFileError
 from .format.load import Loaded, load_branch
 from .model.branch import Waiver
 from .model.findings import (
@@ -26,6 +25,7 @@ from .model.findings import (
 from .rules.registry import KINDS, Context, Rule
 from .rules.waivers import expired, waiver_for
 from .standard.layers import Standard, build_standard
+from .store.holidays import HOLIDAYS_FILE, Calendar, HolidayFileError
 
 
 @dataclass
@@ -168,8 +168,8 @@ def _calendar(root: Path, loaded: Loaded, tree) -> tuple[Calendar, list[Finding]
 
 def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str], notes: list[str]) -> None:
     """Give the audit rules the git history, or say once why there is none."""
-    from .history.trail import read_trail
     from .errors import ZhibuError
+    from .history.trail import read_trail
     from .store import gitrepo
 
     try:
@@ -180,7 +180,9 @@ def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str]
         if repo.prefix:
             # The branch is a folder of a bigger repository (as sample-branch/ is of zhibu's own):
             # that history records more than this branch's record keeping.
-            notes.append(f"支部目录是另一个 git 仓库中的子目录（{repo.prefix.rstrip('/')}）：未按该仓库的历史检查留痕（audit.*）。")
+            notes.append(
+                f"支部目录是另一个 git 仓库中的子目录（{repo.prefix.rstrip('/')}）：未按该仓库的历史检查留痕（audit.*）。"
+            )
             return
         ctx.audit = read_trail(root, at or "HEAD", work_tree=at is None, repo=repo)
     except ZhibuError as exc:
@@ -200,7 +202,9 @@ def _attach_history(ctx: Context, root: Path, at: str | None, witness: list[str]
     if any(rule.kind == "signed-commits" for rule in ctx.rules.values()):
         # Verifying costs a git call per commit: only when the standard asks for signatures.
         try:
-            ctx.signatures = tuple((sha, verdict, author, when) for sha, verdict, author, when, _s in gitrepo.signatures(root, head))
+            ctx.signatures = tuple(
+                (sha, verdict, author, when) for sha, verdict, author, when, _s in gitrepo.signatures(root, head)
+            )
         except ZhibuError as exc:
             ctx.signatures_unread = exc.message + (f"（{exc.hint}）" if exc.hint else "")
 
@@ -250,7 +254,12 @@ def _active_waivers(loaded: Loaded, standard: Standard, as_of: dt.date) -> tuple
     for waiver in loaded.branch.waivers:
         if waiver.code not in standard.rules:
             findings.append(
-                make_finding("format.bad-value", f"例外登记的规则码 {waiver.code} 不存在", waiver.source.at("code"), "用 zhibu standard show 查看规则码。")
+                make_finding(
+                    "format.bad-value",
+                    f"例外登记的规则码 {waiver.code} 不存在",
+                    waiver.source.at("code"),
+                    "用 zhibu standard show 查看规则码。",
+                )
             )
             continue
         if expired(waiver, as_of):

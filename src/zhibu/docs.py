@@ -1,7 +1,7 @@
 """Generate the reference pages under docs/ from the code, so they cannot drift.
 
-    python -m zhibu.docs          write docs/rules.md, docs/format.md, docs/cli.md, docs/rating.md
-    python -m zhibu.docs --check  exit 1 if any of them is stale (a test runs this)
+python -m zhibu.docs          write docs/rules.md, docs/format.md, docs/cli.md, docs/rating.md
+python -m zhibu.docs --check  exit 1 if any of them is stale (a test runs this)
 """
 
 from __future__ import annotations
@@ -16,11 +16,33 @@ from .model.vocabulary import RECORD_TYPES, TYPE_ALIASES
 GENERATED = "<!-- 本文件由 python -m zhibu.docs 生成，请勿手工修改。 -->\n"
 
 _KIND_WORDS = {
-    "text": "文本", "code": "文本（加引号）", "date": "日期", "int": "整数", "count": "整数", "month": "1-12",
-    "year": "年份", "number": "数字", "bool": "true/false", "enum": "规定值", "type": "记录类型", "types": "记录类型或其列表",
-    "texts": "文本列表", "enums": "规定值列表", "pair": "两人列表", "months": "月份列表", "period": "期间", "yearmonth": "年-月",
-    "format": "1", "theme_day": "主题党日规则", "full": "日期、null 或映射", "name_map": "映射", "leaders": "映射", "number_map": "映射",
-    "map": "映射", "maps": "映射列表", "groups": "列表",
+    "text": "文本",
+    "code": "文本（加引号）",
+    "date": "日期",
+    "int": "整数",
+    "count": "整数",
+    "month": "1-12",
+    "year": "年份",
+    "number": "数字",
+    "bool": "true/false",
+    "enum": "规定值",
+    "type": "记录类型",
+    "types": "记录类型或其列表",
+    "texts": "文本列表",
+    "enums": "规定值列表",
+    "pair": "两人列表",
+    "months": "月份列表",
+    "period": "期间",
+    "yearmonth": "年-月",
+    "format": "1",
+    "theme_day": "主题党日规则",
+    "full": "日期、null 或映射",
+    "name_map": "映射",
+    "leaders": "映射",
+    "number_map": "映射",
+    "map": "映射",
+    "maps": "映射列表",
+    "groups": "列表",
 }
 
 
@@ -32,7 +54,9 @@ def _field_rows(fields, prefix: str = "") -> list[str]:
         if field.choices:
             shown = [c for c in field.choices if c not in TYPE_ALIASES]
             choices = "：" + " ".join(shown)
-        rows.append(f"| `{name}` | {'必填' if field.required else ''} | {_KIND_WORDS.get(field.kind, field.kind)} | {field.doc}{choices} |")
+        rows.append(
+            f"| `{name}` | {'必填' if field.required else ''} | {_KIND_WORDS.get(field.kind, field.kind)} | {field.doc}{choices} |"
+        )
         if field.fields:
             sub = f"{name}[]." if field.kind == "maps" else f"{name}."
             rows.extend(_field_rows(field.fields, sub))
@@ -48,7 +72,7 @@ def format_markdown() -> str:
         "## 总则\n",
         "- 一个党支部一个 git 仓库；支部根目录是向上最近的、含有 `zhibu.yaml` 的目录（与 git 查找 `.git` 相同）。",
         "- 文件按 YAML 1.2 读取：`no`、`on`、`13:30` 都是文字。键是英文，人读的值（姓名、类型、议题、原因）是中文。",
-        "- 日期写成 `2026-03-05`（不加引号）；月份写成 `2026-03`；时间写成 `\"14:30-16:00\"`（加引号）。",
+        '- 日期写成 `2026-03-05`（不加引号）；月份写成 `2026-03`；时间写成 `"14:30-16:00"`（加引号）。',
         "- 文件一律为不带 BOM 的 UTF-8 编码。其他编码（旧版 Windows 编辑器常存为 GBK）的文件不会被当成乱码读入，",
         "  而是报告文件名并说明如何转换。",
         "- 会议记录的文件名由命令取为 `records/<年>/<日期>-<类型>[-<序号>].yaml`；手工新建的记录可以另起文件名，",
@@ -172,8 +196,8 @@ def cli_markdown() -> str:
 
 def rating_markdown() -> str:
     """docs/rating.md: the built-in scoring scheme as data/rating.yaml states it."""
-    from .standard.rating import default_scheme
     from .standard.layers import baseline_rules
+    from .standard.rating import default_scheme
 
     scheme = default_scheme()
     titles = {code: rule.title for code, rule in baseline_rules()[1].items()}

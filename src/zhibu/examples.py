@@ -223,14 +223,16 @@ def replay(target: Path, files: dict[str, str], steps: tuple) -> Built:
     {name, message, date}; ``witness`` (record HEAD, as a committee would);
     ``reset`` N commits away (rewriting history); or leave ``work`` edits uncommitted.
     """
-    from .write.demo import author_email
     from .store import gitrepo
+    from .write.demo import author_email
 
     held = {path for step in steps for path in step.get("hold") or ()}
     current = {rel: text for rel, text in files.items() if rel not in held}
     write_branch(target, current)
     gitrepo.init(target)
-    gitrepo.commit_as(target, sorted(current), "建立支部工作台账", author="王建国", email=author_email("王建国"), when=BASE_COMMIT)
+    gitrepo.commit_as(
+        target, sorted(current), "建立支部工作台账", author="王建国", email=author_email("王建国"), when=BASE_COMMIT
+    )
     witness: list[str] = []
     for step in steps:
         touched: list[str] = []
@@ -252,10 +254,14 @@ def replay(target: Path, files: dict[str, str], steps: tuple) -> Built:
             when = _when(step["date"])
             author = step.get("author", "张伟")
             paths = sorted(set(touched) | set(removed))
-            gitrepo.commit_as(target, paths, step.get("message", "更新记录"), author=author, email=author_email(author), when=when)
+            gitrepo.commit_as(
+                target, paths, step.get("message", "更新记录"), author=author, email=author_email(author), when=when
+            )
         if step.get("tag"):
             tag = step["tag"]
-            gitrepo.create_tag(target, tag["name"], tag["message"], when=_when(tag["date"]), tagger="王建国", email=author_email("王建国"))
+            gitrepo.create_tag(
+                target, tag["name"], tag["message"], when=_when(tag["date"]), tagger="王建国", email=author_email("王建国")
+            )
         if step.get("witness"):
             witness.append(f"{gitrepo.head(target)} {step.get('date', '')}".strip())
         if step.get("reset"):
@@ -287,7 +293,9 @@ def explain_text(code: str, rules: dict[str, Rule]) -> str:
     rule = rules.get(code)
     if rule is None:
         close = difflib.get_close_matches(code, list(rules), n=3, cutoff=0.5)
-        raise ZhibuError(f"没有规则码 {code}。", f"是否为：{'、'.join(close)}？" if close else "用 zhibu standard show 查看全部规则码。")
+        raise ZhibuError(
+            f"没有规则码 {code}。", f"是否为：{'、'.join(close)}？" if close else "用 zhibu standard show 查看全部规则码。"
+        )
     kind = KINDS[rule.kind]
     lines = [
         f"{rule.code}  {rule.title}",

@@ -75,4 +75,3 @@ def test_baseline_parameters_are_declared_by_their_kind():
         assert not undeclared, f"{rule.code}: parameters {undeclared} are not declared by kind {rule.kind}"
         missing = [p for p in kind.required if p not in rule.params]
         assert not missing, f"{rule.code}: kind {rule.kind} needs {missing}"
-

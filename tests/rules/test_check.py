@@ -27,11 +27,7 @@ def make(tmp_path: Path, *, edits=(), files=None, remove=(), name="branch") -> P
 
 
 def codes(result, severity: Severity | None = None) -> list[tuple[str, str | None, str | None]]:
-    return [
-        (f.code, f.period, f.subject)
-        for f in result.findings
-        if severity is None or f.severity >= severity
-    ]
+    return [(f.code, f.period, f.subject) for f in result.findings if severity is None or f.severity >= severity]
 
 
 def check(root: Path, as_of=END_2025, year=2025):
@@ -68,7 +64,12 @@ def test_t_pack_raising_a_rule_to_error_changes_severity_and_exit_status(tmp_pat
     )
     result = check(root)
     [finding] = result.findings
-    assert (finding.code, finding.severity, finding.layer, finding.pack) == ("meeting.committee-monthly", Severity.ERROR, "T", "T-示例区")
+    assert (finding.code, finding.severity, finding.layer, finding.pack) == (
+        "meeting.committee-monthly",
+        Severity.ERROR,
+        "T",
+        "T-示例区",
+    )
     assert result.exit_code == 1
     assert [p.pack for p in result.standard.packs] == ["B", "T-示例区", "X-本支部"]
 
@@ -100,7 +101,11 @@ def test_group_created_mid_year_is_judged_only_from_its_first_whole_month(tmp_pa
     root = make(
         tmp_path,
         edits=[
-            ("zhibu.yaml", "groups: [第一党小组, 第二党小组]", "groups: [第一党小组, 第二党小组, {name: 第三党小组, since: 2025-07-01}]"),
+            (
+                "zhibu.yaml",
+                "groups: [第一党小组, 第二党小组]",
+                "groups: [第一党小组, 第二党小组, {name: 第三党小组, since: 2025-07-01}]",
+            ),
         ],
     )
     members = (root / "members.yaml").read_text(encoding="utf-8")
@@ -223,7 +228,11 @@ def test_bad_rules_are_bad_pack_findings(tmp_path, body, fragment):
 
 
 def test_missing_and_broken_packs_are_findings_not_crashes(tmp_path):
-    root = make(tmp_path, edits=[("zhibu.yaml", "standard:\n", "standard:\n  - standards/T-不存在.yaml\n  - standards/T-坏.yaml\n")], files={"standards/T-坏.yaml": "pack: [\n"})
+    root = make(
+        tmp_path,
+        edits=[("zhibu.yaml", "standard:\n", "standard:\n  - standards/T-不存在.yaml\n  - standards/T-坏.yaml\n")],
+        files={"standards/T-坏.yaml": "pack: [\n"},
+    )
     found = sorted(f.code for f in check(root).findings)
     assert found == ["format.yaml-syntax", "standard.bad-pack", "standard.bad-pack"]
 
@@ -237,7 +246,11 @@ def _waiver(period: str, expires: str | None = None) -> str:
 
 
 def test_quarter_waiver_covers_a_month_of_it(tmp_path):
-    root = make(tmp_path, remove=[COMMITTEE_APRIL], files={"waivers.yaml": _waiver("2025Q2") + _waiver("2025-02").replace("waivers:\n", "")})
+    root = make(
+        tmp_path,
+        remove=[COMMITTEE_APRIL],
+        files={"waivers.yaml": _waiver("2025Q2") + _waiver("2025-02").replace("waivers:\n", "")},
+    )
     result = check(root)
     assert result.findings == []
     assert sorted(f.period for f, _w in result.waived) == ["2025-02", "2025-04"]
@@ -280,7 +293,19 @@ def test_json_shape_and_determinism_after_shuffling_files(tmp_path, monkeypatch)
     assert data["notes"] == ["不是 git 仓库（或还没有提交）：未检查留痕（audit.*）。"]
     assert data["range"] == {"from": "2025-01-01", "to": "2025-12-31"}
     assert data["summary"] == {"error": 0, "warning": 1, "info": 0, "waived": 1}
-    assert list(data["findings"][0]) == ["code", "severity", "layer", "pack", "period", "path", "line", "subject", "message", "hint", "source"]
+    assert list(data["findings"][0]) == [
+        "code",
+        "severity",
+        "layer",
+        "pack",
+        "period",
+        "path",
+        "line",
+        "subject",
+        "message",
+        "hint",
+        "source",
+    ]
     assert data["waived"][0]["waiver"]["reason"].startswith("春节")
 
 
@@ -309,12 +334,20 @@ def test_unusable_config_exits_2(tmp_path):
 
 def test_months_before_the_first_record_are_unknown_not_inactive(tmp_path):
     # 周敏 misses every meeting of January 2025, the first month the branch has records for.
-    january = ["records/2025/2025-01-10-集中学习.yaml", "records/2025/2025-01-14-党小组会.yaml", "records/2025/2025-01-31-主题党日.yaml"]
+    january = [
+        "records/2025/2025-01-10-集中学习.yaml",
+        "records/2025/2025-01-14-党小组会.yaml",
+        "records/2025/2025-01-31-主题党日.yaml",
+    ]
     content = clean_files()
     edits = []
     for path in january:
         text = content[path]
         edits.append((path, "周敏, ", ""))
-        edits.append((path, "absent:\n", "absent:\n  - {name: 周敏, reason: 病假}\n") if "absent:\n" in text else (path, "topics:", "absent:\n  - {name: 周敏, reason: 病假}\ntopics:"))
+        edits.append(
+            (path, "absent:\n", "absent:\n  - {name: 周敏, reason: 病假}\n")
+            if "absent:\n" in text
+            else (path, "topics:", "absent:\n  - {name: 周敏, reason: 病假}\ntopics:")
+        )
     root = make(tmp_path, edits=edits)
     assert [c for c in codes(check(root)) if c[0].startswith("member.")] == []

@@ -39,7 +39,10 @@ PACK_QUARTER_TALK = (
 def with_quarter_talk(*edits):
     return {
         "files": {"standards/X-谈话.yaml": PACK_QUARTER_TALK},
-        "edits": [("zhibu.yaml", "  - standards/X-本支部.yaml\n", "  - standards/X-本支部.yaml\n  - standards/X-谈话.yaml\n"), *edits],
+        "edits": [
+            ("zhibu.yaml", "  - standards/X-本支部.yaml\n", "  - standards/X-本支部.yaml\n  - standards/X-谈话.yaml\n"),
+            *edits,
+        ],
     }
 
 
@@ -93,7 +96,7 @@ class Views:
             if rule.param("per") == "member":
                 out.update(item.people)
             else:
-                rest = item.key[len(f"{rule.code}/{period.label}"):]
+                rest = item.key[len(f"{rule.code}/{period.label}") :]
                 out.add(rest[1:] if rest else None)
         return out
 
@@ -134,7 +137,11 @@ def test_the_sample_year_agrees_in_all_three_views(tmp_path):
     assert clean.waived_for_branch(committee, february) and clean.due(committee, february) == set()
     assert clean.table["支部委员会"].months[1] == 0
     assert len(clean.frequency_rules()) >= 8  # the baseline's, counted per branch and per group
-    gaps = views(tmp_path, "gaps", remove=("records/2025/2025-04-09-支部委员会.yaml", LECTURE_SEPT, "records/2025/2025-01-14-党小组会.yaml"))
+    gaps = views(
+        tmp_path,
+        "gaps",
+        remove=("records/2025/2025-04-09-支部委员会.yaml", LECTURE_SEPT, "records/2025/2025-01-14-党小组会.yaml"),
+    )
     # February (waived), April's 支委会, Q3's 党课 and September's 学习 (that 党课 was it), and
     # January's 党小组会 of 第一党小组 (counted per group).
     assert gaps.assert_agree() == 5

@@ -52,7 +52,9 @@ def test_a_university_committee_elected_after_2022_has_three_years(tmp_path, as_
     assert bool(found(result, "org.term-expired")) is expired
 
 
-@pytest.mark.parametrize(("category", "ends"), [("社区", dt.date(2029, 7, 4)), ("村", dt.date(2029, 7, 4)), ("企业", dt.date(2027, 7, 4))])
+@pytest.mark.parametrize(
+    ("category", "ends"), [("社区", dt.date(2029, 7, 4)), ("村", dt.date(2029, 7, 4)), ("企业", dt.date(2027, 7, 4))]
+)
 def test_village_and_community_committees_have_five_years(tmp_path, category, ends):
     root = make(tmp_path, edits=[("zhibu.yaml", "category: 高校", f"category: {category}")])
     assert not found(check(root, as_of=ends, year=2025), "org.term-expired")
@@ -78,7 +80,10 @@ def test_a_t_pack_may_set_its_systems_default_within_three_to_five(tmp_path):
     assert found(check(root, as_of=dt.date(2029, 7, 5), year=2025), "org.term-expired")
 
 
-@pytest.mark.parametrize(("layer", "years", "code"), [("T", 6, "standard.bad-pack"), ("T", 2, "standard.bad-pack"), ("X", 5, "standard.weakens-baseline")])
+@pytest.mark.parametrize(
+    ("layer", "years", "code"),
+    [("T", 6, "standard.bad-pack"), ("T", 2, "standard.bad-pack"), ("X", 5, "standard.weakens-baseline")],
+)
 def test_a_default_outside_three_to_five_or_an_x_pack_lengthening_it_is_refused(tmp_path, layer, years, code):
     files, edit = _pack(layer, years)
     result = check(make(tmp_path, files=files, edits=[edit]), as_of=dt.date(2027, 7, 5), year=2025)
@@ -215,7 +220,16 @@ def test_a_leader_from_a_later_date_leaves_the_group_without_one_until_then(tmp_
 
 
 def test_a_group_set_up_after_the_range_needs_no_leader_yet(tmp_path):
-    root = make(tmp_path, edits=[("zhibu.yaml", "groups: [第一党小组, 第二党小组]", "groups: [第一党小组, 第二党小组, {name: 第三党小组, since: 2026-01-01}]")])
+    root = make(
+        tmp_path,
+        edits=[
+            (
+                "zhibu.yaml",
+                "groups: [第一党小组, 第二党小组]",
+                "groups: [第一党小组, 第二党小组, {name: 第三党小组, since: 2026-01-01}]",
+            )
+        ],
+    )
     assert not found(check(root), "org.group-leader-missing")
 
 
@@ -228,9 +242,21 @@ GROUP_NOV = "records/2025/2025-11-12-党小组会.yaml"
         ([(GROUP_NOV, "host: 郑凯\n", "host: 张伟\n")], True),
         ([(GROUP_NOV, "host: 郑凯\n", "host: 张伟\ndelegated: 组长郑凯出差，委托张伟主持\n")], False),
         # 张伟 became leader on the day of the meeting: he hosts as the leader
-        ([(GROUP_NOV, "host: 郑凯\n", "host: 张伟\n"), ("committee.yaml", "  第二党小组: 郑凯\n", "  第二党小组: [{name: 郑凯}, {name: 张伟, since: 2025-11-12}]\n")], False),
+        (
+            [
+                (GROUP_NOV, "host: 郑凯\n", "host: 张伟\n"),
+                ("committee.yaml", "  第二党小组: 郑凯\n", "  第二党小组: [{name: 郑凯}, {name: 张伟, since: 2025-11-12}]\n"),
+            ],
+            False,
+        ),
         # the day before: 郑凯 was still the leader
-        ([(GROUP_NOV, "host: 郑凯\n", "host: 张伟\n"), ("committee.yaml", "  第二党小组: 郑凯\n", "  第二党小组: [{name: 郑凯}, {name: 张伟, since: 2025-11-13}]\n")], True),
+        (
+            [
+                (GROUP_NOV, "host: 郑凯\n", "host: 张伟\n"),
+                ("committee.yaml", "  第二党小组: 郑凯\n", "  第二党小组: [{name: 郑凯}, {name: 张伟, since: 2025-11-13}]\n"),
+            ],
+            True,
+        ),
     ],
 )
 def test_a_group_meeting_is_hosted_by_its_leader_or_a_recorded_stand_in(tmp_path, edits, reported):
@@ -267,7 +293,9 @@ def test_a_secretary_with_less_than_one_year_of_party_age_is_a_warning(tmp_path,
         "      - {date: 2026-06-25, name: 王建国, role: 书记, action: 离任}\n"
         "      - {date: 2026-06-25, name: 黄丽, role: 书记, action: 补选, approved: 2026-06-30}\n"
     )
-    root = make(tmp_path, edits=[("committee.yaml", CHANGES_END, change), ("members.yaml", HUANG, f"    full_since: {full_since}\n")])
+    root = make(
+        tmp_path, edits=[("committee.yaml", CHANGES_END, change), ("members.yaml", HUANG, f"    full_since: {full_since}\n")]
+    )
     findings = found(check(root, as_of=dt.date(2026, 12, 31)), "org.secretary-party-age")
     assert bool(findings) is reported
     assert all(f.severity == Severity.WARNING and f.subject == "黄丽" for f in findings)
@@ -275,13 +303,24 @@ def test_a_secretary_with_less_than_one_year_of_party_age_is_a_warning(tmp_path,
 
 def test_party_age_is_a_calendar_year_not_365_days(tmp_path):
     # 2024-03-01 to 2025-02-28 is 364 days; 2023-03-01 to 2024-02-29 is 365 days but not a year.
-    root = make(tmp_path, edits=[elected("2024-02-29"), ("members.yaml", "    full_since: 1999-06-20\n", "    full_since: 2023-03-01\n")])
+    root = make(
+        tmp_path, edits=[elected("2024-02-29"), ("members.yaml", "    full_since: 1999-06-20\n", "    full_since: 2023-03-01\n")]
+    )
     [finding] = found(check(root, as_of=dt.date(2024, 12, 31), year=2024), "org.secretary-party-age")
     assert "王建国 自 2024-02-29 任书记" in finding.message
 
 
 def test_a_probationary_secretary_has_no_party_age(tmp_path):
-    root = make(tmp_path, edits=[("members.yaml", "    status: 正式党员\n    admitted: 1998-06-20\n    full_since: 1999-06-20\n", "    status: 预备党员\n    admitted: 2025-06-20\n")])
+    root = make(
+        tmp_path,
+        edits=[
+            (
+                "members.yaml",
+                "    status: 正式党员\n    admitted: 1998-06-20\n    full_since: 1999-06-20\n",
+                "    status: 预备党员\n    admitted: 2025-06-20\n",
+            )
+        ],
+    )
     findings = found(check(root), "org.secretary-party-age")
     assert findings and "预备党员" in findings[0].message
 
@@ -306,7 +345,11 @@ def test_a_committee_meeting_with_exactly_half_present_is_a_warning(tmp_path, pr
     root = make(
         tmp_path,
         edits=[
-            ("committee.yaml", CHANGES_END, CHANGES_END + "      - {date: 2025-11-30, name: 赵磊, role: 纪检委员, action: 离任}\n"),
+            (
+                "committee.yaml",
+                CHANGES_END,
+                CHANGES_END + "      - {date: 2025-11-30, name: 赵磊, role: 纪检委员, action: 离任}\n",
+            ),
             (COMMITTEE_DEC, FULL_COMMITTEE, f"attendees: {present}\nabsent:\n{absent}"),
         ],
     )
@@ -328,15 +371,23 @@ def test_committee_size_six_or_seven_is_a_note_and_more_than_seven_a_warning(tmp
 
 
 def test_committee_of_two_is_an_error(tmp_path):
-    leave = "".join(f"      - {{date: 2025-12-01, name: {n}, role: {r}, action: 离任}}\n" for n, r in [("张伟", "组织委员"), ("陈志强", "宣传委员"), ("赵磊", "纪检委员")])
-    root = make(tmp_path, edits=[("committee.yaml", CHANGES_END, CHANGES_END + leave), ("committee.yaml", "role: 副书记", "role: 组织委员")])
+    leave = "".join(
+        f"      - {{date: 2025-12-01, name: {n}, role: {r}, action: 离任}}\n"
+        for n, r in [("张伟", "组织委员"), ("陈志强", "宣传委员"), ("赵磊", "纪检委员")]
+    )
+    root = make(
+        tmp_path,
+        edits=[("committee.yaml", CHANGES_END, CHANGES_END + leave), ("committee.yaml", "role: 副书记", "role: 组织委员")],
+    )
     sizes = found(check(root), "org.committee-size")
     assert [f.severity for f in sizes] == [Severity.ERROR]
 
 
 def test_a_pack_written_for_the_old_five_year_reading_still_loads(tmp_path):
     pack = "pack: T-旧\nlayer: T\ntitle: 旧包\nversion: 1\nrules:\n  - code: org.term-expired\n    term_years_after_2022: 5\n"
-    root = make(tmp_path, files={"standards/T.yaml": pack}, edits=[("zhibu.yaml", "standard:\n", "standard:\n  - standards/T.yaml\n")])
+    root = make(
+        tmp_path, files={"standards/T.yaml": pack}, edits=[("zhibu.yaml", "standard:\n", "standard:\n  - standards/T.yaml\n")]
+    )
     result = check(root, as_of=dt.date(2027, 7, 5), year=2025)
     assert not found(result, "standard.")
     assert found(result, "org.term-expired")  # three years, whatever the old parameter says
@@ -344,7 +395,16 @@ def test_a_pack_written_for_the_old_five_year_reading_still_loads(tmp_path):
 
 def test_a_leader_who_left_the_branch_leaves_the_group_without_one(tmp_path):
     # 郑凯 transfers out on 2025-12-15; committee.yaml still names him.
-    root = make(tmp_path, edits=[("members.yaml", "    joined: 2019-09-01\n", "    joined: 2019-09-01\n    left: {date: 2025-12-15, reason: 组织关系转出}\n")])
+    root = make(
+        tmp_path,
+        edits=[
+            (
+                "members.yaml",
+                "    joined: 2019-09-01\n",
+                "    joined: 2019-09-01\n    left: {date: 2025-12-15, reason: 组织关系转出}\n",
+            )
+        ],
+    )
     [finding] = found(check(root), "org.group-leader-missing")
     assert finding.subject == "第二党小组" and "郑凯 已于 2025-12-15 转出" in finding.message
     assert not found(check(root, as_of=dt.date(2025, 12, 14)), "org.group-leader-missing")

@@ -54,7 +54,10 @@ PACK_QUARTER_TALK = (
 def with_pack(pack: str, *edits, name="X-谈话"):
     return {
         "files": {f"standards/{name}.yaml": pack},
-        "edits": [("zhibu.yaml", "  - standards/X-本支部.yaml\n", f"  - standards/X-本支部.yaml\n  - standards/{name}.yaml\n"), *edits],
+        "edits": [
+            ("zhibu.yaml", "  - standards/X-本支部.yaml\n", f"  - standards/X-本支部.yaml\n  - standards/{name}.yaml\n"),
+            *edits,
+        ],
     }
 
 
@@ -66,7 +69,12 @@ def with_pack(pack: str, *edits, name="X-谈话"):
     [("2025-08-16", True), ("2025-08-17", False)],  # Q3 has 92 days: 46 is exactly half
 )
 def test_member_who_joined_for_exactly_half_a_quarter_is_judged(tmp_path, joined, judged):
-    setup = with_pack(PACK_QUARTER_TALK, add_member(f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: {joined}, group: 第一党小组}}"))
+    setup = with_pack(
+        PACK_QUARTER_TALK,
+        add_member(
+            f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: {joined}, group: 第一党小组}}"
+        ),
+    )
     result = check(make(tmp_path, **setup))
     assert (("2025Q3", "钱新") in found(result, "X.quarterly-talk")) is judged
     assert ("2025Q2", "钱新") not in found(result, "X.quarterly-talk")
@@ -79,7 +87,9 @@ def test_member_who_joined_for_exactly_half_a_quarter_is_judged(tmp_path, joined
 def test_member_who_left_after_exactly_half_a_quarter_is_judged(tmp_path, left, judged):
     setup = with_pack(
         PACK_QUARTER_TALK,
-        add_member(f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: 2020-01-01, left: {{date: {left}}}, group: 第一党小组}}"),
+        add_member(
+            f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: 2020-01-01, left: {{date: {left}}}, group: 第一党小组}}"
+        ),
     )
     result = check(make(tmp_path, **setup))
     assert (("2025Q3", "钱新") in found(result, "X.quarterly-talk")) is judged
@@ -91,16 +101,31 @@ def test_member_who_left_after_exactly_half_a_quarter_is_judged(tmp_path, left, 
     [("2025-04-01", True), ("2025-07-02", True), ("2025-07-03", False)],  # 183 of 365 days is half or more, 182 is not
 )
 def test_yearly_talk_judges_a_member_who_transferred_in_during_the_year(tmp_path, joined, judged):
-    root = make(tmp_path, edits=[add_member(f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: {joined}, group: 第一党小组}}")])
+    root = make(
+        tmp_path,
+        edits=[
+            add_member(
+                f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: {joined}, group: 第一党小组}}"
+            )
+        ],
+    )
     result = check(root)
     assert (("2025", "钱新") in found(result, "talk.yearly")) is judged
 
 
 def test_a_pack_may_lower_the_share_but_not_raise_it(tmp_path):
-    member = add_member("{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: 2025-09-01, group: 第一党小组}")
-    lower = with_pack("pack: X-比例\nlayer: X\ntitle: 比例\nversion: 1\nrules:\n  - {code: talk.yearly, min_share: 0.25}\n", member, name="X-比例")
+    member = add_member(
+        "{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: 2025-09-01, group: 第一党小组}"
+    )
+    lower = with_pack(
+        "pack: X-比例\nlayer: X\ntitle: 比例\nversion: 1\nrules:\n  - {code: talk.yearly, min_share: 0.25}\n",
+        member,
+        name="X-比例",
+    )
     assert ("2025", "钱新") in found(check(make(tmp_path, name="lower", **lower)), "talk.yearly")
-    higher = with_pack("pack: X-比例\nlayer: X\ntitle: 比例\nversion: 1\nrules:\n  - {code: talk.yearly, min_share: 0.75}\n", name="X-比例")
+    higher = with_pack(
+        "pack: X-比例\nlayer: X\ntitle: 比例\nversion: 1\nrules:\n  - {code: talk.yearly, min_share: 0.75}\n", name="X-比例"
+    )
     result = check(make(tmp_path, name="higher", **higher))
     assert [f.code for f in result.findings] == ["standard.weakens-baseline"]
 
@@ -165,7 +190,9 @@ def test_no_plan_is_needed_for_a_year_without_a_whole_month(tmp_path, day, repor
     ],
 )
 def test_activist_period_is_a_calendar_year_across_29_february(tmp_path, activist, candidate, reported):
-    person = f"people:\n  - {{name: 钱新, applied: 2022-10-01, talked: 2022-10-20, activist: {activist}, candidate: {candidate}}}\n"
+    person = (
+        f"people:\n  - {{name: 钱新, applied: 2022-10-01, talked: 2022-10-20, activist: {activist}, candidate: {candidate}}}\n"
+    )
     root = make(tmp_path, edits=[("development.yaml", "people:\n", person)])
     year = int(candidate[:4])
     result = check(root, as_of=dt.date(year, 12, 31), year=year)
@@ -196,7 +223,14 @@ ZHOU_PAYMENTS = (
 
 @pytest.mark.parametrize("paid_on, reported", [("2025-06-30", False), ("2025-07-01", True)])
 def test_months_paid_late_in_one_lump_are_still_months_without_payment(tmp_path, paid_on, reported):
-    edits = [("dues/2025.yaml", ZHOU_PAYMENTS[0], ""), ("dues/2025.yaml", ZHOU_PAYMENTS[1], f"  - {{name: 周敏, months: [1, 2, 3, 4, 5, 6], amount: 528.00, date: {paid_on}}}\n")]
+    edits = [
+        ("dues/2025.yaml", ZHOU_PAYMENTS[0], ""),
+        (
+            "dues/2025.yaml",
+            ZHOU_PAYMENTS[1],
+            f"  - {{name: 周敏, months: [1, 2, 3, 4, 5, 6], amount: 528.00, date: {paid_on}}}\n",
+        ),
+    ]
     result = check(make(tmp_path, edits=edits))
     six = found(result, "dues.unpaid-6-months")
     assert (six == [("2025-06", "周敏")]) is reported
@@ -225,7 +259,9 @@ def test_payment_after_the_as_of_date_has_not_been_made(tmp_path):
 def test_member_who_transferred_in_owes_dues_from_the_month_after(tmp_path, paid_to, months, unpaid):
     letter = f", dues_paid_to: {paid_to}" if paid_to else ""
     edits = [
-        add_member(f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: 2025-05-20, group: 第一党小组{letter}}}"),
+        add_member(
+            f"{{name: 钱新, status: 正式党员, admitted: 2015-06-01, full_since: 2016-06-01, joined: 2025-05-20, group: 第一党小组{letter}}}"
+        ),
         ("dues/2025.yaml", "paid:\n", f"paid:\n  - {{name: 钱新, months: {months}, amount: 350.00, date: 2025-06-16}}\n"),
     ]
     result = check(make(tmp_path, edits=edits))
@@ -234,7 +270,9 @@ def test_member_who_transferred_in_owes_dues_from_the_month_after(tmp_path, paid
 
 def test_probationary_member_admitted_here_owes_the_month_of_admission(tmp_path):
     payment = "  - {name: 孙悦, months: [10, 11, 12], amount: 90.00, date: 2025-12-16}"
-    root = make(tmp_path, edits=[("dues/2025.yaml", payment, "  - {name: 孙悦, months: [11, 12], amount: 60.00, date: 2025-12-16}")])
+    root = make(
+        tmp_path, edits=[("dues/2025.yaml", payment, "  - {name: 孙悦, months: [11, 12], amount: 60.00, date: 2025-12-16}")]
+    )
     assert found(check(root), "dues.unpaid") == [("2025-10", "孙悦")]
 
 
@@ -366,7 +404,11 @@ def test_for_year_is_shown_in_documents_and_statistics(tmp_path):
 
 def test_talks_and_development_dates_after_the_as_of_date_are_reported(tmp_path):
     edits = [
-        ("talks/2025.yaml", "talks:\n", "talks:\n  - {date: 2025-12-31, between: [王建国, 周敏]}\n  - {date: 2026-01-05, between: [王建国, 郑凯]}\n"),
+        (
+            "talks/2025.yaml",
+            "talks:\n",
+            "talks:\n  - {date: 2025-12-31, between: [王建国, 周敏]}\n  - {date: 2026-01-05, between: [王建国, 郑凯]}\n",
+        ),
         ("development.yaml", "    talked: 2025-10-16", "    talked: 2025-10-16\n    activist: 2026-01-10"),
     ]
     result = check(make(tmp_path, edits=edits))
@@ -382,15 +424,44 @@ def test_talks_and_development_dates_after_the_as_of_date_are_reported(tmp_path)
 def test_meeting_add_writes_for_year_and_dues_published(run, git_branch):
     root = git_branch({})
     result = run(
-        "-C", root, "meeting", "add", "--type", "组织生活会", "--date", "2026-01-15", "--for-year", "2025",
-        "--dues-published", "--place", "学院会议室", "--recorder", "李晓梅", "--topic", "开展批评和自我批评",
+        "-C",
+        root,
+        "meeting",
+        "add",
+        "--type",
+        "组织生活会",
+        "--date",
+        "2026-01-15",
+        "--for-year",
+        "2025",
+        "--dues-published",
+        "--place",
+        "学院会议室",
+        "--recorder",
+        "李晓梅",
+        "--topic",
+        "开展批评和自我批评",
     )
     assert result.exit_code == 0, result.stderr
     text = (root / "records/2026/2026-01-15-组织生活会.yaml").read_text(encoding="utf-8")
     assert text.endswith("for_year: 2025\ndues_published: true\n")
     refused = run(
-        "-C", root, "meeting", "add", "--type", "组织生活会", "--date", "2026-04-15", "--for-year", "2025",
-        "--place", "学院会议室", "--recorder", "李晓梅", "--topic", "开展批评和自我批评",
+        "-C",
+        root,
+        "meeting",
+        "add",
+        "--type",
+        "组织生活会",
+        "--date",
+        "2026-04-15",
+        "--for-year",
+        "2025",
+        "--place",
+        "学院会议室",
+        "--recorder",
+        "李晓梅",
+        "--topic",
+        "开展批评和自我批评",
     )
     assert refused.exit_code == 2 and "for_year" in refused.stderr
     assert not (root / "records/2026/2026-04-15-组织生活会.yaml").exists()
@@ -398,8 +469,23 @@ def test_meeting_add_writes_for_year_and_dues_published(run, git_branch):
 
 def test_member_add_writes_the_month_the_letter_says_dues_were_paid_to(run, git_branch):
     root = git_branch({})
-    args = ["-C", root, "member", "add", "钱新", "--status", "正式党员", "--admitted", "2015-06-01", "--full-since", "2016-06-01",
-            "--joined", "2026-03-10", "--group", "第一党小组"]
+    args = [
+        "-C",
+        root,
+        "member",
+        "add",
+        "钱新",
+        "--status",
+        "正式党员",
+        "--admitted",
+        "2015-06-01",
+        "--full-since",
+        "2016-06-01",
+        "--joined",
+        "2026-03-10",
+        "--group",
+        "第一党小组",
+    ]
     result = run(*args, "--dues-paid-to", "2026-02")
     assert result.exit_code == 0, result.stderr
     [member] = [m for m in load_branch(root).branch.members if m.name == "钱新"]

@@ -24,7 +24,9 @@ CONVERSION = "records/2025/2025-06-25-支部党员大会.yaml"
 ADMISSION = "records/2025/2025-10-12-支部党员大会.yaml"
 COMMITTEE_JUNE = "records/2025/2025-06-20-支部委员会.yaml"
 VOTES_9 = "votes: {for: 9, against: 0, abstain: 0}"
-ALL_PRESENT_JUNE = "attendees: [王建国, 陈志强, 刘芳, 周敏, 吴涛, 李晓梅, 张伟, 赵磊, 黄丽, 林静]\nabsent:\n  - {name: 郑凯, reason: 外出培训}\n"
+ALL_PRESENT_JUNE = (
+    "attendees: [王建国, 陈志强, 刘芳, 周敏, 吴涛, 李晓梅, 张伟, 赵磊, 黄丽, 林静]\nabsent:\n  - {name: 郑凯, reason: 外出培训}\n"
+)
 
 
 def make(tmp_path: Path, *, edits=(), files=None) -> Path:
@@ -66,7 +68,12 @@ def test_member_stays_without_a_vote_until_a_late_conversion_meeting(tmp_path):
 
 
 def test_the_person_field_names_whom_a_conversion_is_about(tmp_path):
-    root = make(tmp_path, edits=[(CONVERSION, "同意黄丽同志按期转为中共正式党员，党龄自2025年6月25日算起\n", "同意该同志按期转正\n    person: 黄丽\n")])
+    root = make(
+        tmp_path,
+        edits=[
+            (CONVERSION, "同意黄丽同志按期转为中共正式党员，党龄自2025年6月25日算起\n", "同意该同志按期转正\n    person: 黄丽\n")
+        ],
+    )
     assert load_branch(root).branch.conversion_meetings() == {"黄丽": dt.date(2025, 6, 25)}
 
 
@@ -80,8 +87,16 @@ def test_conversion_vote_is_judged_against_ten_voters_not_eleven(tmp_path, votes
 def test_conversion_quorum_exactly_half_of_ten_is_not_enough(tmp_path, present, quorum):
     here = ["王建国", "陈志强", "刘芳", "周敏", "吴涛", "李晓梅"][:present]
     away = [n for n in ["王建国", "陈志强", "刘芳", "周敏", "吴涛", "李晓梅", "张伟", "赵磊", "林静", "郑凯"] if n not in here]
-    attendance = f"attendees: [{', '.join([*here, '黄丽'])}]\nabsent:\n" + "".join(f"  - {{name: {n}, reason: 出差}}\n" for n in away)
-    root = make(tmp_path, edits=[(CONVERSION, ALL_PRESENT_JUNE, attendance), (CONVERSION, VOTES_9, f"votes: {{for: {present}, against: 0, abstain: 0}}")])
+    attendance = f"attendees: [{', '.join([*here, '黄丽'])}]\nabsent:\n" + "".join(
+        f"  - {{name: {n}, reason: 出差}}\n" for n in away
+    )
+    root = make(
+        tmp_path,
+        edits=[
+            (CONVERSION, ALL_PRESENT_JUNE, attendance),
+            (CONVERSION, VOTES_9, f"votes: {{for: {present}, against: 0, abstain: 0}}"),
+        ],
+    )
     found = codes(root)
     assert ("meeting.quorum" in found) is quorum
     assert "record.attendance" not in found  # 黄丽 is 应到 (a member) though not a voter
@@ -124,7 +139,16 @@ def test_conversion_minutes_count_voters_without_the_member_converted(tmp_path):
 
 
 def test_commendation_decided_by_the_committee_is_reported(tmp_path):
-    root = make(tmp_path, edits=[(COMMITTEE_JUNE, "  - text: 同意将黄丽同志转正事宜提交支部党员大会讨论\n    kind: 其他\n", "  - text: 表彰赵磊同志为优秀共产党员\n    kind: 表彰\n")])
+    root = make(
+        tmp_path,
+        edits=[
+            (
+                COMMITTEE_JUNE,
+                "  - text: 同意将黄丽同志转正事宜提交支部党员大会讨论\n    kind: 其他\n",
+                "  - text: 表彰赵磊同志为优秀共产党员\n    kind: 表彰\n",
+            )
+        ],
+    )
     assert codes(root) == ["meeting.decision-body"]
 
 
@@ -139,7 +163,7 @@ def _election(tmp_path, *, present: int, votes: int, ballots: str = "", kind: st
     )
     content = clean_files()[ELECTION]
     start = content.index("attendees:")
-    content = content[:start] + attendance + content[content.index("topics:"):]
+    content = content[:start] + attendance + content[content.index("topics:") :]
     content = content[: content.index("resolutions:")] + (
         f"resolutions:\n  - text: 选举赵磊同志为支部纪检委员\n    kind: {kind}\n{ballots}"
         f"    candidates:\n      - {{name: 赵磊, votes: {votes}{elected}}}\n"
@@ -187,7 +211,10 @@ def test_ballots_issued_and_votes_may_not_exceed_the_electors_present(tmp_path):
 # --- item 10: vote sanity ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("votes", "expected"), [("{for: 8, against: 1, abstain: 0}", []), ("{for: 8, against: 1, abstain: 1}", ["meeting.vote-count"])])
+@pytest.mark.parametrize(
+    ("votes", "expected"),
+    [("{for: 8, against: 1, abstain: 0}", []), ("{for: 8, against: 1, abstain: 1}", ["meeting.vote-count"])],
+)
 def test_votes_may_not_exceed_voters_present(tmp_path, votes, expected):
     root = make(tmp_path, edits=[(ADMISSION, VOTES_9, f"votes: {votes}")])  # 9 voters present, 刘芳 on sick leave
     assert codes(root) == expected
@@ -206,12 +233,30 @@ def test_written_opinions_may_not_exceed_the_absent_voters(tmp_path):
 
 
 def test_written_opinions_do_not_count_for_other_resolutions(tmp_path):
-    root = make(tmp_path, edits=[(ADMISSION, "    kind: 接收预备党员\n    " + VOTES_9, "    kind: 其他\n    votes: {for: 10, against: 0, abstain: 0, written: 1}")])
+    root = make(
+        tmp_path,
+        edits=[
+            (
+                ADMISSION,
+                "    kind: 接收预备党员\n    " + VOTES_9,
+                "    kind: 其他\n    votes: {for: 10, against: 0, abstain: 0, written: 1}",
+            )
+        ],
+    )
     assert codes(root) == ["meeting.vote-count"]
 
 
 def test_committee_votes_may_not_exceed_members_present(tmp_path):
-    root = make(tmp_path, edits=[(COMMITTEE_JUNE, "    kind: 确定发展对象\n    votes: {for: 5, against: 0, abstain: 0}", "    kind: 确定发展对象\n    votes: {for: 5, against: 1, abstain: 0}")])
+    root = make(
+        tmp_path,
+        edits=[
+            (
+                COMMITTEE_JUNE,
+                "    kind: 确定发展对象\n    votes: {for: 5, against: 0, abstain: 0}",
+                "    kind: 确定发展对象\n    votes: {for: 5, against: 1, abstain: 0}",
+            )
+        ],
+    )
     assert codes(root) == ["meeting.vote-count"]
 
 
@@ -220,8 +265,16 @@ def test_committee_votes_may_not_exceed_members_present(tmp_path):
 
 def _admitted(admitted: str, full_since: str, *, ledger: bool = True):
     """黄丽's admission and conversion dates, in the roster and (unless told not to) the development ledger."""
-    roster = ("members.yaml", "    admitted: 2024-06-25\n    full_since: 2025-06-25\n", f"    admitted: {admitted}\n    full_since: {full_since}\n")
-    book = ("development.yaml", "    admitted: 2024-06-25\n    full: 2025-06-25\n", f"    admitted: {admitted}\n    full: {full_since}\n")
+    roster = (
+        "members.yaml",
+        "    admitted: 2024-06-25\n    full_since: 2025-06-25\n",
+        f"    admitted: {admitted}\n    full_since: {full_since}\n",
+    )
+    book = (
+        "development.yaml",
+        "    admitted: 2024-06-25\n    full: 2025-06-25\n",
+        f"    admitted: {admitted}\n    full: {full_since}\n",
+    )
     return [roster, book] if ledger else [roster]
 
 
@@ -258,7 +311,11 @@ def test_full_since_after_a_recorded_extension_is_its_end(tmp_path):
         tmp_path,
         edits=[
             *_admitted("2024-01-10", "2025-06-25", ledger=False),
-            ("development.yaml", "    admitted: 2024-06-25\n    full: 2025-06-25\n", "    admitted: 2024-01-10\n    full: {extended_to: 2025-06-25}\n"),
+            (
+                "development.yaml",
+                "    admitted: 2024-06-25\n    full: 2025-06-25\n",
+                "    admitted: 2024-01-10\n    full: {extended_to: 2025-06-25}\n",
+            ),
         ],
     )
     found = findings(root)[0]
@@ -318,7 +375,17 @@ def test_a_second_extension_is_reported(tmp_path):
 @pytest.mark.parametrize("left", [False, True])
 def test_cancelled_probation_must_leave_the_roster(tmp_path, left):
     meeting = MEETING_2026.format(date="2026-10-16", text="取消孙悦同志预备党员资格", kind="取消预备党员资格")
-    edits = [("members.yaml", "    joined: 2025-10-12\n", "    joined: 2025-10-12\n    left: {date: 2026-10-30, reason: 取消预备党员资格}\n")] if left else []
+    edits = (
+        [
+            (
+                "members.yaml",
+                "    joined: 2025-10-12\n",
+                "    joined: 2025-10-12\n    left: {date: 2026-10-30, reason: 取消预备党员资格}\n",
+            )
+        ]
+        if left
+        else []
+    )
     root = make(tmp_path, files={"records/2026/2026-10-16-支部党员大会.yaml": meeting}, edits=edits)
     found = findings(root, as_of=dt.date(2026, 11, 2))[0]
     assert found == ([] if left else [("member.probation-outcome", "孙悦")])

@@ -40,9 +40,8 @@ def audit():
 @directory_option
 def witness(append_to, directory):
     """打印本支部当前的 HEAD 提交和日期，供上级保存为见证。"""
-    from ..write.closing import witness_line
-
     from ..model.redact import clean
+    from ..write.closing import witness_line
 
     line = clean(witness_line(branch_root(directory)))  # the folder's name is the branch's; the hash is kept
     if append_to:
@@ -54,7 +53,12 @@ def witness(append_to, directory):
 
 
 @audit.command("verify")
-@click.argument("witness_file", type=click.Path(exists=True, dir_okay=False), metavar="见证文件", help="以前用 zhibu audit witness 记下的见证（每行一条）。")
+@click.argument(
+    "witness_file",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="见证文件",
+    help="以前用 zhibu audit witness 记下的见证（每行一条）。",
+)
 @directory_option
 def verify(witness_file, directory):
     """核对见证文件中的每个提交是否仍是当前历史的祖先；不是则历史被改写（退出状态 1）。"""

@@ -16,7 +16,6 @@ import click.formatting
 import click.termui
 import click.types
 
-
 # --- click in Chinese ---------------------------------------------------------------------
 #
 # click marks its user-facing strings with gettext (``_`` and ``ngettext`` bound in each of its
@@ -149,7 +148,7 @@ def _error_hint(self, ctx) -> str:
 
 
 def _missing_message(self) -> str:
-    """"缺少选项 --type。" / "缺少参数 姓名。", with what the type adds (a Choice's values)."""
+    """ "缺少选项 --type。" / "缺少参数 姓名。", with what the type adds (a Choice's values)."""
     if self.param_hint is not None:
         hint = _join_param_hints(self.param_hint)
     elif self.param is not None:
@@ -297,9 +296,9 @@ def group(name: str, help_text: str):
 
 
 def directory_option(func):
-    return click.option(
-        "-C", "directory", metavar="目录", default=None, help="支部仓库所在目录（默认从当前目录向上查找）。"
-    )(func)
+    return click.option("-C", "directory", metavar="目录", default=None, help="支部仓库所在目录（默认从当前目录向上查找）。")(
+        func
+    )
 
 
 def write_options(func):

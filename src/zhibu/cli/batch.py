@@ -19,11 +19,20 @@ FILE_ONLY = "、".join(f.name for f in FORMATS.values() if f.file_only)
 def _budget_options(command):
     """--timeout and --memory: what one branch may cost its worker process."""
     command = click.option(
-        "--memory", "memory_mb", type=click.IntRange(0, 1024 * 1024), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
+        "--memory",
+        "memory_mb",
+        type=click.IntRange(0, 1024 * 1024),
+        default=DEFAULT_MEMORY_MB,
+        show_default=True,
+        metavar="MB",
         help="检查一个支部可用的内存（检查进程的地址空间，MB）；超出的支部记为“超出内存”（memory），其余照常检查。0 为不限。",
     )(command)
     return click.option(
-        "--timeout", type=click.IntRange(0, 86400), default=DEFAULT_TIMEOUT, show_default=True, metavar="秒",
+        "--timeout",
+        type=click.IntRange(0, 86400),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="秒",
         help="检查一个支部最多用时（秒）；超时的支部记为“超时”（timeout），其余照常检查。0 为不限。",
     )(command)
 
@@ -52,13 +61,26 @@ jsonl 格式在每个支部检查完时输出一行，只保留计数，内存�
 
 
 @batch.command("check", help=CHECK_HELP)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...", help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。")
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    metavar="目录...",
+    help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。",
+)
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）；同一日期结果可复现。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="检查的年度（默认为 --as-of 所在年）。")
-@click.option("--format", "output", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="输出格式（见上）。")
+@click.option(
+    "--format", "output", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="输出格式（见上）。"
+)
 @click.option("-o", "--output-file", "output_file", type=click.Path(dir_okay=False), help=f"写入文件（{FILE_ONLY} 必须指定）。")
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="支部登记表：报告未找到的、未登记的、未使用规定规则包的支部。")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False),
+    help="支部登记表：报告未找到的、未登记的、未使用规定规则包的支部。",
+)
 @click.option("--worst", type=click.IntRange(0, 10000), default=20, show_default=True, help="文本输出中列出问题最多的支部个数。")
 @_budget_options
 def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeout, memory_mb):
@@ -73,7 +95,9 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
         raise click.UsageError(f"{chosen.name} 格式需要用 -o 指定输出文件。")
     targets = discover(Path(p) for p in paths)
     if not targets:
-        raise ZhibuError(f"在 {'、'.join(paths)} 下没有找到支部仓库。", "支部仓库是含有 zhibu.yaml 的目录，或 zhibu batch sync 得到的裸镜像。")
+        raise ZhibuError(
+            f"在 {'、'.join(paths)} 下没有找到支部仓库。", "支部仓库是含有 zhibu.yaml 的目录，或 zhibu batch sync 得到的裸镜像。"
+        )
     jobs = jobs or default_jobs()
     progress = _Progress(len(targets))
     # A file gets the same cleaning as standard output (personal numbers masked, odd bytes escaped).
@@ -93,7 +117,9 @@ def check(paths, jobs, as_of, year, output, output_file, manifest, worst, timeou
             entries.append({"root": entry["root"], "status": entry["status"], "standard": entry.get("standard", [])})
 
     try:
-        run_batch(targets, as_of=as_of, year=year, jobs=jobs, on_result=on_result, timeout=timeout or None, memory_mb=memory_mb or None)
+        run_batch(
+            targets, as_of=as_of, year=year, jobs=jobs, on_result=on_result, timeout=timeout or None, memory_mb=memory_mb or None
+        )
     finally:
         progress.done()
     entries.sort(key=lambda e: e["root"])
@@ -120,7 +146,7 @@ def _version() -> str:
 
 
 class _Progress:
-    """"已检查 n/N" on a terminal's standard error; nothing when piped."""
+    """ "已检查 n/N" on a terminal's standard error; nothing when piped."""
 
     def __init__(self, total: int):
         self.total = total
@@ -142,7 +168,12 @@ class _Progress:
 
 
 @batch.command("sync")
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False), metavar="登记表", help="支部登记表（YAML）：每个支部的名称、仓库地址和镜像位置。")
+@click.argument(
+    "manifest",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="登记表",
+    help="支部登记表（YAML）：每个支部的名称、仓库地址和镜像位置。",
+)
 @click.option("--dest", type=click.Path(file_okay=False), default="镜像", show_default=True, help="存放裸镜像的目录。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=4, show_default=True, help="同时获取的仓库数。")
 def sync_command(manifest, dest, jobs):
@@ -169,7 +200,9 @@ def sync_command(manifest, dest, jobs):
             failures.append((branch, problem))
             click.echo(f"失败  {branch.name}：{problem}", err=True)
         elif replaced:
-            click.echo(f"完成  {branch.name} → {Path(dest) / branch.path}（原有的镜像{replaced}，不是 zhibu 所建，已删除并重新克隆）")
+            click.echo(
+                f"完成  {branch.name} → {Path(dest) / branch.path}（原有的镜像{replaced}，不是 zhibu 所建，已删除并重新克隆）"
+            )
         else:
             click.echo(f"完成  {branch.name} → {Path(dest) / branch.path}")
 
@@ -194,8 +227,14 @@ def _rated_entries(paths, jobs, as_of, year, timeout, memory_mb) -> list[dict]:
 
     try:
         run_batch(
-            targets, as_of=as_of, year=year, jobs=jobs or default_jobs(), on_result=on_result, options={"rate": True},
-            timeout=timeout or None, memory_mb=memory_mb or None,
+            targets,
+            as_of=as_of,
+            year=year,
+            jobs=jobs or default_jobs(),
+            on_result=on_result,
+            options={"rate": True},
+            timeout=timeout or None,
+            memory_mb=memory_mb or None,
         )
     finally:
         progress.done()
@@ -207,7 +246,14 @@ def _ranked(entries: list[dict]) -> list[dict]:
 
 
 @batch.command("rate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...", help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。")
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    metavar="目录...",
+    help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。",
+)
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="评定的年度（默认为 --as-of 所在年）。")
@@ -246,10 +292,21 @@ def rate_command(paths, jobs, as_of, year, output, explain_root, timeout, memory
             "zhibu": _version(),
             "as_of": as_of.isoformat(),
             "branches": [
-                {"rank": n, "root": e["root"], "name": e["name"], "rating": e["rating"], "indicators": e["indicators"], "summary": e["summary"]}
+                {
+                    "rank": n,
+                    "root": e["root"],
+                    "name": e["name"],
+                    "rating": e["rating"],
+                    "indicators": e["indicators"],
+                    "summary": e["summary"],
+                }
                 for n, e in enumerate(ranked, 1)
             ],
-            "unreadable": [{"root": e["root"], "status": e["status"], "reason": e.get("reason", "")} for e in entries if e["status"] in UNCHECKED],
+            "unreadable": [
+                {"root": e["root"], "status": e["status"], "reason": e.get("reason", "")}
+                for e in entries
+                if e["status"] in UNCHECKED
+            ],
         }
         from ..model.redact import dumps_clean
 
@@ -259,7 +316,16 @@ def rate_command(paths, jobs, as_of, year, output, explain_root, timeout, memory
     rows = []
     for n, e in enumerate(ranked, 1):
         scores = [("—" if i["earned"] is None else f"{i['earned']:g}") for i in e["rating"]["items"]]
-        rows.append([n, e["root"], e["rating"]["score"], "★" * e["rating"]["stars"], *scores, "、".join(i["key"] for i in e["indicators"])])
+        rows.append(
+            [
+                n,
+                e["root"],
+                e["rating"]["score"],
+                "★" * e["rating"]["stars"],
+                *scores,
+                "、".join(i["key"] for i in e["indicators"]),
+            ]
+        )
     print_table(rows, ["排名", "支部目录", "得分", "星级", *keys, "风险提示"])
     unreadable = [e for e in entries if e["status"] in UNCHECKED]
     if unreadable:
@@ -267,7 +333,14 @@ def rate_command(paths, jobs, as_of, year, output, explain_root, timeout, memory
 
 
 @batch.command("report")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False), metavar="目录...", help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。")
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    metavar="目录...",
+    help="在这些目录下查找支部仓库（工作目录和裸镜像），可写多个。",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="写入报告的目录。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="并行进程数（默认为 CPU 核数）。")
 @click.option("--as-of", "as_of", type=DATE, help="检查日期（默认今天）。")
@@ -306,12 +379,16 @@ def report_command(paths, out_dir, jobs, as_of, year, committee, timeout, memory
             written += 1
         except (OSError, ValueError, KeyError, TypeError, ZhibuError) as exc:  # one branch never stops the rest
             failed.append(entry["root"])
-            reason = exc.message if isinstance(exc, ZhibuError) else (getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}")
+            reason = (
+                exc.message if isinstance(exc, ZhibuError) else (getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}")
+            )
             click.echo(f"未能写出 {entry['root']} 的体检报告：{reason}", err=True)
     click.echo(f"已在 {out} 写入 {written} 份体检报告、总览 Word 文档和 Excel 表。")
     if failed:
-        raise ZhibuError(f"{len(failed)} 个支部的体检报告未能写出：{'、'.join(failed[:5])}{'等' if len(failed) > 5 else ''}。",
-                         "总览和其余支部的报告已写出；按上面的原因处理后重新运行。")
+        raise ZhibuError(
+            f"{len(failed)} 个支部的体检报告未能写出：{'、'.join(failed[:5])}{'等' if len(failed) > 5 else ''}。",
+            "总览和其余支部的报告已写出；按上面的原因处理后重新运行。",
+        )
 
 
 def _summary_of(entries: list[dict]) -> dict:

@@ -19,7 +19,12 @@ from .base import DATE, ZhibuCommand, branch_root
 @click.option("--sources", is_flag=True, help="在每条发现下列出所依据的规定原文。")
 @click.option("--at", "at_rev", metavar="提交", help="按 git 中某个提交（或标签、分支）时的记录检查，不改动工作区。")
 @click.option("--as-recorded", "as_recorded", type=DATE, help="按该日结束时 git 中已提交的记录检查（默认同时作为 --as-of）。")
-@click.option("--witness", "witness_file", type=click.Path(exists=True, dir_okay=False), help="上级保存的见证文件（zhibu audit witness 的输出），核对历史是否被改写。")
+@click.option(
+    "--witness",
+    "witness_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="上级保存的见证文件（zhibu audit witness 的输出），核对历史是否被改写。",
+)
 def check_command(directory, dash_c, as_of, year, output, sources, at_rev, as_recorded, witness_file):
     """对照标准（基本标准 B 加上 zhibu.yaml 中列出的 T、X 规则包）检查支部记录。
 

@@ -24,7 +24,9 @@ def _seat(value: str) -> tuple[str, str]:
 
 @committee.command("elect")
 @click.option("--date", "date", type=DATE, required=True, help="选举日期（支部党员大会召开日）。")
-@click.option("--seat", "seats", multiple=True, required=True, metavar="姓名=职务", help="委员及分工，可重复，如 --seat 王建国=书记。")
+@click.option(
+    "--seat", "seats", multiple=True, required=True, metavar="姓名=职务", help="委员及分工，可重复，如 --seat 王建国=书记。"
+)
 @click.option("--term-years", type=click.IntRange(1, 10), help="任期年数；不写时按标准默认（村、社区5年，其他3年）。")
 @click.option("--approved", type=DATE, help="上级党组织批准书记、副书记的日期。")
 @directory_option
@@ -41,8 +43,12 @@ def elect(date, seats, term_years, approved, directory, dry_run, no_commit):
 
     parsed = [_seat(s) for s in seats]
     outcome = committee_elect(
-        branch_root(directory), date, parsed, WriteOptions(commit=not no_commit, dry_run=dry_run),
-        term_years=term_years, approved=approved,
+        branch_root(directory),
+        date,
+        parsed,
+        WriteOptions(commit=not no_commit, dry_run=dry_run),
+        term_years=term_years,
+        approved=approved,
     )
     report_outcome(outcome, dry_run=dry_run)
 
@@ -67,8 +73,14 @@ def change(name, date, role, action, reason, approved, directory, dry_run, no_co
     from ..write.edit import WriteOptions, committee_change
 
     outcome = committee_change(
-        branch_root(directory), date, name, role, action, WriteOptions(commit=not no_commit, dry_run=dry_run),
-        reason=reason, approved=approved,
+        branch_root(directory),
+        date,
+        name,
+        role,
+        action,
+        WriteOptions(commit=not no_commit, dry_run=dry_run),
+        reason=reason,
+        approved=approved,
     )
     report_outcome(outcome, dry_run=dry_run)
 
@@ -91,7 +103,9 @@ def group_leader(group_name, name, since, directory, dry_run, no_commit):
     """
     from ..write.edit import WriteOptions, set_group_leader
 
-    outcome = set_group_leader(branch_root(directory), group_name, name, since, WriteOptions(commit=not no_commit, dry_run=dry_run))
+    outcome = set_group_leader(
+        branch_root(directory), group_name, name, since, WriteOptions(commit=not no_commit, dry_run=dry_run)
+    )
     report_outcome(outcome, dry_run=dry_run)
 
 
@@ -112,7 +126,9 @@ def show(on_date, directory):
     defaults = term_defaults(build_standard(branch).rules.get("org.term-expired"))  # a T pack may set the default
     ends = term.ends(branch.config.category, **defaults)
     years = term.term_years or term.default_years(branch.config.category, **defaults)
-    click.echo(f"本届委员会 {term.elected} 选举产生，任期 {years} 年，至 {ends}" + ("（经批准延期）" if term.extended_to else "") + "。")
+    click.echo(
+        f"本届委员会 {term.elected} 选举产生，任期 {years} 年，至 {ends}" + ("（经批准延期）" if term.extended_to else "") + "。"
+    )
     if ends < day:
         click.echo(f"注意：任期已于 {ends} 届满。")
     seats = term.seats_on(day)
@@ -120,7 +136,9 @@ def show(on_date, directory):
     changes = [c for c in term.changes if c.date <= day]
     if changes:
         click.echo("\n届中变动：")
-        print_table([[c.date, c.action, c.name, c.role, c.reason or ""] for c in changes], ["日期", "变动", "姓名", "职务", "原因"])
+        print_table(
+            [[c.date, c.action, c.name, c.role, c.reason or ""] for c in changes], ["日期", "变动", "姓名", "职务", "原因"]
+        )
     if branch.committee.group_leaders:
         click.echo("\n党小组组长：")
         rows = []

@@ -12,7 +12,6 @@ from ..render.documents import DOCUMENTS, commands
 from ..render.documents import file_name as document_file_name
 from .base import DATE, branch_root, directory_option, group, load
 
-
 DOC_HELP = f"""生成打印用的 Word 文书（GB/T 9704-2012 版式）：{"、".join(d.short for d in commands())}。
 
 文书的内容全部取自记录：应到人数按当日名册计算，统计表与 zhibu check 的计数一致。
@@ -47,7 +46,10 @@ def _build(name: str, **inputs):
 
 def output_option(func):
     return click.option(
-        "-o", "--output", metavar="文件", default=None,
+        "-o",
+        "--output",
+        metavar="文件",
+        default=None,
         help="输出的 .docx 文件（默认放在支部目录的 文书/ 中，按文书命名；该文件夹不提交到 git）。",
     )(func)
 
@@ -89,7 +91,9 @@ def _warn_if_not_ignored(folder: Path) -> None:
     except (OSError, UnicodeDecodeError):
         lines = set()
     if not lines & {f"/{folder.name}/", f"{folder.name}/", f"/{folder.name}", folder.name}:
-        click.echo(f"提示：生成的文书放在 {folder.name}/ 中；在 .gitignore 中加一行 /{folder.name}/，它们就不会被误提交。", err=True)
+        click.echo(
+            f"提示：生成的文书放在 {folder.name}/ 中；在 .gitignore 中加一行 /{folder.name}/，它们就不会被误提交。", err=True
+        )
 
 
 def _load(directory: str | None):
@@ -151,8 +155,12 @@ def _record(branch, ref: str):
 
 @document_command("signin")
 @click.argument("record", metavar="[记录]", required=False, help="已登记的会议：文件路径、文件名或日期。")
-@click.option("--plan", "plan_id", metavar="条目编号", help="按一表中的计划条目打印（会议尚未召开、不必先登记记录），如 2026-03-学习-1。")
-@click.option("--type", "types", multiple=True, metavar="类型", help="按会议类型和 --date 打印尚未召开的会议的签到表；合并召开时可重复。")
+@click.option(
+    "--plan", "plan_id", metavar="条目编号", help="按一表中的计划条目打印（会议尚未召开、不必先登记记录），如 2026-03-学习-1。"
+)
+@click.option(
+    "--type", "types", multiple=True, metavar="类型", help="按会议类型和 --date 打印尚未召开的会议的签到表；合并召开时可重复。"
+)
 @click.option("--date", type=DATE, help="会议日期（与 --type 同用，或补上计划条目没有写的日期）。")
 @click.option("--group", metavar="党小组", help="党小组会的党小组。")
 @click.option("--place", metavar="地点", help="地点。")
@@ -182,22 +190,29 @@ def signin_doc(record, plan_id, types, date, group, place, time, host, output, p
 
     planned = plan_id or types
     if bool(record) == bool(planned):
-        raise ZhibuError("写一条已登记的记录，或用 --plan / --type 写尚未召开的会议，二者选一。",
-                         "如 zhibu doc signin 2026-03-05，或 zhibu doc signin --type 支部委员会 --date 2026-03-05。")
+        raise ZhibuError(
+            "写一条已登记的记录，或用 --plan / --type 写尚未召开的会议，二者选一。",
+            "如 zhibu doc signin 2026-03-05，或 zhibu doc signin --type 支部委员会 --date 2026-03-05。",
+        )
     root, branch = _load(directory)
     if planned:
         r = _planned(branch, plan_id, types, date, group=group, place=place, time=time, host=host)
     else:
         r = _record(branch, record)
-    _write(_build("signin", branch=branch, record=r), root, _output_path(output, document_file_name("signin", record=r), directory), pdf)
+    _write(
+        _build("signin", branch=branch, record=r),
+        root,
+        _output_path(output, document_file_name("signin", record=r), directory),
+        pdf,
+    )
 
 
 def _planned(branch, plan_id, types, date, **given):
     """The planned meeting the options name, with the checks a recorded one would have had."""
-    from ..write.edit import normalise_types
     from ..errors import ZhibuError
     from ..model.vocabulary import EXPECTS_GROUP
     from ..render import layout
+    from ..write.edit import normalise_types
 
     item = None
     if plan_id:
@@ -233,7 +248,12 @@ def minutes_doc(record, output, pdf, directory):
     """
     root, branch = _load(directory)
     r = _record(branch, record)
-    _write(_build("minutes", branch=branch, record=r), root, _output_path(output, document_file_name("minutes", record=r), directory), pdf)
+    _write(
+        _build("minutes", branch=branch, record=r),
+        root,
+        _output_path(output, document_file_name("minutes", record=r), directory),
+        pdf,
+    )
 
 
 @document_command("ledger")

@@ -40,7 +40,9 @@ def due_command(days, as_of, output, directory):
     last = as_of + dt.timedelta(days=days)
     calendar, note = branch_calendar(root, branch)
     horizon = as_of + dt.timedelta(days=366)
-    everything = [i for i in due_items(branch, build_standard(branch), as_of, horizon, calendar=calendar, as_of=as_of) if not i.done]
+    everything = [
+        i for i in due_items(branch, build_standard(branch), as_of, horizon, calendar=calendar, as_of=as_of) if not i.done
+    ]
     shown = [i for i in everything if i.date <= last]
     later = [i for i in everything if i.date > last]
     if note:
@@ -79,8 +81,15 @@ def _print_json(as_of, last, shown, later) -> None:
 
     def entry(item):
         return {
-            "date": item.date.isoformat(), "deadline": item.deadline.isoformat(), "kind": item.kind, "title": item.title,
-            "detail": item.detail, "code": item.code, "pack": item.pack, "key": item.key, "people": list(item.people),
+            "date": item.date.isoformat(),
+            "deadline": item.deadline.isoformat(),
+            "kind": item.kind,
+            "title": item.title,
+            "detail": item.detail,
+            "code": item.code,
+            "pack": item.pack,
+            "key": item.key,
+            "people": list(item.people),
         }
 
     data = {"as_of": as_of.isoformat(), "until": last.isoformat(), "items": [entry(i) for i in shown], "later": len(later)}
@@ -90,7 +99,9 @@ def _print_json(as_of, last, shown, later) -> None:
 @click.command("calendar", cls=ZhibuCommand)
 @click.option("-o", "--output", "out", metavar="文件", help="写入的 .ics 文件（默认 工作日历-<年>.ics；写 - 输出到屏幕）。")
 @click.option("--year", type=click.IntRange(1921, 2200), help="年度（默认今年）。")
-@click.option("--time", "at", metavar="时:分", help="把事项设为当天该时刻开始（北京时间，如 09:00），而不是全天事件；手机日历会按时提醒。")
+@click.option(
+    "--time", "at", metavar="时:分", help="把事项设为当天该时刻开始（北京时间，如 09:00），而不是全天事件；手机日历会按时提醒。"
+)
 @directory_option
 def calendar_command(out, year, at, directory):
     """把一表中的计划和按标准的到期事项导出为 iCalendar（.ics）文件，供手机、电脑日历导入或订阅。
@@ -106,8 +117,8 @@ def calendar_command(out, year, at, directory):
         zhibu calendar
         zhibu calendar --year 2026 -o 支部日历.ics --time 09:00
     """
-    from ..schedule.due import branch_calendar
     from ..errors import ZhibuError
+    from ..schedule.due import branch_calendar
     from ..schedule.ical import branch_ics, parse_time
 
     root = branch_root(directory)

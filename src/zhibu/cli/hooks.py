@@ -28,7 +28,8 @@ def install(directory):
         zhibu hooks install
         git commit --no-verify      确需跳过检查时
     """
-    from ..write.hooks import BYPASS, install as install_hook
+    from ..write.hooks import BYPASS
+    from ..write.hooks import install as install_hook
 
     path, replaced = install_hook(branch_root(directory))
     click.echo(f"{'已更新' if replaced else '已安装'} pre-commit 钩子：{path}")
@@ -57,8 +58,8 @@ def run(as_of, directory):
     """
     from pathlib import Path
 
-    from ..write.hooks import BYPASS, absolute_git_env, check_staged, describe
     from ..store import gitrepo
+    from ..write.hooks import BYPASS, absolute_git_env, check_staged, describe
 
     absolute_git_env()
     start = Path(directory) if directory else Path.cwd()

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from .base import ZhibuCommand
-
 from ..model.vocabulary import CATEGORIES
-from .base import DATE
+from .base import DATE, ZhibuCommand
 
 
 @click.command("init", cls=ZhibuCommand)
@@ -34,11 +32,21 @@ def init_command(directory, name, parent, category, short_name, groups, founded,
 
     target = _under_c(directory)
     if short_name is None and interactive():
-        short_name = click.prompt("简称（用于每份文书的标题，如 计算机学院教工第一党支部；直接回车则用全称）",
-                                  default="", show_default=False).strip() or None
+        short_name = (
+            click.prompt(
+                "简称（用于每份文书的标题，如 计算机学院教工第一党支部；直接回车则用全称）", default="", show_default=False
+            ).strip()
+            or None
+        )
     sha = init_branch(
-        target, name=name, parent=parent, category=category, short_name=short_name, groups=tuple(groups),
-        founded=founded, commit=not no_commit,
+        target,
+        name=name,
+        parent=parent,
+        category=category,
+        short_name=short_name,
+        groups=tuple(groups),
+        founded=founded,
+        commit=not no_commit,
     )
     click.echo(f"已在 {target} 新建支部 {name}。")
     if sha:

@@ -8,7 +8,9 @@ from .base import DATE, ZhibuCommand, branch_root, load
 
 
 @click.command("log", cls=ZhibuCommand)
-@click.argument("record", required=False, metavar="[记录或文件]", help="一条记录（文件路径、文件名或日期）或任何一个支部文件的路径。")
+@click.argument(
+    "record", required=False, metavar="[记录或文件]", help="一条记录（文件路径、文件名或日期）或任何一个支部文件的路径。"
+)
 @click.option("--member", "member", metavar="姓名", help="列出与此人有关的全部改动（所有文件）。")
 @click.option("--since", type=DATE, help="只列出该日及以后提交的改动。")
 @click.option("-C", "directory", metavar="目录", help="支部仓库所在目录（默认从当前目录向上查找）。")

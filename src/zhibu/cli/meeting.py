@@ -38,24 +38,63 @@ def _absence(value: str) -> dict:
 @click.option("--host", help="主持人（默认当日书记）。")
 @click.option("--recorder", help="记录人。")
 @click.option("--absent", "absent", multiple=True, metavar="姓名:原因", help="缺席人员及原因，可重复，如 --absent 刘芳:出差。")
-@click.option("--attendee", "attendees", multiple=True, metavar="姓名", help="到会人员，可重复；不写时为当日应到人员减去缺席人员。")
+@click.option(
+    "--attendee", "attendees", multiple=True, metavar="姓名", help="到会人员，可重复；不写时为当日应到人员减去缺席人员。"
+)
 @click.option("--guest", "guests", multiple=True, metavar="姓名", help="列席人员（不核对名册），可重复。")
 @click.option("--group", "group_name", help="党小组（党小组会必填）。")
 @click.option("--lecturer", help="党课主讲人（党课必填）。")
 @click.option("--theme", help="主题党日的主题（主题党日必填）。")
 @click.option("--topic", "topics", multiple=True, metavar="议题", help="议题，可重复。")
 @click.option("--content", help="会议内容、发言要点。")
-@click.option("--resolution", "resolutions", multiple=True, metavar="决议", help="决议内容，可重复（表决票数请用 --from 文件填写）。")
+@click.option(
+    "--resolution", "resolutions", multiple=True, metavar="决议", help="决议内容，可重复（表决票数请用 --from 文件填写）。"
+)
 @click.option("--counts-as", "counts_as", multiple=True, type=click.Choice(["学习", "活动"]), help="在一表中另计为学习或活动。")
 @click.option("--plan", "plan_id", metavar="条目编号", help="本记录落实的计划条目，如 2026-03-学习-1。")
 @click.option("--delegated", help="书记委托他人主持的说明，如 书记出差，委托副书记李晓梅主持。")
-@click.option("--for-year", "for_year", type=int, metavar="年", help="所属年度：次年1至3月召开的上一年度组织生活会、民主评议党员写上一年，如 2025。")
+@click.option(
+    "--for-year",
+    "for_year",
+    type=int,
+    metavar="年",
+    help="所属年度：次年1至3月召开的上一年度组织生活会、民主评议党员写上一年，如 2025。",
+)
 @click.option("--dues-published", "dues_published", is_flag=True, default=None, help="本次会议向党员公布了党费收缴、使用情况。")
-@click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False), help="从 YAML 文件读取记录内容（格式同记录文件），命令行选项优先。")
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="从 YAML 文件读取记录内容（格式同记录文件），命令行选项优先。",
+)
 @directory_option
 @write_options
-def add(types, date, time_, place, host, recorder, absent, attendees, guests, group_name, lecturer, theme, topics,
-        content, resolutions, counts_as, plan_id, delegated, for_year, dues_published, from_file, directory, dry_run, no_commit):
+def add(
+    types,
+    date,
+    time_,
+    place,
+    host,
+    recorder,
+    absent,
+    attendees,
+    guests,
+    group_name,
+    lecturer,
+    theme,
+    topics,
+    content,
+    resolutions,
+    counts_as,
+    plan_id,
+    delegated,
+    for_year,
+    dues_published,
+    from_file,
+    directory,
+    dry_run,
+    no_commit,
+):
     """新增一条会议或活动记录。
 
     应到人员按当日名册自动填写：只需写明缺席人员及原因。在终端中运行时，
@@ -77,12 +116,26 @@ def add(types, date, time_, place, host, recorder, absent, attendees, guests, gr
     root = branch_root(directory)
     fields: dict = _read_from(from_file) if from_file else {}
     flags = {
-        "type": list(types) or None, "date": date, "time": time_, "place": place, "host": host,
-        "recorder": recorder, "absent": [_absence(a) for a in absent] or None, "attendees": list(attendees) or None,
-        "guests": list(guests) or None, "group": group_name, "lecturer": lecturer, "theme": theme,
-        "topics": list(topics) or None, "content": content,
-        "resolutions": [{"text": r} for r in resolutions] or None, "counts_as": list(counts_as) or None,
-        "plan": plan_id, "delegated": delegated, "for_year": for_year, "dues_published": dues_published,
+        "type": list(types) or None,
+        "date": date,
+        "time": time_,
+        "place": place,
+        "host": host,
+        "recorder": recorder,
+        "absent": [_absence(a) for a in absent] or None,
+        "attendees": list(attendees) or None,
+        "guests": list(guests) or None,
+        "group": group_name,
+        "lecturer": lecturer,
+        "theme": theme,
+        "topics": list(topics) or None,
+        "content": content,
+        "resolutions": [{"text": r} for r in resolutions] or None,
+        "counts_as": list(counts_as) or None,
+        "plan": plan_id,
+        "delegated": delegated,
+        "for_year": for_year,
+        "dues_published": dues_published,
     }
     fields.update({k: v for k, v in flags.items() if v is not None})
     if missing_record_fields(fields) and interactive():
@@ -125,7 +178,10 @@ def _read_from(path: str) -> dict:
 
     kinds.check_mapping({k: v for k, v in data.items() if v is not None}, kinds.RECORD.fields, top, collect, "")
     if problems:
-        raise ZhibuError(f"{path} 不符合记录格式：" + "；".join(problems[:3]) + ("等。" if len(problems) > 3 else "。"), "参照 docs/format.md 中记录文件的示例改正后重试。")
+        raise ZhibuError(
+            f"{path} 不符合记录格式：" + "；".join(problems[:3]) + ("等。" if len(problems) > 3 else "。"),
+            "参照 docs/format.md 中记录文件的示例改正后重试。",
+        )
     if isinstance(data.get("absent"), list):
         data["absent"] = [a if isinstance(a, dict) else {"name": str(a)} for a in data["absent"]]
     return data
@@ -220,16 +276,17 @@ def _name_problem(name: str, allowed, day) -> str | None:
 
 
 def _ask_name(text: str, allowed, day, *, default: str | None = None) -> str:
-    return _ask_until(text, lambda name: _name_problem(name.strip(), allowed, day), default=default or None,
-                      value_proc=lambda v: str(v).strip()).strip()
+    return _ask_until(
+        text, lambda name: _name_problem(name.strip(), allowed, day), default=default or None, value_proc=lambda v: str(v).strip()
+    ).strip()
 
 
 def _ask(root: Path, fields: dict) -> dict:
     """Ask in the terminal for every field of a record that was not given, in the order of the
     minutes, checking each answer against the roster on the meeting's date as it is typed."""
-    from ..write.edit import complete_record, expected_in_roster_order, normalise_types
     from ..model.branch import Record
     from ..model.vocabulary import CARRY_OVER_LAST_MONTH, YEAR_END_TYPES
+    from ..write.edit import complete_record, expected_in_roster_order, normalise_types
 
     fields = dict(fields)
     branch = load(root).branch
@@ -244,11 +301,14 @@ def _ask(root: Path, fields: dict) -> dict:
     if "党小组会" in types and not fields.get("group"):
         groups = list(branch.config.groups)
         click.echo("党小组：" + "  ".join(groups))
-        fields["group"] = _ask_until("党小组", lambda g: None if g.strip() in groups else (
-            f"没有“{g.strip()}”这个党小组。" + _choice_hint(g.strip(), groups))).strip()
+        fields["group"] = _ask_until(
+            "党小组",
+            lambda g: None if g.strip() in groups else (f"没有“{g.strip()}”这个党小组。" + _choice_hint(g.strip(), groups)),
+        ).strip()
     if not fields.get("time"):
-        fields["time"] = _ask_until("起止时间（如 14:30-16:00，直接回车跳过）", _time_problem, default="",
-                                    show_default=False).strip() or None
+        fields["time"] = (
+            _ask_until("起止时间（如 14:30-16:00，直接回车跳过）", _time_problem, default="", show_default=False).strip() or None
+        )
     if not fields.get("place"):
         fields["place"] = _ask_until("地点", lambda p: None if p.strip() else "地点不能为空。").strip()
     allowed = _on_roll(branch, types, day)
@@ -263,7 +323,9 @@ def _ask(root: Path, fields: dict) -> dict:
     hosted_by_rule = set(types) & {"支部党员大会", "支部委员会", "党小组会"}
     if hosted_by_rule and default_host and fields["host"] != default_host and not fields.get("delegated"):
         role = "组长" if "党小组会" in types else "书记"
-        fields["delegated"] = _ask_optional(f"主持人不是当日{role}{default_host}，委托说明（如 {role}出差，委托{fields['host']}主持）") or None
+        fields["delegated"] = (
+            _ask_optional(f"主持人不是当日{role}{default_host}，委托说明（如 {role}出差，委托{fields['host']}主持）") or None
+        )
     if not fields.get("recorder"):
         fields["recorder"] = _ask_name("记录人", allowed, day)
     if "党课" in types and not fields.get("lecturer"):
@@ -276,8 +338,9 @@ def _ask(root: Path, fields: dict) -> dict:
         fields["absent"] = _ask_absent(expected, _on_roll(branch, (), day), day)
     elif not expected and not fields.get("attendees"):
         click.echo(f"{'、'.join(types)}不按名册确定应到人员：请逐一写明到会的本支部党员。")
-        fields["attendees"] = _ask_lines("到会人员", lambda n, seen: "已经写过。" if n in seen else _name_problem(n, allowed, day),
-                                         at_least_one=True)
+        fields["attendees"] = _ask_lines(
+            "到会人员", lambda n, seen: "已经写过。" if n in seen else _name_problem(n, allowed, day), at_least_one=True
+        )
     if not fields.get("guests"):
         fields["guests"] = _ask_lines("列席人员", note="不核对名册，") or None
     if not fields.get("topics"):
@@ -289,22 +352,26 @@ def _ask(root: Path, fields: dict) -> dict:
     if not fields.get("plan"):
         fields["plan"] = _ask_optional("落实的计划条目编号（见 zhibu plan show）") or None
     if set(types) & YEAR_END_TYPES and day.month <= CARRY_OVER_LAST_MONTH and not fields.get("for_year"):
-        fields["for_year"] = click.prompt("所属年度（上一年度的写上一年）", type=click.IntRange(2000, day.year), default=day.year - 1)
+        fields["for_year"] = click.prompt(
+            "所属年度（上一年度的写上一年）", type=click.IntRange(2000, day.year), default=day.year - 1
+        )
     click.echo("决议的表决票数请用 --from 文件登记（见 zhibu meeting add --help）。")
     return complete_record(branch, {k: v for k, v in fields.items() if v is not None})
 
 
 def _confirm_summary(root: Path, fields: dict, *, dry_run: bool, commit: bool) -> bool:
     """Show what will be written, with the 应到/实到 counts, and ask before writing it."""
-    from ..write.edit import expected_in_roster_order, next_record_path
     from ..model.branch import Record
+    from ..write.edit import expected_in_roster_order, next_record_path
 
     branch = load(root).branch
     types = tuple(fields["type"])
     expected = expected_in_roster_order(branch, Record(types=types, date=fields["date"], group=fields.get("group")))
     attendees = fields.get("attendees") or []
     click.echo("")
-    click.echo(f"{'、'.join(types)}  {fields['date']}" + (f" {fields['time']}" if fields.get("time") else "") + f"  {fields['place']}")
+    click.echo(
+        f"{'、'.join(types)}  {fields['date']}" + (f" {fields['time']}" if fields.get("time") else "") + f"  {fields['place']}"
+    )
     click.echo(f"主持人 {fields['host']}，记录人 {fields['recorder']}")
     absent = "、".join(f"{a['name']}（{a.get('reason', '未写原因')}）" for a in fields.get("absent") or [])
     counts = f"应到 {len(expected)} 人，实到 {len(attendees)} 人" if expected else f"到会 {len(attendees)} 人"
@@ -367,7 +434,9 @@ def _ask_absent(expected: list[str], on_roll, day) -> list[dict]:
             continue
         entry = _absence(line)
         if "reason" not in entry:
-            entry["reason"] = _ask_until(f"{entry['name']} 的缺席原因", lambda r: None if r.strip() else "请写明缺席原因。").strip()
+            entry["reason"] = _ask_until(
+                f"{entry['name']} 的缺席原因", lambda r: None if r.strip() else "请写明缺席原因。"
+            ).strip()
         absences.append(entry)
 
 
@@ -387,8 +456,17 @@ def list_meetings(year, record_type, directory):
             continue
         expected = branch.expected_at(r)
         present = sum(1 for n in set(r.attendees) if n in expected) if expected else len(r.attendees)
-        rows.append([r.date, r.type_label + (f"（{r.group}）" if r.group else ""), r.place or "", r.host or "",
-                     len(expected) if expected else "—", present, r.source.path])
+        rows.append(
+            [
+                r.date,
+                r.type_label + (f"（{r.group}）" if r.group else ""),
+                r.place or "",
+                r.host or "",
+                len(expected) if expected else "—",
+                present,
+                r.source.path,
+            ]
+        )
     print_table(rows, ["日期", "类型", "地点", "主持人", "应到", "实到", "文件"])
     click.echo(f"\n共 {len(rows)} 条记录。")
 
@@ -404,12 +482,20 @@ def show(record, directory):
     r = find_record(branch, record)
     expected = branch.expected_at(r)
     lines = [
-        ("文件", r.source.path), ("类型", r.type_label), ("日期", f"{r.date}" + (f" {r.time}" if r.time else "")),
-        ("地点", r.place), ("主持人", r.host), ("记录人", r.recorder), ("党小组", r.group),
-        ("主讲人", r.lecturer), ("主题", r.theme),
-        ("应到", f"{len(expected)} 人" if expected else "不核对"), ("实到", f"{len(r.attendees)} 人：{'、'.join(r.attendees)}"),
+        ("文件", r.source.path),
+        ("类型", r.type_label),
+        ("日期", f"{r.date}" + (f" {r.time}" if r.time else "")),
+        ("地点", r.place),
+        ("主持人", r.host),
+        ("记录人", r.recorder),
+        ("党小组", r.group),
+        ("主讲人", r.lecturer),
+        ("主题", r.theme),
+        ("应到", f"{len(expected)} 人" if expected else "不核对"),
+        ("实到", f"{len(r.attendees)} 人：{'、'.join(r.attendees)}"),
         ("缺席", "；".join(f"{a.name}（{a.reason or '未写原因'}）" for a in r.absent)),
-        ("列席", "、".join(r.guests)), ("委托主持", r.delegated),
+        ("列席", "、".join(r.guests)),
+        ("委托主持", r.delegated),
     ]
     for label, value in lines:
         if value:
@@ -445,8 +531,8 @@ def edit(record, reason, directory, dry_run, no_commit):
         zhibu meeting edit 2026-03-05
         zhibu meeting edit 2026-03-05 --reason 据签到表，刘芳实际出差未到会
     """
-    from ..write.edit import WriteOptions, find_record, replace_record
     from ..errors import InvalidChange, ZhibuError
+    from ..write.edit import WriteOptions, find_record, replace_record
 
     root = branch_root(directory)
     branch = load(root).branch

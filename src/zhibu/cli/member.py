@@ -26,7 +26,12 @@ def member():
 @click.option("--gender", type=GENDER, help="性别。")
 @click.option("--group", "group_name", help="所在党小组。")
 @click.option("--tag", "tags", multiple=True, help="标签，可重复：领导干部 流动党员 退休 出国境 困难党员。")
-@click.option("--dues-paid-to", "dues_paid_to", metavar="年-月", help="转入时介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起交。")
+@click.option(
+    "--dues-paid-to",
+    "dues_paid_to",
+    metavar="年-月",
+    help="转入时介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起交。",
+)
 @directory_option
 @write_options
 def add(name, status, admitted, full_since, joined, gender, group_name, tags, dues_paid_to, directory, dry_run, no_commit):
@@ -41,8 +46,15 @@ def add(name, status, admitted, full_since, joined, gender, group_name, tags, du
     from ..write.edit import WriteOptions, add_member
 
     entry = {
-        "name": name, "gender": gender, "status": status, "admitted": admitted, "full_since": full_since,
-        "joined": joined or dt.date.today(), "group": group_name, "tags": list(tags), "dues_paid_to": dues_paid_to,
+        "name": name,
+        "gender": gender,
+        "status": status,
+        "admitted": admitted,
+        "full_since": full_since,
+        "joined": joined or dt.date.today(),
+        "group": group_name,
+        "tags": list(tags),
+        "dues_paid_to": dues_paid_to,
     }
     outcome = add_member(branch_root(directory), entry, WriteOptions(commit=not no_commit, dry_run=dry_run))
     report_outcome(outcome, dry_run=dry_run)
@@ -95,8 +107,13 @@ def edit(name, status, full_since, admitted, joined, gender, group_name, rename,
     updates = {
         key: value
         for key, value in (
-            ("name", rename), ("status", status), ("full_since", full_since), ("admitted", admitted),
-            ("joined", joined), ("gender", gender), ("group", group_name),
+            ("name", rename),
+            ("status", status),
+            ("full_since", full_since),
+            ("admitted", admitted),
+            ("joined", joined),
+            ("gender", gender),
+            ("group", group_name),
         )
         if value is not None
     }
@@ -119,8 +136,15 @@ def leave(name, date, reason, directory, dry_run, no_commit):
 
 
 @member.command("import")
-@click.argument("file", type=click.Path(dir_okay=False), metavar="文件", help="党员信息系统导出的 .xlsx 或 .csv（GBK 或 UTF-8）。")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), metavar="对照表", help="列名与字段、表中写法与名册取值的对照表（YAML），补充或覆盖内置的对照。")
+@click.argument(
+    "file", type=click.Path(dir_okay=False), metavar="文件", help="党员信息系统导出的 .xlsx 或 .csv（GBK 或 UTF-8）。"
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="对照表",
+    help="列名与字段、表中写法与名册取值的对照表（YAML），补充或覆盖内置的对照。",
+)
 @click.option("--joined", type=DATE, help="表中没有转入本支部时间时，新增党员的转入日期（已有党员不受影响）。")
 @click.option("--group", "group_name", metavar="党小组", help="表中没有党小组时，新增党员所在的党小组（已有党员不受影响）。")
 @click.option("-y", "--yes", is_flag=True, help="不询问，直接写入并提交。")
@@ -208,7 +232,9 @@ def import_members(file, mapping, joined, group_name, yes, directory, dry_run, n
 
 
 @member.command("template")
-@click.option("-o", "--output", metavar="文件", default=None, help="输出的 .xlsx 或 .csv 文件（默认在当前目录写 名册导入模板.xlsx）。")
+@click.option(
+    "-o", "--output", metavar="文件", default=None, help="输出的 .xlsx 或 .csv 文件（默认在当前目录写 名册导入模板.xlsx）。"
+)
 @click.option("--csv", "as_csv", is_flag=True, help="写 CSV（UTF-8 带 BOM，Excel 可直接打开），只有表头和示例行。")
 @directory_option
 def template(output, as_csv, directory):
@@ -235,7 +261,9 @@ def template(output, as_csv, directory):
     path = Path(output) if output else Path.cwd() / ("名册导入模板.csv" if as_csv else "名册导入模板.xlsx")
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise ZhibuError(f"输出文件 {path} 不是 .xlsx 或 .csv 文件。", f"用 -o 指定以 .xlsx 或 .csv 结尾的文件名，如 -o {path.stem}.xlsx。")
+        raise ZhibuError(
+            f"输出文件 {path} 不是 .xlsx 或 .csv 文件。", f"用 -o 指定以 .xlsx 或 .csv 结尾的文件名，如 -o {path.stem}.xlsx。"
+        )
     if as_csv and suffix != ".csv":
         raise ZhibuError(f"--csv 写 CSV 文件，但 {path.name} 不以 .csv 结尾。", f"去掉 --csv，或用 -o {path.stem}.csv。")
     if path.is_dir():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .base import DATE, branch_root, directory_option, group, load, report_outcome, write_options
 from ..report.table import table_text, wrap_cjk
+from .base import DATE, branch_root, directory_option, group, load, report_outcome, write_options
 
 TOPIC_WIDTH = 30
 """Display columns of the topic column in the terminal; longer topics wrap."""
@@ -74,7 +74,17 @@ def show(year, directory):
     for item in sorted_items(the_plan):
         month = f"{item.month}月" if item.month != last_month else ""
         last_month = item.month
-        rows.append([month, item.kind, item.id or "", wrap_cjk(item.topic, TOPIC_WIDTH), item.type or "", _date_text(item.date), item.owner or ""])
+        rows.append(
+            [
+                month,
+                item.kind,
+                item.id or "",
+                wrap_cjk(item.topic, TOPIC_WIDTH),
+                item.type or "",
+                _date_text(item.date),
+                item.owner or "",
+            ]
+        )
     name = loaded.branch.config.display_name
     click.echo(f"{name} {the_plan.year} 年度计划（一表）\n")
     click.echo(table_text(rows, ["月份", "类别", "编号", "内容", "形式", "日期", "责任人"], pad=True))
@@ -108,7 +118,9 @@ def check(year, as_of, directory):
     for state in status.items:
         item, record = state.item, state.record
         carried = Path(record.source.path).stem if record else ""
-        rows.append([STATE_WORDS[state.state], item.id or "", f"{item.month}月", item.kind, wrap_cjk(item.topic, TOPIC_WIDTH), carried])
+        rows.append(
+            [STATE_WORDS[state.state], item.id or "", f"{item.month}月", item.kind, wrap_cjk(item.topic, TOPIC_WIDTH), carried]
+        )
     click.echo(table_text(rows, ["状态", "编号", "月份", "类别", "内容", "落实的记录"], pad=True))
     click.echo("")
     if status.unplanned:
@@ -116,7 +128,15 @@ def check(year, as_of, directory):
         urows = []
         for entry in status.unplanned:
             r = entry.record
-            urows.append([r.date.isoformat(), r.type_label, "、".join(k for k in ("学习", "活动") if k in r.plan_kinds), r.source.path, entry.note])
+            urows.append(
+                [
+                    r.date.isoformat(),
+                    r.type_label,
+                    "、".join(k for k in ("学习", "活动") if k in r.plan_kinds),
+                    r.source.path,
+                    entry.note,
+                ]
+            )
         click.echo(table_text(urows, ["日期", "类型", "计作", "文件", "说明"], pad=True))
         click.echo("")
     click.echo(
@@ -129,7 +149,14 @@ def check(year, as_of, directory):
 
 @plan.command("export")
 @click.option("--year", type=int, required=True, metavar="年份", help="计划年度。")
-@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, writable=True), required=True, metavar="文件", help="导出为 Excel 工作簿（.xlsx）。")
+@click.option(
+    "--xlsx",
+    "xlsx",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    metavar="文件",
+    help="导出为 Excel 工作簿（.xlsx）。",
+)
 @directory_option
 def export(year, xlsx, directory):
     """导出年度计划（一表），供上级党组织汇总。
@@ -138,8 +165,8 @@ def export(year, xlsx, directory):
     示例：
         zhibu plan export --year 2025 --xlsx 2025年度计划.xlsx
     """
-    from ..write.plans import require_plan
     from ..render.xlsx import write_plan_xlsx
+    from ..write.plans import require_plan
 
     loaded = load(branch_root(directory))
     the_plan = require_plan(loaded, year)

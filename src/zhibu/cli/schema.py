@@ -10,8 +10,16 @@ from .base import ZhibuCommand, branch_root, directory_option, report_outcome, w
 
 
 @click.command("schema", cls=ZhibuCommand)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="目录", help="写到该目录，不写入支部仓库、不提交（供手工配置编辑器）。")
-@click.option("--vscode", is_flag=True, help="同时在 .vscode/settings.json 中配置 yaml.schemas，使没有首行说明的已有文件也能校验。")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    metavar="目录",
+    help="写到该目录，不写入支部仓库、不提交（供手工配置编辑器）。",
+)
+@click.option(
+    "--vscode", is_flag=True, help="同时在 .vscode/settings.json 中配置 yaml.schemas，使没有首行说明的已有文件也能校验。"
+)
 @directory_option
 @write_options
 def schema_command(out_dir, vscode, directory, dry_run, no_commit):

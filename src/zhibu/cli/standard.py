@@ -35,8 +35,13 @@ def show(output, directory):
             "standard": [{"pack": p.pack, "layer": p.layer, "version": p.version, "path": p.path} for p in merged.packs],
             "rules": [
                 {
-                    "code": r.code, "kind": r.kind, "severity": r.severity.label, "layer": r.layer, "pack": r.pack,
-                    "title": r.title, "params": {k: list(v) if isinstance(v, tuple) else v for k, v in r.params.items()},
+                    "code": r.code,
+                    "kind": r.kind,
+                    "severity": r.severity.label,
+                    "layer": r.layer,
+                    "pack": r.pack,
+                    "title": r.title,
+                    "params": {k: list(v) if isinstance(v, tuple) else v for k, v in r.params.items()},
                     "set_by": dict(r.origin),
                 }
                 for r in merged.rules.values()

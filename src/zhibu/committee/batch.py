@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..model.vocabulary import UNCHECKED
 from ..errors import ZhibuError
+from ..model.vocabulary import UNCHECKED
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,9 @@ def _walk(top: Path) -> Iterator[Path]:
         if (folder / "zhibu.yaml").is_file() or _is_bare(folder) or (folder / ".git").exists():
             continue  # a repository: do not search inside it
         try:
-            children = sorted((c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".") and not c.is_symlink()), reverse=True)
+            children = sorted(
+                (c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".") and not c.is_symlink()), reverse=True
+            )
         except OSError:
             continue
         stack.extend(children)
@@ -299,7 +301,9 @@ class _Pool:
                         break
                     kind, value = answer
                     if kind == "memory":
-                        out.append(over_budget(target, "memory", f"超出内存：检查这个支部所需内存超过上限 {self.memory_mb} MB，已停止"))
+                        out.append(
+                            over_budget(target, "memory", f"超出内存：检查这个支部所需内存超过上限 {self.memory_mb} MB，已停止")
+                        )
                         returned += self._replace(slot)
                         break
                     out.append(value if kind == "ok" else unreadable(target, f"检查出错：{value}"))
@@ -431,7 +435,9 @@ def read_manifest(path: Path) -> tuple[str, list[Registered]]:
     except YamlProblem as problem:
         raise ZhibuError(f"登记表 {path} 第 {problem.line} 行：{problem.message}") from None
     if not isinstance(data, dict) or not isinstance(data.get("branches"), list):
-        raise ZhibuError(f"登记表 {path} 应有 branches: 列表。", "每项写 {name: 支部名称, url: git 地址, category: 高校, pack: T-…}。")
+        raise ZhibuError(
+            f"登记表 {path} 应有 branches: 列表。", "每项写 {name: 支部名称, url: git 地址, category: 高校, pack: T-…}。"
+        )
     default_pack = data.get("pack")
     out, seen = [], set()
     for index, item in enumerate(data["branches"], 1):
@@ -538,7 +544,9 @@ def _sync_one(branch: Registered, dest: Path) -> tuple[str | None, str | None]:
     return None, tampered
 
 
-def sync(registered: list[Registered], dest: Path, jobs: int, on_result: Callable[[Registered, str | None, str | None], None]) -> None:
+def sync(
+    registered: list[Registered], dest: Path, jobs: int, on_result: Callable[[Registered, str | None, str | None], None]
+) -> None:
     """Clone or fetch every registered branch as a bare mirror under ``dest``, in parallel threads.
 
     ``on_result(branch, problem, replaced)`` is called for each (``problem`` None on success;

@@ -107,7 +107,22 @@ def write_jsonl(results: Results, out: Output) -> None:
         out.line(dumps_clean({"registry": results.registry}), out.errors)
 
 
-CSV_COLUMNS = ["支部目录", "支部名称", "状态", "规则码", "级别", "层级", "规则包", "期间", "文件", "行", "对象", "问题", "提示", "依据"]
+CSV_COLUMNS = [
+    "支部目录",
+    "支部名称",
+    "状态",
+    "规则码",
+    "级别",
+    "层级",
+    "规则包",
+    "期间",
+    "文件",
+    "行",
+    "对象",
+    "问题",
+    "提示",
+    "依据",
+]
 
 
 def _csv_row(cells: list) -> list:
@@ -127,13 +142,31 @@ def write_csv(sink: TextIO, entries: list[dict]) -> None:
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
         if entry["status"] in UNCHECKED:
-            writer.writerow(_csv_row([entry["root"], "", entry["status"], "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""]))
+            writer.writerow(
+                _csv_row([entry["root"], "", entry["status"], "", "", "", "", "", "", "", "", entry.get("reason", ""), "", ""])
+            )
             continue
         for f in entry["findings"]:
-            writer.writerow(_csv_row([
-                entry["root"], entry["name"], entry["status"], f["code"], f["severity"], f["layer"], f["pack"],
-                f["period"] or "", f["path"] or "", f["line"] or "", f["subject"] or "", f["message"], f["hint"], f["source"],
-            ]))
+            writer.writerow(
+                _csv_row(
+                    [
+                        entry["root"],
+                        entry["name"],
+                        entry["status"],
+                        f["code"],
+                        f["severity"],
+                        f["layer"],
+                        f["pack"],
+                        f["period"] or "",
+                        f["path"] or "",
+                        f["line"] or "",
+                        f["subject"] or "",
+                        f["message"],
+                        f["hint"],
+                        f["source"],
+                    ]
+                )
+            )
 
 
 def _table(out: Output, rows: list[list], headers: list[str]) -> None:
@@ -188,8 +221,19 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("text", "给人看的汇总：各级别问题合计、无法读取的支部、问题最多的支部", ".txt", write_text),
         Format("json", "全部支部的结果一次写出，格式见 docs/json.md", ".json", write_json),
-        Format("jsonl", "每检查完一个支部写一行，只保留计数，内存不随支部数增长", ".jsonl", write_jsonl, stream_entry=write_jsonl_entry),
-        Format("csv", "一行一条问题，支部在前几列，带 UTF-8 BOM，Excel 直接打开", ".csv", lambda results, out: write_csv(out.stream, results.entries)),
+        Format(
+            "jsonl",
+            "每检查完一个支部写一行，只保留计数，内存不随支部数增长",
+            ".jsonl",
+            write_jsonl,
+            stream_entry=write_jsonl_entry,
+        ),
+        Format(
+            "csv",
+            "一行一条问题，支部在前几列，带 UTF-8 BOM，Excel 直接打开",
+            ".csv",
+            lambda results, out: write_csv(out.stream, results.entries),
+        ),
         Format("xlsx", "Excel 表：各支部汇总和全部问题，必须用 -o 指定文件", ".xlsx", write_xlsx, file_only=True),
     )
 }

@@ -25,8 +25,8 @@ import json
 import posixpath
 from pathlib import Path
 
-from . import kinds
 from ..model.vocabulary import REQUIRED_BY_TYPE, TYPE_ALIASES
+from . import kinds
 from .kinds import Field, FileKind
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -114,8 +114,14 @@ def _value_schema(field: Field) -> dict:
                     },
                     ["weekday", "nth"],
                 ),
-                _closed({"rule": {"description": "规则，如 每月最后一个周五", "type": "string", "pattern": _THEME_DAY}, **_SHIFT}, ["rule"]),
-                _closed({"规则": {"description": "规则，如 每月最后一个周五", "type": "string", "pattern": _THEME_DAY}, **_SHIFT}, ["规则"]),
+                _closed(
+                    {"rule": {"description": "规则，如 每月最后一个周五", "type": "string", "pattern": _THEME_DAY}, **_SHIFT},
+                    ["rule"],
+                ),
+                _closed(
+                    {"规则": {"description": "规则，如 每月最后一个周五", "type": "string", "pattern": _THEME_DAY}, **_SHIFT},
+                    ["规则"],
+                ),
             ]
         }
     if kind == "full":
@@ -126,7 +132,10 @@ def _value_schema(field: Field) -> dict:
     if kind == "leaders":
         entry = _closed({"name": dict(_TEXT), "since": {"description": "任组长之日", **_DATE}}, ["name"])
         one = {"anyOf": [dict(_TEXT), entry]}
-        return {"type": "object", "additionalProperties": {"anyOf": [dict(_TEXT), entry, {"type": "array", "items": one, "minItems": 1}]}}
+        return {
+            "type": "object",
+            "additionalProperties": {"anyOf": [dict(_TEXT), entry, {"type": "array", "items": one, "minItems": 1}]},
+        }
     if kind == "number_map":
         return {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
     if kind == "map":
@@ -371,7 +380,7 @@ def _jsonc_tokens(text: str):
             i += 1
         else:
             j = i
-            while j < n and text[j] not in " \t\r\n{}[]:,\"/":
+            while j < n and text[j] not in ' \t\r\n{}[]:,"/':
                 j += 1
             if j == i:
                 raise ValueError(f"第 {text.count(chr(10), 0, i) + 1} 行有无法识别的字符")
@@ -402,7 +411,7 @@ def set_jsonc_member(text: str, key: str, value: str) -> str:
     if close is None:
         raise ValueError("对象没有结束")
     if span is not None:
-        return text[: span[0]] + value + text[span[1]:]
+        return text[: span[0]] + value + text[span[1] :]
     brace = tokens[close][1]
     _, _, last_end = last if last else tokens[0]
     needs_comma = last is not None and text[last_end - 1] not in "{,"

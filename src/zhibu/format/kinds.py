@@ -164,7 +164,12 @@ MEMBER_FIELDS = (
             F("until", "date", "截止日期"),
         ),
     ),
-    F("dues_paid_to", "yearmonth", "转入时组织关系介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起在本支部交纳", short="党费已交到"),
+    F(
+        "dues_paid_to",
+        "yearmonth",
+        "转入时组织关系介绍信注明的“党费已交到”的月份，如 2025-02；不写时从转入的次月起在本支部交纳",
+        short="党费已交到",
+    ),
 )
 
 MEMBERS = FileKind(
@@ -228,11 +233,19 @@ RESOLUTION_FIELDS = (
             F("for", "count", "赞成票", required=True),
             F("against", "count", "反对票"),
             F("abstain", "count", "弃权票"),
-            F("written", "count", "其中书面意见：因故不能到会的有表决权党员会前正式提交的（接收预备党员、预备党员转正时计入票数）"),
+            F(
+                "written",
+                "count",
+                "其中书面意见：因故不能到会的有表决权党员会前正式提交的（接收预备党员、预备党员转正时计入票数）",
+            ),
         ),
     ),
     F("adopted", "bool", "是否通过，默认 true"),
-    F("person", "text", "决议涉及的人（接收、转正、延长预备期、取消预备党员资格、处分、表彰的对象）；不写时从决议内容中的姓名判断"),
+    F(
+        "person",
+        "text",
+        "决议涉及的人（接收、转正、延长预备期、取消预备党员资格、处分、表彰的对象）；不写时从决议内容中的姓名判断",
+    ),
     F(
         "ballots",
         "map",
@@ -258,7 +271,7 @@ RECORD = FileKind(
     (
         F("type", "types", "会议类型，或合并召开时的类型列表", required=True, choices=TYPE_CHOICES),
         F("date", "date", "日期", required=True),
-        F("time", "text", "起止时间，如 \"14:30-16:00\"（请加引号）"),
+        F("time", "text", '起止时间，如 "14:30-16:00"（请加引号）'),
         F("place", "text", "地点", required=True),
         F("host", "text", "主持人", required=True),
         F("recorder", "text", "记录人", required=True),
@@ -392,7 +405,12 @@ WAIVERS = FileKind(
                 F("approved_by", "text", "批准的党组织"),
                 F("approved", "date", "批准日期"),
                 F("expires", "date", "失效日期"),
-                F("subject", "text", "只豁免关于这名党员（或党小组）的发现，如免交党费的党员；不写时豁免该期间的全部同类发现", short="豁免对象"),
+                F(
+                    "subject",
+                    "text",
+                    "只豁免关于这名党员（或党小组）的发现，如免交党费的党员；不写时豁免该期间的全部同类发现",
+                    short="豁免对象",
+                ),
             ),
         ),
     ),
@@ -408,7 +426,9 @@ FILE_KINDS: tuple[FileKind, ...] = (BRANCH, MEMBERS, COMMITTEE, RECORD, TALKS, P
 # read when zhibu.yaml lists it; a pack listed from elsewhere in the branch is a pack too), the
 # working-day calendar by store/holidays.py. Attachments are the branch's own business.
 PACK = FileKind("pack", "standards/*.yaml", "规则包", doc="本支部适用的 T、X 规则包（见 [standard.md](standard.md)）")
-HOLIDAYS = FileKind("holidays", "holidays.yaml", "节假日与调休", doc="本支部补充的放假和调休上班日期（可选，见 [plan.md](plan.md)）")
+HOLIDAYS = FileKind(
+    "holidays", "holidays.yaml", "节假日与调休", doc="本支部补充的放假和调休上班日期（可选，见 [plan.md](plan.md)）"
+)
 ATTACHMENTS = FileKind("attachments", "attachments/", "附件", audited=False, doc="附件：扫描件、照片、签到表（任意文件，可选）")
 
 ALL_KINDS: tuple[FileKind, ...] = (*FILE_KINDS, PACK, HOLIDAYS, ATTACHMENTS)
@@ -491,7 +511,10 @@ def meant_for(rel: str) -> tuple[FileKind, str] | None:
     if best.free:
         return best, best.pattern + "/".join(parts[1:] or [name])
     year = _YEAR.search(rel)
-    filled = [name if piece == "*.yaml" else piece.replace("<YYYY>", year.group() if year else "<YYYY>") for piece in best.pattern.split("/")]
+    filled = [
+        name if piece == "*.yaml" else piece.replace("<YYYY>", year.group() if year else "<YYYY>")
+        for piece in best.pattern.split("/")
+    ]
     return best, "/".join(filled)
 
 
@@ -721,7 +744,12 @@ def _period(value, field, src, emit):
 
     period = Period.parse(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if period is None:
-        emit("format.bad-value", src, f"字段 {field.name} 的值“{value}”不是有效期间", "写 2026-02（月）、2026Q1（季度）、2026H1（半年）或 2026（年）。")
+        emit(
+            "format.bad-value",
+            src,
+            f"字段 {field.name} 的值“{value}”不是有效期间",
+            "写 2026-02（月）、2026Q1（季度）、2026H1（半年）或 2026（年）。",
+        )
         return _INVALID
     return period.label
 
@@ -796,7 +824,13 @@ def _leaders(value, field, src, emit):
         for entry in items:
             if isinstance(entry, str) and entry.strip():
                 entries.append((entry.strip(), None))
-            elif isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"].strip() and set(entry) <= {"name", "since"} and isinstance(entry.get("since", dt.date.min), dt.date):
+            elif (
+                isinstance(entry, dict)
+                and isinstance(entry.get("name"), str)
+                and entry["name"].strip()
+                and set(entry) <= {"name", "since"}
+                and isinstance(entry.get("since", dt.date.min), dt.date)
+            ):
                 entries.append((entry["name"].strip(), entry.get("since")))
             else:
                 emit("format.bad-value", where, f"{group}的组长应为姓名或 {{name: 姓名, since: 日期}}", hint)
@@ -842,13 +876,37 @@ _CHECKERS: dict[str, Callable] = {
 
 # Keys people type in Chinese or by habit, mapped to the format's key.
 _SYNONYMS = {
-    "日期": "date", "时间": "time", "地点": "place", "主持人": "host", "主持": "host",
-    "记录人": "recorder", "记录": "recorder", "参会人员": "attendees", "出席": "attendees",
-    "到会": "attendees", "缺席": "absent", "列席": "guests", "议题": "topics", "主题": "theme",
-    "内容": "content", "决议": "resolutions", "类型": "type", "姓名": "name", "性别": "gender",
-    "党小组": "group", "主讲人": "lecturer", "原因": "reason", "status_": "status",
-    "topic": "topics", "attendee": "attendees", "absentees": "absent", "absence": "absent",
-    "kind_": "kind", "guest": "guests", "resolution": "resolutions", "members_": "members",
+    "日期": "date",
+    "时间": "time",
+    "地点": "place",
+    "主持人": "host",
+    "主持": "host",
+    "记录人": "recorder",
+    "记录": "recorder",
+    "参会人员": "attendees",
+    "出席": "attendees",
+    "到会": "attendees",
+    "缺席": "absent",
+    "列席": "guests",
+    "议题": "topics",
+    "主题": "theme",
+    "内容": "content",
+    "决议": "resolutions",
+    "类型": "type",
+    "姓名": "name",
+    "性别": "gender",
+    "党小组": "group",
+    "主讲人": "lecturer",
+    "原因": "reason",
+    "status_": "status",
+    "topic": "topics",
+    "attendee": "attendees",
+    "absentees": "absent",
+    "absence": "absent",
+    "kind_": "kind",
+    "guest": "guests",
+    "resolution": "resolutions",
+    "members_": "members",
 }
 
 
@@ -869,7 +927,9 @@ def check_mapping(data: Any, fields: tuple[Field, ...], src: Source, emit: Emit,
     Returns None when ``data`` is not a mapping at all (already reported).
     """
     if not isinstance(data, dict):
-        emit("format.bad-value", src, f"{what or '文件内容'}应为“键: 值”的映射，实为{_type_name(data)}", "参照格式说明的示例改写。")
+        emit(
+            "format.bad-value", src, f"{what or '文件内容'}应为“键: 值”的映射，实为{_type_name(data)}", "参照格式说明的示例改写。"
+        )
         return None
     cached = _KNOWN.get(id(fields))
     if cached is None or cached[0] is not fields:

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import kinds
-from .catalogue import codes, make_finding
 from ..model.branch import (
     FAR_PAST,
     Absence,
@@ -45,9 +43,13 @@ from ..model.redact import mask_number
 from ..model.vocabulary import CARRY_OVER_LAST_MONTH, REQUIRED_BY_TYPE, YEAR_END_TYPES
 from ..store import files
 from ..store.yamlio import YamlProblem, parse
+from . import kinds
+from .catalogue import codes, make_finding
 
 # An 18-digit 身份证号 (17 digits + digit or X) or an 11-digit mobile number, not inside a longer number.
-_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
+_ID_NUMBER = re.compile(
+    r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
+)
 _ELEVEN_DIGITS = re.compile(r"[0-9]{11}")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
@@ -156,16 +158,30 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False, caps: Caps =
             continue
         meant = kinds.yml_meant(rel)
         if meant is not None:
-            out.emit("format.bad-value", Source(rel, None), "文件扩展名应为 .yaml，zhibu 不读取 .yml 文件", f"用 git mv 改名为 {meant}。")
+            out.emit(
+                "format.bad-value",
+                Source(rel, None),
+                "文件扩展名应为 .yaml，zhibu 不读取 .yml 文件",
+                f"用 git mv 改名为 {meant}。",
+            )
         elif rel.endswith(files.YAML_SUFFIXES) and not kinds.is_draft(rel):
-            out.emit("format.unknown-file", Source(rel, None), "不是格式规定的文件，zhibu 没有读取它，其中的内容不计入检查", kinds.unknown_file_hint(rel))
+            out.emit(
+                "format.unknown-file",
+                Source(rel, None),
+                "不是格式规定的文件，zhibu 没有读取它，其中的内容不计入检查",
+                kinds.unknown_file_hint(rel),
+            )
         elif not rel.endswith(files.YAML_SUFFIXES) and rel.split("/", 1)[0] in _BUILT_FOLDERS:  # a linked folder where records go
             parsed[rel] = read(rel)
     for kind in kinds.FILE_KINDS:
         rel = kind.pattern
         if kind.required and rel not in parsed:
             misnamed = rel[:-5] + ".yml"
-            hint = f"把 {misnamed} 改名为 {rel}（git mv {misnamed} {rel}）。" if misnamed in names else "运行 zhibu init 会创建它；也可以手工新建。"
+            hint = (
+                f"把 {misnamed} 改名为 {rel}（git mv {misnamed} {rel}）。"
+                if misnamed in names
+                else "运行 zhibu init 会创建它；也可以手工新建。"
+            )
             out.emit("format.missing-field", Source(rel, None), f"缺少必需的文件 {rel}", hint)
 
     # When zhibu.yaml cannot be read its groups are unknown, not empty: checking every
@@ -214,7 +230,9 @@ def load_branch(root: Path, tree=None, *, keep_texts: bool = False, caps: Caps =
         packs=tuple(packs),
     )
     builder.cross_check(branch)
-    return Loaded(root=root, branch=branch, findings=sort_findings(out.findings), config_ok=config_ok, texts=texts, left_out=out.left_out)
+    return Loaded(
+        root=root, branch=branch, findings=sort_findings(out.findings), config_ok=config_ok, texts=texts, left_out=out.left_out
+    )
 
 
 def _decode(raw: bytes, rel: str, out: _Collector) -> str | None:
@@ -330,7 +348,12 @@ class _Builder:
             if status == "正式党员" and "full_since" not in item and "status" in item:
                 self.emit("format.missing-field", src, f"正式党员 {name} 缺少转正日期 full_since", "补上 full_since: 转正日期。")
             if status == "预备党员" and "full_since" in item:
-                self.emit("format.bad-value", src.at("full_since"), f"预备党员 {name} 不应有转正日期 full_since", "转正后把 status 改为 正式党员。")
+                self.emit(
+                    "format.bad-value",
+                    src.at("full_since"),
+                    f"预备党员 {name} 不应有转正日期 full_since",
+                    "转正后把 status 改为 正式党员。",
+                )
             group = item.get("group")
             if group is not None and self.groups_known and group not in self.config.groups:
                 self.emit(
@@ -341,7 +364,12 @@ class _Builder:
                 )
                 group = None
             elif group is None and self.config.groups and "group" not in item:
-                self.emit("format.missing-field", src, f"{name} 没有写所在党小组 group", f"从 {'、'.join(self.config.groups)} 中选一个。")
+                self.emit(
+                    "format.missing-field",
+                    src,
+                    f"{name} 没有写所在党小组 group",
+                    f"从 {'、'.join(self.config.groups)} 中选一个。",
+                )
             left = item.get("left")
             discipline = item.get("discipline")
             joined = item.get("joined", item.get("admitted", FAR_PAST))
@@ -388,7 +416,12 @@ class _Builder:
             terms.append(Term(item["elected"], seats, changes, item.get("term_years"), item.get("extended_to"), src))
         for earlier, later in zip(terms, terms[1:]):
             if later.elected <= earlier.elected:
-                self.emit("format.bad-value", later.source.at("elected"), "committee.yaml 的各届委员会应按选举日期从早到晚排列", "把最早的一届放在最前面。")
+                self.emit(
+                    "format.bad-value",
+                    later.source.at("elected"),
+                    "committee.yaml 的各届委员会应按选举日期从早到晚排列",
+                    "把最早的一届放在最前面。",
+                )
         history = values.get("group_leaders", ())
         leaders = tuple((group, turns[-1][0]) for group, turns in history)
         for group, _leader in leaders:
@@ -414,11 +447,20 @@ class _Builder:
                     "format.missing-field",
                     where,
                     f"{record_type}记录缺少必填字段 {needed}",
-                    {"group": "写明是哪个党小组，如 group: 第一党小组。", "lecturer": "写明主讲人，如 lecturer: 王建国。", "theme": "写明主题党日的主题。"}[needed],
+                    {
+                        "group": "写明是哪个党小组，如 group: 第一党小组。",
+                        "lecturer": "写明主讲人，如 lecturer: 王建国。",
+                        "theme": "写明主题党日的主题。",
+                    }[needed],
                 )
         group = values.get("group")
         if group is not None and self.groups_known and group not in self.config.groups:
-            self.emit("format.bad-value", where.at("group"), f"党小组“{group}”不在 zhibu.yaml 的 groups 中", _suggest(group, self.config.groups, "groups"))
+            self.emit(
+                "format.bad-value",
+                where.at("group"),
+                f"党小组“{group}”不在 zhibu.yaml 的 groups 中",
+                _suggest(group, self.config.groups, "groups"),
+            )
             group = None
         if "topics" in values and not values["topics"]:
             self.emit("format.missing-field", where.at("topics"), "topics 至少要有一项议题", "写明会议议题。")
@@ -503,8 +545,17 @@ class _Builder:
                 continue
             planned = item.get("date")
             if planned is not None and (planned.year != year or planned.month != item["month"]):
-                self.emit("format.bad-value", src.at("date"), f"计划日期 {planned} 不在 {year} 年 {item['month']} 月", "核对 month 和 date。")
-            items.append(PlanItem(item["month"], item["kind"], item["topic"], item.get("id"), item.get("type"), planned, item.get("owner"), src))
+                self.emit(
+                    "format.bad-value",
+                    src.at("date"),
+                    f"计划日期 {planned} 不在 {year} 年 {item['month']} 月",
+                    "核对 month 和 date。",
+                )
+            items.append(
+                PlanItem(
+                    item["month"], item["kind"], item["topic"], item.get("id"), item.get("type"), planned, item.get("owner"), src
+                )
+            )
         return Plan(year, tuple(items), where)
 
     def dues(self, doc, rel: str) -> DuesLedger | None:
@@ -550,8 +601,14 @@ class _Builder:
             return []
         return [
             Waiver(
-                w["code"], w["period"], w["reason"], w.get("approved_by"), w.get("approved"), w.get("expires"),
-                subject=w.get("subject"), source=src,
+                w["code"],
+                w["period"],
+                w["reason"],
+                w.get("approved_by"),
+                w.get("approved"),
+                w.get("expires"),
+                subject=w.get("subject"),
+                source=src,
             )
             for src, w in _list(values, "waivers", where)
             if all(k in w for k in ("code", "period", "reason"))
@@ -565,14 +622,29 @@ class _Builder:
         for term in branch.committee.terms:
             for seat in term.seats:
                 if seat.name not in names:
-                    self.emit("format.bad-value", seat.source.at("name"), f"委员 {seat.name} 不在党员名册中", _suggest(seat.name, names, "members.yaml"))
+                    self.emit(
+                        "format.bad-value",
+                        seat.source.at("name"),
+                        f"委员 {seat.name} 不在党员名册中",
+                        _suggest(seat.name, names, "members.yaml"),
+                    )
             for change in term.changes:
                 if change.name not in names:
-                    self.emit("format.bad-value", change.source.at("name"), f"委员变动中的 {change.name} 不在党员名册中", _suggest(change.name, names, "members.yaml"))
+                    self.emit(
+                        "format.bad-value",
+                        change.source.at("name"),
+                        f"委员变动中的 {change.name} 不在党员名册中",
+                        _suggest(change.name, names, "members.yaml"),
+                    )
         pairs = [(g, name) for g, turns in branch.committee.leader_history for name, _ in turns]
         for group, leader in dict.fromkeys(pairs):  # each once, in file order
             if leader not in names:
-                self.emit("format.bad-value", branch.committee.source.at("group_leaders", group), f"{group}组长 {leader} 不在党员名册中", _suggest(leader, names, "members.yaml"))
+                self.emit(
+                    "format.bad-value",
+                    branch.committee.source.at("group_leaders", group),
+                    f"{group}组长 {leader} 不在党员名册中",
+                    _suggest(leader, names, "members.yaml"),
+                )
 
 
 def _for_year_ok(types, day: dt.date, for_year: int) -> bool:

@@ -96,19 +96,21 @@ def read_trail(root: Path, rev: str = "HEAD", *, work_tree: bool = True, repo: g
     closes, after = [], {}
     order = {c.sha: i for i, c in enumerate(commits)}
     for name, sha, tagged, message in gitrepo.tags(root, CLOSE_TAG_PREFIX + "*"):
-        period = Period.parse(name[len(CLOSE_TAG_PREFIX):])
+        period = Period.parse(name[len(CLOSE_TAG_PREFIX) :])
         if period is None:
             continue
         closes.append(Close(period, name, sha, tagged, message))
         if sha in order:
-            after[name] = {c.sha for c in commits[order[sha] + 1:]}
+            after[name] = {c.sha for c in commits[order[sha] + 1 :]}
     trail = Trail(commits, first_added, lineage, sorted(closes, key=lambda c: (c.period.start, c.tag)), after, head=head)
     trail.shallow = repo.shallow
     trail.notes.extend(f"提交 {c.sha[:12]} 的{c.problem}。" for c in commits if c.problem)
     if repo.detached and rev == "HEAD":
         trail.notes.append(f"处于分离头指针状态（detached HEAD，提交 {head[:12]}）：按这个提交及其之前的历史检查留痕。")
     if trail.shallow:
-        trail.notes.append("这是浅克隆（shallow clone），历史不完整，留痕检查只看得到部分提交。运行 git fetch --unshallow 取得完整历史。")
+        trail.notes.append(
+            "这是浅克隆（shallow clone），历史不完整，留痕检查只看得到部分提交。运行 git fetch --unshallow 取得完整历史。"
+        )
     trail.uncommitted = uncommitted
     return trail
 
@@ -121,14 +123,37 @@ def commit_date(commit: CommitInfo) -> dt.date:
 # --- zhibu log: history in words ---------------------------------------------------------
 
 LABELS = {
-    "type": "类型", "date": "日期", "time": "时间", "place": "地点", "host": "主持人", "recorder": "记录人",
-    "attendees": "到会人员", "absent": "缺席人员", "guests": "列席人员", "group": "党小组", "lecturer": "主讲人",
-    "theme": "主题", "topics": "议题", "content": "会议内容", "resolutions": "决议", "counts_as": "另计为",
-    "plan": "计划条目", "delegated": "委托主持", "attachments": "附件",
+    "type": "类型",
+    "date": "日期",
+    "time": "时间",
+    "place": "地点",
+    "host": "主持人",
+    "recorder": "记录人",
+    "attendees": "到会人员",
+    "absent": "缺席人员",
+    "guests": "列席人员",
+    "group": "党小组",
+    "lecturer": "主讲人",
+    "theme": "主题",
+    "topics": "议题",
+    "content": "会议内容",
+    "resolutions": "决议",
+    "counts_as": "另计为",
+    "plan": "计划条目",
+    "delegated": "委托主持",
+    "attachments": "附件",
 }
 MEMBER_LABELS = {
-    "name": "姓名", "gender": "性别", "status": "身份", "admitted": "入党时间", "full_since": "转正日期",
-    "joined": "入册日期", "left": "离开", "group": "党小组", "tags": "标签", "discipline": "处分",
+    "name": "姓名",
+    "gender": "性别",
+    "status": "身份",
+    "admitted": "入党时间",
+    "full_since": "转正日期",
+    "joined": "入册日期",
+    "left": "离开",
+    "group": "党小组",
+    "tags": "标签",
+    "discipline": "处分",
 }
 
 
@@ -275,17 +300,22 @@ def committee_diff(old, new) -> list[tuple[str, str]]:
 
     a, b = terms(old), terms(new)
     out = []
-    for term in b[len(a):]:
+    for term in b[len(a) :]:
         members = [s for s in _items(term.get("members")) if isinstance(s, dict)]
         seats = "、".join(f"{s.get('name')}（{s.get('role')}）" for s in members)
         text = f"支委会 选举 {term.get('elected', '')}：{seats}"
         out += [(str(s.get("name", "")), text) for s in members] or [("", text)]
     for before, after in zip(a, b):
         old_changes = _items(before.get("changes"))
-        for change in _items(after.get("changes"))[len(old_changes):]:
+        for change in _items(after.get("changes"))[len(old_changes) :]:
             if isinstance(change, dict):
                 reason = f"（{change.get('reason')}）" if change.get("reason") else ""
-                out.append((str(change.get("name", "")), f"支委会 {change.get('action', '')} {change.get('name', '')} {change.get('role', '')} {change.get('date', '')}{reason}"))
+                out.append(
+                    (
+                        str(change.get("name", "")),
+                        f"支委会 {change.get('action', '')} {change.get('name', '')} {change.get('role', '')} {change.get('date', '')}{reason}",
+                    )
+                )
         if before != after and len(_items(after.get("changes"))) == len(old_changes):
             out.append(("", f"支委会 修改 {after.get('elected', '')} 选举的一届"))
     out += _leader_diff(old, new)
@@ -357,7 +387,9 @@ def file_diff(kind, old, new) -> list[tuple[str, set[str]]]:
     return out or [(f"{title} 格式调整（内容未变）", set())]
 
 
-def history_log(root: Path, *, record: str | None = None, member: str | None = None, since: dt.date | None = None) -> list[LogEntry]:
+def history_log(
+    root: Path, *, record: str | None = None, member: str | None = None, since: dt.date | None = None
+) -> list[LogEntry]:
     """The history of one record, of the roster and committee, or of everything about a member."""
     trail = read_trail(root, work_tree=False)
     pairs: list[tuple[CommitInfo, FileChange]] = []

@@ -181,7 +181,9 @@ class Term:
         return max(nominal, self.extended_to) if self.extended_to else nominal
 
 
-_ROLE_ORDER = {role: i for i, role in enumerate(("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"))}
+_ROLE_ORDER = {
+    role: i for i, role in enumerate(("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"))
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,9 +536,7 @@ class Branch:
             elif record_type in EXPECTS_COMMITTEE:
                 names.update(self.committee.names_on(day))
             elif record_type in EXPECTS_GROUP and record.group:
-                names.update(
-                    m.name for m in self.group_members_on(record.group, day) if m.admitted is None or m.admitted < day
-                )
+                names.update(m.name for m in self.group_members_on(record.group, day) if m.admitted is None or m.admitted < day)
         return tuple(sorted(names))
 
     # --- other lookups ---------------------------------------------------------

@@ -25,7 +25,6 @@ class Severity(enum.IntEnum):
         return {"info": cls.INFO, "warning": cls.WARNING, "error": cls.ERROR}[text]
 
 
-
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a value came from: a file relative to the branch root, and a 1-based line.

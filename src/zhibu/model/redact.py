@@ -31,12 +31,18 @@ _MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 
 ID_NUMBER = re.compile(
     _EDGE_BEFORE
-    + r"(?:[1-9][0-9]{5}(?:18|19|20)[0-9]{2}" + _MONTH_DAY + r"[0-9]{3}[0-9Xx]"  # 18 digits since 1999
-    + r"|[1-9][0-9]{5}[0-9]{2}" + _MONTH_DAY + r"[0-9]{3})"  # the first-generation 15 digits
+    + r"(?:[1-9][0-9]{5}(?:18|19|20)[0-9]{2}"
+    + _MONTH_DAY
+    + r"[0-9]{3}[0-9Xx]"  # 18 digits since 1999
+    + r"|[1-9][0-9]{5}[0-9]{2}"
+    + _MONTH_DAY
+    + r"[0-9]{3})"  # the first-generation 15 digits
     + _EDGE_AFTER
 )
 MOBILE = re.compile(_EDGE_BEFORE + r"(?:(?:\+|00)?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}" + _EDGE_AFTER)
-LANDLINE = re.compile(_EDGE_BEFORE + r"(?:\(0[1-9][0-9]{1,2}\)|（0[1-9][0-9]{1,2}）|0[1-9][0-9]{1,2}-)[ ]?[0-9]{7,8}" + _EDGE_AFTER)
+LANDLINE = re.compile(
+    _EDGE_BEFORE + r"(?:\(0[1-9][0-9]{1,2}\)|（0[1-9][0-9]{1,2}）|0[1-9][0-9]{1,2}-)[ ]?[0-9]{7,8}" + _EDGE_AFTER
+)
 # Any longer run of digits, too: an output often glues a name to a number ("{name}{year}年"),
 # and an ID number inside "1101051988071634172026" is still one. No output of zhibu's own has
 # eleven digits in a row (dates, counts, line numbers and amounts are shorter).

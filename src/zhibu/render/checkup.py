@@ -11,8 +11,8 @@ import datetime as dt
 import re
 import unicodedata
 
-from ..model.vocabulary import UNCHECKED
 from ..model.redact import clean
+from ..model.vocabulary import UNCHECKED
 from ..standard.rating import default_scheme
 from .layout import Cell, Document, Table, heading, label, para, title
 from .wording import chinese_date, layer_name, place, plain, problem, reason
@@ -69,8 +69,10 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
     blocks = [
         one_line_title(f"{name}"),
         title(f"{year}年度党支部建设体检报告", size=18),
-        para(f"检查范围：{year}年1月1日至{chinese_date(min(as_of, dt.date(year, 12, 31)))}，"
-             f"检查日期：{chinese_date(as_of)}。依据：{_standard(entry)}。评分方案：{_scheme(rating)}。"),
+        para(
+            f"检查范围：{year}年1月1日至{chinese_date(min(as_of, dt.date(year, 12, 31)))}，"
+            f"检查日期：{chinese_date(as_of)}。依据：{_standard(entry)}。评分方案：{_scheme(rating)}。"
+        ),
         heading("一、评星定级"),
     ]
     rows = [tuple(Cell(t, header=True) for t in ("项目", "满分", "得分", "说明"))]
@@ -79,7 +81,9 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
         note = plain(item["unknown"] or ("；".join(sorted({d["note"] for d in item["deductions"]})) or "无扣分"))
         rows.append((Cell(item["key"]), Cell(f"{item['full']:g}"), Cell(earned), Cell(note, align="left")))
     blocks.append(Table((30, 20, 20, 86), tuple(rows)))
-    blocks.append(para(f"总分（百分制）：{rating['score']} 分，评定为 {rating['stars']} 星。不能从记录判断的项目不计分，按其余项目折算。"))
+    blocks.append(
+        para(f"总分（百分制）：{rating['score']} 分，评定为 {rating['stars']} 星。不能从记录判断的项目不计分，按其余项目折算。")
+    )
     blocks.append(heading("二、风险提示"))
     if entry.get("indicators"):
         blocks.append(para("以下情形由记录推算，供上级党组织研判，不是对支部的认定。"))
@@ -101,7 +105,9 @@ def checkup(entry: dict, as_of: dt.date, year: int, scheme: dict | None = None) 
         blocks.append(label(key, f"{len(groups[key])} 个问题"))
         rows = [tuple(Cell(t, header=True) for t in ("序号", "级别", "问题", "位置"))]
         for n, f in enumerate(groups[key], 1):
-            rows.append((Cell(str(n)), Cell(SEVERITY[f["severity"]]), Cell(problem(f), align="left"), Cell(place(f), align="left")))
+            rows.append(
+                (Cell(str(n)), Cell(SEVERITY[f["severity"]]), Cell(problem(f), align="left"), Cell(place(f), align="left"))
+            )
         blocks.append(Table((12, 14, 90, 40), tuple(rows), size=10.5))
     blocks.append(heading("四、整改清单"))
     blocks.append(para("请支部逐项填写整改措施、责任人和完成时限，报上级党组织。"))
@@ -126,20 +132,31 @@ def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = ""
     rated = sorted((e for e in entries if e.get("rating")), key=lambda e: (-e["rating"]["score"], e["root"]))
     # The committee's name on a line of its own, the subject below, as the check-up report has it:
     # "中共某某委员会党支部建设体检总览" in one paragraph broke inside the name or the subject.
-    heads = [one_line_title(committee), title(f"{year}年度党支部建设体检总览", size=18)] if committee else [
-        title(f"{year}年度党支部建设体检总览")]
+    heads = (
+        [one_line_title(committee), title(f"{year}年度党支部建设体检总览", size=18)]
+        if committee
+        else [title(f"{year}年度党支部建设体检总览")]
+    )
     blocks = [
         *heads,
-        para(f"{year}年度，截至{chinese_date(as_of)}，共 {len(entries)} 个支部，其中 {len(rated)} 个评定，"
-             f"{sum(1 for e in entries if e['status'] in UNCHECKED)} 个无法读取。"),
+        para(
+            f"{year}年度，截至{chinese_date(as_of)}，共 {len(entries)} 个支部，其中 {len(rated)} 个评定，"
+            f"{sum(1 for e in entries if e['status'] in UNCHECKED)} 个无法读取。"
+        ),
         heading("一、评星定级排名"),
     ]
     rows = [tuple(Cell(t, header=True) for t in ("排名", "支部", "得分", "星级", "错误", "警告"))]
     for n, e in enumerate(rated, 1):
-        rows.append((
-            Cell(str(n)), Cell(e.get("name") or e["root"], align="left"), Cell(f"{e['rating']['score']}"),
-            Cell(str(e["rating"]["stars"])), Cell(str(e["summary"]["error"])), Cell(str(e["summary"]["warning"])),
-        ))
+        rows.append(
+            (
+                Cell(str(n)),
+                Cell(e.get("name") or e["root"], align="left"),
+                Cell(f"{e['rating']['score']}"),
+                Cell(str(e["rating"]["stars"])),
+                Cell(str(e["summary"]["error"])),
+                Cell(str(e["summary"]["warning"])),
+            )
+        )
     blocks.append(Table((12, 84, 18, 14, 14, 14), tuple(rows), size=10.5))  # 156 mm, the type area
     blocks.append(heading("二、需要关注的支部（风险提示）"))
     flagged = [e for e in rated if e.get("indicators")]
@@ -149,7 +166,13 @@ def overview(entries: list[dict], as_of: dt.date, year: int, committee: str = ""
         rows = [tuple(Cell(t, header=True) for t in ("支部", "风险提示", "说明"))]
         for e in flagged:
             for indicator in e["indicators"]:
-                rows.append((Cell(e.get("name") or e["root"], align="left"), Cell(indicator["key"]), Cell(plain(indicator["detail"]), align="left")))
+                rows.append(
+                    (
+                        Cell(e.get("name") or e["root"], align="left"),
+                        Cell(indicator["key"]),
+                        Cell(plain(indicator["detail"]), align="left"),
+                    )
+                )
         blocks.append(Table((50, 36, 70), tuple(rows), size=10.5))
     unreadable = [e for e in entries if e["status"] in UNCHECKED]
     if unreadable:

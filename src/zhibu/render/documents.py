@@ -53,14 +53,29 @@ class DocumentKind:
 DOCUMENTS: dict[str, DocumentKind] = {
     d.name: d
     for d in (
-        DocumentKind("plan", "计划表", "一表：年度学习活动计划表", ("branch", "year"), "layout:plan_table", "{year}年计划表.docx"),
+        DocumentKind(
+            "plan", "计划表", "一表：年度学习活动计划表", ("branch", "year"), "layout:plan_table", "{year}年计划表.docx"
+        ),
         DocumentKind("signin", "签到表", "签到表", ("branch", "record"), "layout:signin_sheet", "{stem}-签到表.docx"),
         DocumentKind("minutes", "会议记录", "会议记录", ("branch", "record"), "layout:minutes", "{stem}-会议记录.docx"),
-        DocumentKind("ledger", "工作记录本", "一册：党支部工作记录本", ("branch", "rules", "year"), "layout:ledger",
-                     "{year}年党支部工作记录.docx"),
+        DocumentKind(
+            "ledger",
+            "工作记录本",
+            "一册：党支部工作记录本",
+            ("branch", "rules", "year"),
+            "layout:ledger",
+            "{year}年党支部工作记录.docx",
+        ),
         DocumentKind("checkup", "体检报告", "体检报告", ("entry", "as_of", "year"), "checkup:checkup", "{year}年度体检报告.docx"),
-        DocumentKind("overview", "体检总览", "体检总览（上级党组织）", ("entries", "as_of", "year", "committee"), "checkup:overview",
-                     "{year}年度体检总览.docx", command=False),
+        DocumentKind(
+            "overview",
+            "体检总览",
+            "体检总览（上级党组织）",
+            ("entries", "as_of", "year", "committee"),
+            "checkup:overview",
+            "{year}年度体检总览.docx",
+            command=False,
+        ),
     )
 }
 

@@ -93,9 +93,7 @@ def _twips(mm: float) -> int:
 
 
 def _rfonts(east_asian: str, latin: str = LATIN) -> str:
-    return (
-        f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asian}" w:cs="{latin}" w:hint="eastAsia"/>'
-    )
+    return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asian}" w:cs="{latin}" w:hint="eastAsia"/>'
 
 
 def _rpr(east_asian: str, half_points: int, spacing: int | None = CHAR_SPACING) -> str:
@@ -111,8 +109,9 @@ _SINGLE = '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
 _NO_INDENT = '<w:ind w:firstLineChars="0" w:firstLine="0"/>'
 
 
-def _style_xml(style_id: str, name: str, ppr: str, rpr: str, based_on: str | None = "Normal",
-               extra: str = "", default: bool = False) -> str:
+def _style_xml(
+    style_id: str, name: str, ppr: str, rpr: str, based_on: str | None = "Normal", extra: str = "", default: bool = False
+) -> str:
     based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
     flag = ' w:default="1"' if default else ""
     return (
@@ -126,40 +125,71 @@ def gbt_styles(normal_id: str = "Normal") -> dict[str, str]:
     nxt = f'<w:next w:val="{normal_id}"/>'
     return {
         "Normal": _style_xml(
-            "Normal", "Normal",
+            "Normal",
+            "Normal",
             f'<w:widowControl w:val="0"/>{_EXACT}<w:ind w:firstLineChars="200" w:firstLine="640"/><w:jc w:val="both"/>',
-            _rpr(FONTS["body"], 32), based_on=None, default=True,
+            _rpr(FONTS["body"], 32),
+            based_on=None,
+            default=True,
         ),
         "Title": _style_xml(
-            "Title", "Title", f'<w:keepNext/>{_EXACT}{_NO_INDENT}<w:jc w:val="center"/>',
-            _rpr(FONTS["title"], 44, spacing=None), based_on=normal_id, extra=nxt,
+            "Title",
+            "Title",
+            f'<w:keepNext/>{_EXACT}{_NO_INDENT}<w:jc w:val="center"/>',
+            _rpr(FONTS["title"], 44, spacing=None),
+            based_on=normal_id,
+            extra=nxt,
         ),
         "Heading 1": _style_xml(
-            "Heading1", "heading 1", f'<w:keepNext/><w:keepLines/>{_EXACT}<w:outlineLvl w:val="0"/>',
-            _rpr(FONTS["heading1"], 32), based_on=normal_id, extra=nxt,
+            "Heading1",
+            "heading 1",
+            f'<w:keepNext/><w:keepLines/>{_EXACT}<w:outlineLvl w:val="0"/>',
+            _rpr(FONTS["heading1"], 32),
+            based_on=normal_id,
+            extra=nxt,
         ),
         "Heading 2": _style_xml(
-            "Heading2", "heading 2", f'<w:keepNext/><w:keepLines/>{_EXACT}<w:outlineLvl w:val="1"/>',
-            _rpr(FONTS["heading2"], 32), based_on=normal_id, extra=nxt,
+            "Heading2",
+            "heading 2",
+            f'<w:keepNext/><w:keepLines/>{_EXACT}<w:outlineLvl w:val="1"/>',
+            _rpr(FONTS["heading2"], 32),
+            based_on=normal_id,
+            extra=nxt,
         ),
         "Header": _style_xml(
-            "Header", "header", f'<w:snapToGrid w:val="0"/>{_SINGLE}{_NO_INDENT}<w:jc w:val="center"/>',
-            _rpr(FONTS["page"], 28, spacing=None), based_on=normal_id,
+            "Header",
+            "header",
+            f'<w:snapToGrid w:val="0"/>{_SINGLE}{_NO_INDENT}<w:jc w:val="center"/>',
+            _rpr(FONTS["page"], 28, spacing=None),
+            based_on=normal_id,
         ),
         "Footer": _style_xml(
-            "Footer", "footer", f'<w:snapToGrid w:val="0"/>{_SINGLE}{_NO_INDENT}<w:jc w:val="center"/>',
-            _rpr(FONTS["page"], 28, spacing=None), based_on=normal_id,
+            "Footer",
+            "footer",
+            f'<w:snapToGrid w:val="0"/>{_SINGLE}{_NO_INDENT}<w:jc w:val="center"/>',
+            _rpr(FONTS["page"], 28, spacing=None),
+            based_on=normal_id,
         ),
         TABLE_TEXT: _style_xml(
-            "TableText", TABLE_TEXT, f'<w:snapToGrid w:val="0"/>{_SINGLE}{_NO_INDENT}<w:jc w:val="center"/>',
-            _rpr(FONTS["body"], 24, spacing=None), based_on=normal_id,
+            "TableText",
+            TABLE_TEXT,
+            f'<w:snapToGrid w:val="0"/>{_SINGLE}{_NO_INDENT}<w:jc w:val="center"/>',
+            _rpr(FONTS["body"], 24, spacing=None),
+            based_on=normal_id,
         ),
     }
 
 
 # Roles whose font zhibu fills in on a base document's style that names none of its own.
-_STYLE_ROLE = {"Normal": "body", "Title": "title", "Heading 1": "heading1", "Heading 2": "heading2",
-               "Header": "page", "Footer": "page", TABLE_TEXT: "body"}
+_STYLE_ROLE = {
+    "Normal": "body",
+    "Title": "title",
+    "Heading 1": "heading1",
+    "Heading 2": "heading2",
+    "Header": "page",
+    "Footer": "page",
+    TABLE_TEXT: "body",
+}
 
 
 # --- the base document ----------------------------------------------------------------------
@@ -310,8 +340,14 @@ def _keep_line_end_punctuation(document, doc_defaults) -> None:
     _ppr_child(ppr, "w:overflowPunct").set(qn("w:val"), OVERFLOW_PUNCT)
     parts = [document.styles.element, document.element.body]
     for section in document.sections:
-        for part in (section.header, section.footer, section.even_page_header, section.even_page_footer,
-                     section.first_page_header, section.first_page_footer):
+        for part in (
+            section.header,
+            section.footer,
+            section.even_page_header,
+            section.even_page_footer,
+            section.first_page_header,
+            section.first_page_footer,
+        ):
             if not part.is_linked_to_previous:
                 parts.append(part._element)
     for part in parts:
@@ -338,24 +374,90 @@ def _fill_fonts(rfonts, east_asian: str) -> None:
 
 
 _RPR_ORDER = (
-    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
-    "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
-    "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em",
-    "lang", "eastAsianLayout", "specVanish", "oMath",
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
 )
 _PPR_ORDER = (
-    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
-    "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
-    "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
-    "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
 )
 
 
 def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
     """Insert ``child`` where the schema's sequence puts it (Word rejects children out of order)."""
     name = child.tag.split("}")[1]
-    later = set(order[order.index(name) + 1:])
+    later = set(order[order.index(name) + 1 :])
     for i, existing in enumerate(parent):
         if existing.tag.split("}")[1] in later:
             parent.insert(i, child)
@@ -485,7 +587,7 @@ class _Writer:
         )
         for xml in (
             f'<w:tblW {nsdecls("w")} w:w="{total}" w:type="dxa"/>',
-            f'<w:tblBorders {nsdecls("w")}>{borders}</w:tblBorders>',
+            f"<w:tblBorders {nsdecls('w')}>{borders}</w:tblBorders>",
             f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>',
             f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{margin}" w:type="dxa"/>'
             f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>',
@@ -516,7 +618,7 @@ class _Writer:
             for tc in tr.tc_lst:
                 span = tc.grid_span
                 tc_pr = tc.get_or_add_tcPr()
-                tc_pr.width = Twips(sum(_twips(w) for w in block.widths[col:col + span]))
+                tc_pr.width = Twips(sum(_twips(w) for w in block.widths[col : col + span]))
                 tc_pr.vAlign_val = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 cell = block.rows[r][col]
                 paragraphs = tc.p_lst
@@ -526,8 +628,7 @@ class _Writer:
                 for child in list(p):
                     if child.tag != qn("w:pPr"):
                         p.remove(child)
-                self._cell_paragraph(p, cell, (r, col) in covered, heading_font if cell.header else body_font,
-                                     block.size)
+                self._cell_paragraph(p, cell, (r, col) in covered, heading_font if cell.header else body_font, block.size)
                 if block.keep_together and r < len(block.rows) - 1:
                     # Word and LibreOffice keep a table together when every row but the last keeps
                     # with the next.
@@ -557,14 +658,53 @@ class _Writer:
 
 
 _TBLPR_ORDER = (
-    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc",
-    "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
     "tblDescription",
 )
-_TRPR_ORDER = ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
-               "tblHeader", "tblCellSpacing", "jc", "hidden")
-_TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-               "textDirection", "tcFitText", "vAlign", "hideMark")
+_TRPR_ORDER = (
+    "cnfStyle",
+    "divId",
+    "gridBefore",
+    "gridAfter",
+    "wBefore",
+    "wAfter",
+    "cantSplit",
+    "trHeight",
+    "tblHeader",
+    "tblCellSpacing",
+    "jc",
+    "hidden",
+)
+_TCPR_ORDER = (
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+)
 
 
 def _no_cover_number(document) -> None:
@@ -674,10 +814,13 @@ def build_reference():
             styles.remove(old)
     defaults = styles.find(qn("w:docDefaults"))
     styles.remove(defaults)
-    styles.insert(0, parse_xml(
-        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{_rpr(FONTS['body'], 32, spacing=None)}</w:rPrDefault>"
-        f"<w:pPrDefault><w:pPr>{_EXACT}</w:pPr></w:pPrDefault></w:docDefaults>"
-    ))
+    styles.insert(
+        0,
+        parse_xml(
+            f"<w:docDefaults {nsdecls('w')}><w:rPrDefault>{_rpr(FONTS['body'], 32, spacing=None)}</w:rPrDefault>"
+            f"<w:pPrDefault><w:pPr>{_EXACT}</w:pPr></w:pPrDefault></w:docDefaults>"
+        ),
+    )
     for xml in gbt_styles().values():
         styles.append(parse_xml(xml))
 
@@ -703,12 +846,10 @@ def build_reference():
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
         p.style = document.styles["Footer"]
-        p._p.get_or_add_pPr().append(parse_xml(
-            f'<w:ind {nsdecls("w")} w:{side}="{PAGE_NUMBER_INSET}"/>'
-        ))
+        p._p.get_or_add_pPr().append(parse_xml(f'<w:ind {nsdecls("w")} w:{side}="{PAGE_NUMBER_INSET}"/>'))
         p._p.get_or_add_pPr().append(parse_xml(f'<w:jc {nsdecls("w")} w:val="{side}"/>'))
         rfonts = _rfonts(FONTS["page"])
-        run = f'<w:r {nsdecls("w")}><w:rPr>{rfonts}</w:rPr>{{}}</w:r>'
+        run = f"<w:r {nsdecls('w')}><w:rPr>{rfonts}</w:rPr>{{}}</w:r>"
         for inner in (
             '<w:t xml:space="preserve">— </w:t>',
             '<w:fldChar w:fldCharType="begin"/>',
@@ -722,8 +863,11 @@ def build_reference():
     prepare(document)
 
     description = layout.Document(
-        kind="参考版式", title="zhibu 参考版式（GB/T 9704-2012）", author="zhibu",
-        date=dt.date(2025, 1, 1), blocks=(),
+        kind="参考版式",
+        title="zhibu 参考版式（GB/T 9704-2012）",
+        author="zhibu",
+        date=dt.date(2025, 1, 1),
+        blocks=(),
         comments="zhibu 生成文书的基础文档：样式、页面设置和页码。可复制到支部的 templates/ 中修改。",
     )
     _core_properties(document, description)

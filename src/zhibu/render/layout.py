@@ -252,14 +252,16 @@ def plan_table(branch: Branch, year: int) -> Document:
             continue
         for n, item in enumerate(month_items):
             when = f"{item.date.month}月{item.date.day}日" if item.date else "待定"
-            rows.append((
-                Cell(f"{month}月" if n == 0 else ""),
-                Cell(item.kind if n == 0 or month_items[n - 1].kind != item.kind else ""),
-                Cell(item.topic, align="left"),
-                Cell(item.type or ""),
-                Cell(when),
-                Cell(item.owner or ""),
-            ))
+            rows.append(
+                (
+                    Cell(f"{month}月" if n == 0 else ""),
+                    Cell(item.kind if n == 0 or month_items[n - 1].kind != item.kind else ""),
+                    Cell(item.topic, align="left"),
+                    Cell(item.type or ""),
+                    Cell(when),
+                    Cell(item.owner or ""),
+                )
+            )
         last = len(rows) - 1
         if last > first:
             merges.append(Merge(first, 0, last, 0))
@@ -378,8 +380,7 @@ def signin_sheet(branch: Branch, record: Record) -> Document:
     guests += [(Cell(str(i)), Cell(), Cell(), Cell()) for i in range(len(guests) + 1, len(guests) + 1 + blank)]
     guest_head = tuple(Cell(h, header=True) for h in ("序号", "姓名", "单位及职务", "签名"))
     blocks.append(heading("列席人员"))
-    blocks.append(Table(GUEST_WIDTHS, (guest_head, *guests), header_rows=1, size=size, row_height=height,
-                        keep_together=True))
+    blocks.append(Table(GUEST_WIDTHS, (guest_head, *guests), header_rows=1, size=size, row_height=height, keep_together=True))
     return _record_document(branch, record, "签到表", "签到表", blocks)
 
 
@@ -536,32 +537,43 @@ def requirement_words(text: str, layers: dict[str, str]) -> str:
 
 def statistics_table(branch: Branch, rules: dict, year: int) -> Table:
     """Meetings held per type and month against the standard: :func:`zhibu.report.stats.year_table`, as a table."""
-    head = (Cell("类别", header=True), *(Cell(str(m), header=True) for m in range(1, 13)),
-            Cell("全年", header=True), Cell("标准", header=True))
+    head = (
+        Cell("类别", header=True),
+        *(Cell(str(m), header=True) for m in range(1, 13)),
+        Cell("全年", header=True),
+        Cell("标准", header=True),
+    )
     rows = [head]
     layers = _pack_layers(rules)
     for row in year_table(branch, rules, year):
-        rows.append((
-            Cell(row.label),
-            *(Cell(str(c)) for c in row.months),
-            Cell(str(row.total)),
-            Cell(requirement_words(row.requirement, layers) or "—", align="left"),
-        ))
+        rows.append(
+            (
+                Cell(row.label),
+                *(Cell(str(c)) for c in row.months),
+                Cell(str(row.total)),
+                Cell(requirement_words(row.requirement, layers) or "—", align="left"),
+            )
+        )
     return Table(STATS_WIDTHS, tuple(rows), header_rows=1, size=10.5, cell_margin=0.5)
 
 
 def statistics_note(branch: Branch, rules: dict, year: int) -> Paragraph:
     """The note under the 统计表: how it counts, and whose requirements the 标准 column names."""
     layers = _pack_layers(rules)
-    titles = {p.data["pack"]: str(p.data.get("title") or "") for p in branch.packs
-              if isinstance(p.data, dict) and isinstance(p.data.get("pack"), str)}
+    titles = {
+        p.data["pack"]: str(p.data.get("title") or "")
+        for p in branch.packs
+        if isinstance(p.data, dict) and isinstance(p.data.get("pack"), str)
+    }
     requirements = "；".join(row.requirement for row in year_table(branch, rules, year)) + "；"
     named = []
     for layer in ("T", "X"):
         packs = [p for p in layers if layers[p] == layer and f"（{p}）；" in requirements]
         if packs:
             books = "、".join(f"《{titles[p]}》" for p in packs if titles.get(p))
-            named.append(f"注明“{LAYER_WORDS[layer]}”的出自{books}" if books else f"注明“{LAYER_WORDS[layer]}”的是{LAYER_WORDS[layer]}")
+            named.append(
+                f"注明“{LAYER_WORDS[layer]}”的出自{books}" if books else f"注明“{LAYER_WORDS[layer]}”的是{LAYER_WORDS[layer]}"
+            )
     return para(
         "注：按月统计实际召开的次数，合并召开的会议在每种类型中各计一次，计数方法与体检报告相同；"
         "“标准”是该类会议的频次要求，未注明的是全市基本标准的要求" + "".join(f"，{n}" for n in named) + "。"
@@ -580,7 +592,11 @@ def carried_note(branch: Branch, year: int) -> list[Paragraph]:
         earlier = carried_records(branch, year - 1, record_type)
         if earlier:
             days = "、".join(chinese_date(r.date) for r in earlier)
-            lines.append(para(f"{days}召开的{year - 1}年度{_MEETING_NAMES.get(record_type, record_type)}计入{year - 1}年度，不计入本年各月。"))
+            lines.append(
+                para(
+                    f"{days}召开的{year - 1}年度{_MEETING_NAMES.get(record_type, record_type)}计入{year - 1}年度，不计入本年各月。"
+                )
+            )
     return lines
 
 

@@ -67,7 +67,9 @@ def convert_to_pdf(paths: list[Path], outdir: Path, *, timeout: float | None = N
     stems = [p.stem for p in paths]
     clash = sorted({s for s in stems if stems.count(s) > 1})
     if clash:
-        raise ZhibuError(f"要转换的文件中有同名的 {clash[0]}.docx，转换出的 PDF 会互相覆盖。", "给文件起不同的名字，或分两次转换。")
+        raise ZhibuError(
+            f"要转换的文件中有同名的 {clash[0]}.docx，转换出的 PDF 会互相覆盖。", "给文件起不同的名字，或分两次转换。"
+        )
     program = find_soffice()
     if program is None:
         raise ZhibuError("未找到 LibreOffice（soffice），无法生成 PDF。", INSTALL_HINT)
@@ -77,9 +79,10 @@ def convert_to_pdf(paths: list[Path], outdir: Path, *, timeout: float | None = N
     except OSError as exc:
         raise ZhibuError(f"无法创建输出目录 {outdir}：{exc.strerror or exc}。") from None
     limit = timeout if timeout is not None else START_SECONDS + PER_FILE_SECONDS * len(paths)
-    with tempfile.TemporaryDirectory(prefix="zhibu-soffice-") as profile, tempfile.TemporaryDirectory(
-        prefix=".zhibu-pdf-", dir=outdir
-    ) as staging:
+    with (
+        tempfile.TemporaryDirectory(prefix="zhibu-soffice-") as profile,
+        tempfile.TemporaryDirectory(prefix=".zhibu-pdf-", dir=outdir) as staging,
+    ):
         command = [
             program,
             f"-env:UserInstallation={Path(profile).as_uri()}",
@@ -140,7 +143,8 @@ def _run(command: list[str], env: dict, limit: float) -> str:
     text = out.decode("utf-8", "replace") if out else ""
     if process.returncode != 0:
         raise ZhibuError(
-            f"LibreOffice 转换 PDF 失败（退出状态 {process.returncode}）。" + (f"（soffice 输出：{_tail(text)}）" if text.strip() else ""),
+            f"LibreOffice 转换 PDF 失败（退出状态 {process.returncode}）。"
+            + (f"（soffice 输出：{_tail(text)}）" if text.strip() else ""),
             "确认 LibreOffice 能正常启动（soffice --headless --version）；加 --debug 重新运行可看到详细信息。",
         )
     return text

@@ -21,9 +21,9 @@ import datetime as dt
 import re
 
 from ..format.catalogue import codes
+from ..format.kinds import FILE_KINDS, FileKind, label_of
 from ..model.periods import Period
 from ..model.vocabulary import PLAN_KINDS
-from ..format.kinds import FILE_KINDS, FileKind, label_of
 
 # B+T+X as a 组织员 calls them (docs/documents.md, "给上级党组织的文书").
 LAYER_WORDS = {"B": "全市基本标准", "T": "上级要求", "X": "本支部特色要求"}

@@ -77,13 +77,22 @@ def write_ledger_xlsx(branch: Branch, rules, year: int, path: Path) -> Path:
     for r in records:
         expected = branch.expected_at(r)
         absent = "；".join(f"{a.name}（{a.reason}）" if a.reason else a.name for a in r.absent)
-        record_rows.append([
-            r.date, r.type_label, r.group, r.place, r.host, r.recorder,
-            len(expected) if expected else None,
-            # 实到 counts the expected who came, as the minutes do (not the person admitted that day).
-            sum(1 for n in set(r.attendees) if n in expected) if expected else len(r.attendees),
-            absent or None, "\n".join(r.topics), r.source.path,
-        ])
+        record_rows.append(
+            [
+                r.date,
+                r.type_label,
+                r.group,
+                r.place,
+                r.host,
+                r.recorder,
+                len(expected) if expected else None,
+                # 实到 counts the expected who came, as the minutes do (not the person admitted that day).
+                sum(1 for n in set(r.attendees) if n in expected) if expected else len(r.attendees),
+                absent or None,
+                "\n".join(r.topics),
+                r.source.path,
+            ]
+        )
     when = records[-1].date if records else dt.date(year, 1, 1)
     _properties(wb, branch, f"{branch.config.display_name}{year}年会议记录统计", "会议记录（一册）", when)
     return _save(wb, path, when)
@@ -107,18 +116,40 @@ def write_batch_xlsx(entries: list[dict], summary: dict, registry: dict | None, 
     ranked = sorted(entries, key=lambda e: (-(e.get("rating") or {}).get("score", -1), e["root"]))
     for e in ranked:
         rating = e.get("rating") or {}
-        summary_rows.append([
-            e["root"], e.get("name"), e["status"], e["summary"]["error"], e["summary"]["warning"], e["summary"]["info"],
-            e["summary"]["waived"], rating.get("score"), rating.get("stars"),
-            "、".join(i["key"] for i in e.get("indicators", [])) or None, e.get("reason"),
-        ])
+        summary_rows.append(
+            [
+                e["root"],
+                e.get("name"),
+                e["status"],
+                e["summary"]["error"],
+                e["summary"]["warning"],
+                e["summary"]["info"],
+                e["summary"]["waived"],
+                rating.get("score"),
+                rating.get("stars"),
+                "、".join(i["key"] for i in e.get("indicators", [])) or None,
+                e.get("reason"),
+            ]
+        )
     findings = _Rows(wb.create_sheet("问题"), BATCH_FINDING_HEADERS, BATCH_FINDING_WIDTHS, wrap=(11, 12), centre=(4, 5, 9))
     for e in entries:
         for f in e.get("findings", []):
-            findings.append([
-                e["root"], e.get("name"), f["code"], f["severity"], f["layer"], f["pack"], f["period"],
-                f["path"], f["line"], f["subject"], f["message"], f["hint"],
-            ])
+            findings.append(
+                [
+                    e["root"],
+                    e.get("name"),
+                    f["code"],
+                    f["severity"],
+                    f["layer"],
+                    f["pack"],
+                    f["period"],
+                    f["path"],
+                    f["line"],
+                    f["subject"],
+                    f["message"],
+                    f["hint"],
+                ]
+            )
     if any(e.get("rating") for e in entries):
         risks = _Rows(wb.create_sheet("风险提示"), ("支部目录", "支部名称", "风险提示", "说明"), (36, 44, 24, 80), wrap=(4,))
         for e in ranked:
@@ -154,7 +185,9 @@ def read_sheets(path: Path):
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise ZhibuError(f"{path.name} 不是可读取的 .xlsx 文件（{type(exc).__name__}）。", "在 Excel 或 WPS 中打开并另存为 .xlsx 后重试。") from None
+        raise ZhibuError(
+            f"{path.name} 不是可读取的 .xlsx 文件（{type(exc).__name__}）。", "在 Excel 或 WPS 中打开并另存为 .xlsx 后重试。"
+        ) from None
     try:
         sheets = list(dict.fromkeys(s for s in (book.active, *book.worksheets) if s is not None))
         return [(sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]) for sheet in sheets]
@@ -208,13 +241,21 @@ def write_import_template_xlsx(columns, notes, path: Path) -> Path:
                 _set_value(choices.cell(row=offset, column=at), choice)
             where = get_column_letter(at)
             rule = DataValidation(
-                type="list", formula1=f"'{TEMPLATE_CHOICES_SHEET}'!${where}$2:${where}${len(column.choices) + 1}",
-                allow_blank=True, showDropDown=False, showErrorMessage=True, showInputMessage=True,
-                errorTitle="取值无效", error=f"请从下拉列表中选择{column.header}。"[:225],
-                promptTitle=column.header[:32], prompt=column.explain[:255],
+                type="list",
+                formula1=f"'{TEMPLATE_CHOICES_SHEET}'!${where}$2:${where}${len(column.choices) + 1}",
+                allow_blank=True,
+                showDropDown=False,
+                showErrorMessage=True,
+                showInputMessage=True,
+                errorTitle="取值无效",
+                error=f"请从下拉列表中选择{column.header}。"[:225],
+                promptTitle=column.header[:32],
+                prompt=column.explain[:255],
             )
         else:
-            rule = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=column.header[:32], prompt=column.explain[:255])
+            rule = DataValidation(
+                allow_blank=True, showInputMessage=True, promptTitle=column.header[:32], prompt=column.explain[:255]
+            )
         rule.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(rule)
     for cell in ws[2]:
@@ -422,7 +463,9 @@ def _write_atomic(path: Path, data: bytes) -> Path:
             Path(temp).unlink(missing_ok=True)
             raise
     except PermissionError:
-        raise ZhibuError(f"无法写入 {path}：没有写权限。", "换一个有写权限的位置，或关闭正在打开这个文件的 Excel/WPS 后重试。") from None
+        raise ZhibuError(
+            f"无法写入 {path}：没有写权限。", "换一个有写权限的位置，或关闭正在打开这个文件的 Excel/WPS 后重试。"
+        ) from None
     except OSError as exc:
         raise ZhibuError(f"无法写入 {path}：{exc.strerror or exc}。", "检查路径是否正确、磁盘是否已满。") from None
     return path

@@ -100,7 +100,10 @@ def to_text(result: CheckResult, *, sources: bool = False) -> str:
         for f, w in result.waived:
             where = location(f.path, f.line, f.period)
             lines.append(f"  {where}  {f.code}  {f.message}")
-            lines.append(f"      例外：{w.reason}" + (f"（{w.approved_by} {w.approved or ''} 批准）".replace(" ）", "）") if w.approved_by else ""))
+            lines.append(
+                f"      例外：{w.reason}"
+                + (f"（{w.approved_by} {w.approved or ''} 批准）".replace(" ）", "）") if w.approved_by else "")
+            )
     if result.notes:
         lines.append("")
         lines.append("说明")

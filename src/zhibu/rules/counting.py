@@ -46,7 +46,9 @@ def counted(ctx: Context, period: Period, record_type: str | None = None, counts
     in ``period``, in date order."""
     if record_type == TALK and not counts_as:
         return [Counted(t, t.between, None) for t in ctx.branch.talks if period.contains(t.date)]
-    return [Counted(r, r.attendees, r.group) for r in _dated_for(ctx, period, record_type) if counts_toward(r, record_type, counts_as)]
+    return [
+        Counted(r, r.attendees, r.group) for r in _dated_for(ctx, period, record_type) if counts_toward(r, record_type, counts_as)
+    ]
 
 
 def _dated_for(ctx: Context, period: Period, record_type: str | None) -> list:
@@ -58,7 +60,8 @@ def _dated_for(ctx: Context, period: Period, record_type: str | None) -> list:
     kept = [r for r in records if r.year_for(record_type) == period.year]
     following = Period(period.year + 1, "quarter", 1)
     carried = [
-        r for r in ctx.records_in(following)
+        r
+        for r in ctx.records_in(following)
         if r.date <= ctx.as_of and r.has_type(record_type) and r.year_for(record_type) == period.year
     ]
     return kept + carried

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..store.holidays import theme_day_date
 from ..model.findings import Severity
 from ..model.periods import Period
 from ..model.vocabulary import WRITTEN_OPINION_KINDS
+from ..store.holidays import theme_day_date
 from .registry import Context, Param, Rule, kind
 
 
@@ -26,9 +26,7 @@ def secretary_lecture(ctx: Context, rule: Rule):
         if not secretaries:
             continue  # no 书记 to lecture: org.secretary-vacant reports that
         count = sum(
-            1
-            for r in ctx.records_in(period)
-            if r.has_type("党课") and r.lecturer and r.lecturer == branch.secretary_on(r.date)
+            1 for r in ctx.records_in(period) if r.has_type("党课") and r.lecturer and r.lecturer == branch.secretary_on(r.date)
         )
         if count < rule.param("min"):
             who = "、".join(sorted(secretaries))
@@ -130,7 +128,9 @@ def _electorate(branch, record) -> tuple[str, list[str]] | None:
     return None
 
 
-@kind("vote", "决议通过须赞成票超过应到会有表决权党员（支委会为全体委员）的半数；选举中当选须赞成票超过应到会有选举权党员的半数。")
+@kind(
+    "vote", "决议通过须赞成票超过应到会有表决权党员（支委会为全体委员）的半数；选举中当选须赞成票超过应到会有选举权党员的半数。"
+)
 def vote(ctx: Context, rule: Rule):
     branch = ctx.branch
     for record in ctx.records_in_range():
@@ -165,7 +165,10 @@ def vote(ctx: Context, rule: Rule):
                 )
 
 
-@kind("vote-count", "表决票数不得多于到会的有表决权的人数（接收预备党员、转正另计会前提交的书面意见）；选票和候选人得票不得多于到会有选举权的人数。")
+@kind(
+    "vote-count",
+    "表决票数不得多于到会的有表决权的人数（接收预备党员、转正另计会前提交的书面意见）；选票和候选人得票不得多于到会有选举权的人数。",
+)
 def vote_count(ctx: Context, rule: Rule):
     branch = ctx.branch
     for record in ctx.records_in_range():

@@ -406,7 +406,10 @@ def dues(ctx: Context, rule: Rule):
     stricter = [
         r.param("months")
         for r in ctx.rules.values()
-        if r.kind == "dues" and r.param("months") and (streak is None or r.param("months") > streak) and r.severity >= rule.severity
+        if r.kind == "dues"
+        and r.param("months")
+        and (streak is None or r.param("months") > streak)
+        and r.severity >= rule.severity
     ]
     months = _months_to_judge(ctx)
 

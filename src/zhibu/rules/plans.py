@@ -26,7 +26,9 @@ def plan_missing(ctx: Context, rule: Rule):
         if not _planned_months(ctx, year):
             continue  # founded in the last month of the year or later: nothing to plan
         if ctx.branch.plan_for(year) is None:
-            yield ctx.finding(rule, f"没有 {year} 年的年度计划（plans/{year}.yaml）。", Source(f"plans/{year}.yaml"), period=str(year))
+            yield ctx.finding(
+                rule, f"没有 {year} 年的年度计划（plans/{year}.yaml）。", Source(f"plans/{year}.yaml"), period=str(year)
+            )
 
 
 @kind("plan-month", "年度计划每个月都要有学习和活动安排。")
@@ -133,9 +135,11 @@ def talk_coverage(ctx: Context, rule: Rule):
         if not branch.committee.has_committee_on(period.end):
             continue
         # Pairs of 委员 who sat together at some point of the period.
-        moments = {period.start, period.end} | {
-            c.date for term in branch.committee.terms for c in term.changes if period.contains(c.date)
-        } | {term.elected for term in branch.committee.terms if period.contains(term.elected)}
+        moments = (
+            {period.start, period.end}
+            | {c.date for term in branch.committee.terms for c in term.changes if period.contains(c.date)}
+            | {term.elected for term in branch.committee.terms if period.contains(term.elected)}
+        )
         together = set()
         for moment in moments:
             names = sorted(branch.committee.names_on(moment))

@@ -51,7 +51,11 @@ def unknown_people(branch: Branch, record: Record) -> Iterator[Finding]:
         else:
             message = f"{role} {name} 不在党员名册中"
             close = difflib.get_close_matches(name, sorted(counted), n=1, cutoff=0.5)
-            hint = f"是否应为“{close[0]}”？" if close else "核对姓名写法；新转入的党员先用 zhibu member add 登记，非党员请写入 guests（列席）。"
+            hint = (
+                f"是否应为“{close[0]}”？"
+                if close
+                else "核对姓名写法；新转入的党员先用 zhibu member add 登记，非党员请写入 guests（列席）。"
+            )
         yield make_finding("record.unknown-person", message, source.lazy(*key), hint, period=_period(record), subject=name)
 
 

@@ -18,17 +18,17 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..store.holidays import Calendar, theme_day_date, weekday_name
 from ..model.branch import Branch
 from ..model.periods import Period, add_months, add_years, periods_between
 from ..model.vocabulary import TALK
+from ..report.stats import requirement
 from ..rules.counting import tallies
 from ..rules.org import term_end
 from ..rules.plans import carrying_record
 from ..rules.registry import KINDS, Context, Rule
 from ..rules.waivers import waiver_for
 from ..standard.layers import Standard
-from ..report.stats import requirement
+from ..store.holidays import Calendar, theme_day_date, weekday_name
 
 REQUIREMENT, PLAN, THEME_DAY, TERM, PROBATION = "requirement", "plan", "theme-day", "term", "probation"
 _ORDER = {PROBATION: 0, TERM: 1, THEME_DAY: 2, PLAN: 3, REQUIREMENT: 4}
@@ -145,9 +145,15 @@ def _frequency(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
                 shown = "、".join(short[:8]) + (f"等 {len(short)} 人" if len(short) > 8 else "")
                 out.append(
                     DueItem(
-                        period.end, period.end, REQUIREMENT, label,
+                        period.end,
+                        period.end,
+                        REQUIREMENT,
+                        label,
                         f"{period.chinese}尚未达到要求：{shown}。标准：{standard_text}",
-                        f"{rule.code}/{period.label}", rule.code, rule.pack, people=tuple(short),
+                        f"{rule.code}/{period.label}",
+                        rule.code,
+                        rule.pack,
+                        people=tuple(short),
                     )
                 )
             continue
@@ -195,7 +201,19 @@ def _period_rule(ctx: Context, rule: Rule, first, last, as_of) -> list[DueItem]:
         people = tuple(dict.fromkeys(f.subject for f in findings if f.subject))
         title = "书记讲党课" if rule.kind == "secretary-lecture" else TALK
         detail = f"{period.chinese}{shown}。标准：{rule.title}（{rule.pack}）"
-        out.append(DueItem(period.end, period.end, REQUIREMENT, title, detail, f"{rule.code}/{period.label}", rule.code, rule.pack, people=people))
+        out.append(
+            DueItem(
+                period.end,
+                period.end,
+                REQUIREMENT,
+                title,
+                detail,
+                f"{rule.code}/{period.label}",
+                rule.code,
+                rule.pack,
+                people=people,
+            )
+        )
     return out
 
 
@@ -231,8 +249,14 @@ def _plan_items(branch: Branch, first, last) -> list[DueItem]:
                 key = f"plan/{item.id}" if item.id else f"plan/{period.label}/{item.kind}/{counters[item.kind]}"
                 out.append(
                     DueItem(
-                        date, period.end, PLAN, f"计划{what}", "，".join(detail_parts), key,
-                        "plan.item-not-done", done=carried is not None,
+                        date,
+                        period.end,
+                        PLAN,
+                        f"计划{what}",
+                        "，".join(detail_parts),
+                        key,
+                        "plan.item-not-done",
+                        done=carried is not None,
                         record=carried.source.path if carried is not None else None,
                         people=(item.owner,) if item.owner else (),
                     )
@@ -262,7 +286,9 @@ def _term(ctx: Context, standard: Standard, first, last, as_of) -> list[DueItem]
         prepare = add_months(ends, -months)
         if first <= prepare <= last and prepare > term.elected:
             detail = f"任期将于 {ends} 届满，标准要求提前 {months} 个月做好换届准备（向上级请示、酝酿候选人）"
-            out.append(DueItem(prepare, ends, TERM, "换届准备", detail, f"term-prepare/{term.elected}", expiring.code, expiring.pack))
+            out.append(
+                DueItem(prepare, ends, TERM, "换届准备", detail, f"term-prepare/{term.elected}", expiring.code, expiring.pack)
+            )
     return out
 
 
@@ -286,8 +312,15 @@ def _probation(branch: Branch, standard: Standard, first, last, as_of) -> list[D
         )
         out.append(
             DueItem(
-                ends, ends, PROBATION, f"预备期满：{member.name}", detail, f"probation/{member.name}/{member.admitted}",
-                rule.code if rule else None, rule.pack if rule else None, people=(member.name,),
+                ends,
+                ends,
+                PROBATION,
+                f"预备期满：{member.name}",
+                detail,
+                f"probation/{member.name}/{member.admitted}",
+                rule.code if rule else None,
+                rule.pack if rule else None,
+                people=(member.name,),
             )
         )
     return out

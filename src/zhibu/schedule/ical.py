@@ -24,8 +24,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from .due import PLAN, PROBATION, REQUIREMENT, TERM, THEME_DAY, DueItem, due_items
 from ..model.branch import Branch
+from .due import PLAN, PROBATION, REQUIREMENT, TERM, THEME_DAY, DueItem, due_items
 
 TZID = "Asia/Shanghai"
 PRODID = "-//zhibu//zhibu calendar//ZH"
@@ -171,7 +171,13 @@ def calendar_bytes(
             "TRANSP:TRANSPARENT",
         ]
         if not item.done:
-            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{branch_text(summary(item))}", f"TRIGGER:{trigger}", "END:VALARM"]
+            lines += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"DESCRIPTION:{branch_text(summary(item))}",
+                f"TRIGGER:{trigger}",
+                "END:VALARM",
+            ]
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return b"".join(fold(line) for line in lines)

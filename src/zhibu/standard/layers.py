@@ -104,7 +104,12 @@ def _apply_pack(standard: Standard, pack: PackFile) -> None:
     where = pack.source
     data = pack.data
     if pack.problem == "missing":
-        _bad(standard, where, f"找不到规则包 {pack.path}。", "核对 zhibu.yaml 的 standard 中的路径，或用 zhibu standard update 获取规则包。")
+        _bad(
+            standard,
+            where,
+            f"找不到规则包 {pack.path}。",
+            "核对 zhibu.yaml 的 standard 中的路径，或用 zhibu standard update 获取规则包。",
+        )
         return
     if pack.problem == "unreadable":
         _bad(standard, where, f"规则包 {pack.path} 无法读取（原因见同一文件的格式问题）。")
@@ -125,7 +130,9 @@ def _apply_pack(standard: Standard, pack: PackFile) -> None:
     for key in data:
         if key not in PACK_KEYS:
             standard.findings.append(
-                make_finding("format.unknown-field", f"规则包中有未定义的键“{key}”", where.at(key), f"可用的键：{' '.join(PACK_KEYS)}。")
+                make_finding(
+                    "format.unknown-field", f"规则包中有未定义的键“{key}”", where.at(key), f"可用的键：{' '.join(PACK_KEYS)}。"
+                )
             )
     standard.packs.append(PackInfo(pack_id, layer, str(data.get("version", "")), str(data.get("title", "")), pack.path))
     rules = data.get("rules") or []
@@ -203,7 +210,11 @@ def _check_value(param, value):
             return float(value), None
         return None, f"{param.name} 应为大于 0、不大于 1 的比例，如 0.5"
     if kind == "period":
-        return (value, None) if isinstance(value, str) and value in PERIOD_ORDER else (None, f"{param.name} 应为 month quarter half year 之一")
+        return (
+            (value, None)
+            if isinstance(value, str) and value in PERIOD_ORDER
+            else (None, f"{param.name} 应为 month quarter half year 之一")
+        )
     if kind == "per":
         return (value, None) if value in ("branch", "group", "member") else (None, "per 应为 branch group member 之一")
     if kind == "when":
@@ -285,7 +296,11 @@ def _override(standard: Standard, rule: Rule, entry: dict, where: Source, pack_i
             continue
         old = params.get(key, param.default)
         if param.stricter == "fixed" and old is not None and new != old:
-            _weakens(standard, at, f"{pack_id} 试图改变规则 {rule.code} 的 {key}（{old} → {new}），已忽略：只能收紧，不能改变规则的含义。")
+            _weakens(
+                standard,
+                at,
+                f"{pack_id} 试图改变规则 {rule.code} 的 {key}（{old} → {new}），已忽略：只能收紧，不能改变规则的含义。",
+            )
             continue
         if old is not None and _is_looser(param, old, new, layer):
             _weakens(standard, at, f"{pack_id} 把规则 {rule.code} 的 {key} 从 {_show(old)} 放宽为 {_show(new)}，已忽略。")
@@ -321,7 +336,9 @@ def _add(standard: Standard, entry: dict, where: Source, pack_id: str, layer: st
     kind = KINDS.get(entry.get("kind")) if isinstance(entry.get("kind"), str) else None
     if kind is None or not kind.instantiable:
         usable = " ".join(sorted(k.name for k in KINDS.values() if k.instantiable))
-        _bad(standard, where.at("kind"), f"新规则 {code} 的种类“{entry.get('kind')}”不能由规则包创建。", f"可用的种类：{usable}。")
+        _bad(
+            standard, where.at("kind"), f"新规则 {code} 的种类“{entry.get('kind')}”不能由规则包创建。", f"可用的种类：{usable}。"
+        )
         return
     params, problems = {}, []
     for key, value in entry.items():

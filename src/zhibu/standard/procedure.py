@@ -253,9 +253,7 @@ class Procedure:
             replaced[cid] = replace(cond, params=tuple((k, params[k]) for k, _ in cond.params))
         if problems:
             raise ProcedureError(problems)
-        steps = tuple(
-            replace(s, conditions=tuple(replaced.get(c.id, c) for c in s.conditions)) for s in self.steps
-        )
+        steps = tuple(replace(s, conditions=tuple(replaced.get(c.id, c) for c in s.conditions)) for s in self.steps)
         return Procedure(self.title, self.document, self.stages, steps)
 
 
@@ -598,7 +596,7 @@ def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
         path.append(node)
         for dep in graph.get(node, ()):
             if state.get(dep) == 1:
-                return path[path.index(dep):] + [dep]
+                return path[path.index(dep) :] + [dep]
             if dep not in state and dep in graph:
                 found = visit(dep)
                 if found:

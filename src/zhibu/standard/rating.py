@@ -55,7 +55,9 @@ class Rating:
                 full=i["full"],
                 earned=i["earned"],
                 unknown=i.get("unknown") or "",
-                deductions=tuple(Deduction(i["key"], d["note"], d["points"], d["code"], d["where"], d["message"]) for d in i["deductions"]),
+                deductions=tuple(
+                    Deduction(i["key"], d["note"], d["points"], d["code"], d["where"], d["message"]) for d in i["deductions"]
+                ),
                 capped=tuple(i.get("capped", ())),
             )
             for i in data["items"]
@@ -104,7 +106,11 @@ def check_scheme(data, where: str) -> None:
         if not isinstance(item, dict) or not item.get("key") or not isinstance(item.get("points"), (int, float)):
             raise ZhibuError(f"{where} 的每个项目应有 key 和 points。")
         for rule in item.get("deductions") or []:
-            if not isinstance(rule, dict) or not isinstance(rule.get("codes"), list) or not isinstance(rule.get("points"), (int, float)):
+            if (
+                not isinstance(rule, dict)
+                or not isinstance(rule.get("codes"), list)
+                or not isinstance(rule.get("points"), (int, float))
+            ):
                 raise ZhibuError(f"{where} 中“{item['key']}”的扣分项应有 codes 列表和 points。")
             for code in rule["codes"]:
                 if code in seen_codes:
@@ -136,7 +142,9 @@ def rate(findings: list[dict], facts: dict, scheme: dict | None = None) -> Ratin
                         capped.append(rule.get("note", ""))
                     continue
                 taken += points
-                deductions.append(Deduction(spec["key"], rule.get("note", ""), points, finding["code"], where_of(finding), finding["message"]))
+                deductions.append(
+                    Deduction(spec["key"], rule.get("note", ""), points, finding["code"], where_of(finding), finding["message"])
+                )
             lost += taken
         earned = max(0.0, full - lost)
         items.append(ItemScore(spec["key"], spec.get("title", ""), full, earned, "", tuple(deductions), tuple(capped)))
@@ -149,7 +157,9 @@ def rate(findings: list[dict], facts: dict, scheme: dict | None = None) -> Ratin
 
 def explain(rating: Rating) -> list[str]:
     """Every point of a rating, in Chinese; the deductions add up to the score."""
-    lines = [f"{rating.scheme}（{rating.version}）：{rating.score} 分，{'★' * rating.stars}{'☆' * (5 - rating.stars)}（{rating.stars} 星）"]
+    lines = [
+        f"{rating.scheme}（{rating.version}）：{rating.score} 分，{'★' * rating.stars}{'☆' * (5 - rating.stars)}（{rating.stars} 星）"
+    ]
     for item in rating.items:
         if item.earned is None:
             lines.append(f"{item.key}（满分 {item.full:g}）：不计分。{item.unknown}")

@@ -39,7 +39,9 @@ class Withheld:
 
     def refusal(self) -> str:
         if self.budget:
-            return f"本支部已读取的文件总量达到上限 {MAX_BRANCH_BYTES // (1024 * 1024)} MB，该文件（{self.size // 1024} KB）未读取"
+            return (
+                f"本支部已读取的文件总量达到上限 {MAX_BRANCH_BYTES // (1024 * 1024)} MB，该文件（{self.size // 1024} KB）未读取"
+            )
         return too_large(self.size)
 
 
@@ -59,6 +61,7 @@ class ByteBudget:
             return False
         self.left -= size
         return True
+
 
 # What a branch's files are is format/kinds.py's to say (store knows no kinds): the listing is
 # every YAML file of the branch, and the loader sorts them into kinds, reporting the others.
@@ -106,9 +109,7 @@ class WorkTree:
             else:
                 rel_dir = Path(dirpath).relative_to(top).as_posix() + "/"
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            found.extend(
-                rel_dir + d for d in dirnames if d.endswith(YAML_SUFFIXES) or os.path.islink(os.path.join(dirpath, d))
-            )
+            found.extend(rel_dir + d for d in dirnames if d.endswith(YAML_SUFFIXES) or os.path.islink(os.path.join(dirpath, d)))
             found.extend(rel_dir + name for name in filenames if name.endswith(YAML_SUFFIXES) and not name.startswith("."))
         return sorted(found)
 
@@ -314,7 +315,7 @@ def _lock_path(root: Path) -> Path:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 text = dot_git.read_text(encoding="utf-8").strip()
                 if text.startswith("gitdir:"):
-                    git_dir = (folder / text[len("gitdir:"):].strip()).resolve()
+                    git_dir = (folder / text[len("gitdir:") :].strip()).resolve()
                     if git_dir.is_dir():
                         return git_dir / "zhibu.lock"
             break

@@ -110,7 +110,7 @@ def edited(root: Path, paths: list[str]) -> list[str]:
         entry = entries[i]
         if len(entry) > 3:
             path = entry[3:]
-            found.add(path[len(prefix):] if prefix and path.startswith(prefix) else path)
+            found.add(path[len(prefix) :] if prefix and path.startswith(prefix) else path)
             if entry[0] in "RC":
                 i += 1  # the next entry is the old path
         i += 1
@@ -181,7 +181,9 @@ def _explain(text: str) -> ZhibuError | None:
             "本机上别人的仓库，请它的所有者推送到服务器，或把目录的所有权交给你。",
         )
     if "index.lock" in text and _lock_exists(text):
-        return ZhibuError("git 仓库正被另一个 git 程序使用（存在 index.lock）。", "等它结束后重试；若没有 git 在运行，删除 .git/index.lock。")
+        return ZhibuError(
+            "git 仓库正被另一个 git 程序使用（存在 index.lock）。", "等它结束后重试；若没有 git 在运行，删除 .git/index.lock。"
+        )
     if "hook" in text.lower() and len([line for line in text.splitlines() if line.strip()]) <= 1:
         return ZhibuError("git 钩子拒绝了这次提交：" + _last_line(text), "按钩子的提示改正后重试。")
     return None
@@ -197,7 +199,6 @@ def _lock_exists(text: str) -> bool:
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "未知错误"
-
 
 
 def commit_as(root: Path, paths: list[str], message: str, *, author: str, email: str, when) -> str:
@@ -271,7 +272,9 @@ def _log_format(mark: str) -> str:
     return mark.join(("", "%H", "%P", "%an", "%ae", "%ad", "%cd", "%B", ""))
 
 
-def _run(root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None, own: bool = False) -> bytes:
+def _run(
+    root: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict | None = None, own: bool = False
+) -> bytes:
     """Run git in the branch folder; failures become Chinese errors.
 
     ``own``: the command writes to the user's own repository (a tag, a reset, where hooks
@@ -462,7 +465,16 @@ def state(root: Path) -> RepoState | None:
 
 
 def _state_from_git(root: Path) -> RepoState | None:
-    done = _run_quietly(root, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--show-prefix", "HEAD", "--symbolic-full-name", "HEAD")
+    done = _run_quietly(
+        root,
+        "rev-parse",
+        "--is-bare-repository",
+        "--is-shallow-repository",
+        "--show-prefix",
+        "HEAD",
+        "--symbolic-full-name",
+        "HEAD",
+    )
     stderr = done.stderr.decode("utf-8", "replace")
     if "not a git repository" in stderr:
         return None
@@ -622,7 +634,21 @@ def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
     mark = f"\x01zhibu-{secrets.token_hex(8)}\x01"
     # Raw dates ("<unix time> <zone>"): git formats them without judging them (an ISO date of a
     # commit at time 0 in zone -9999 is a fatal error of git log), and _git_date reads any of them.
-    raw = _run(root, "log", *_LOG_SAFE, "--relative", "--reverse", "-M", "-z", "--name-status", "--date=raw", f"--format={_log_format(mark)}", rev, "--", ".")
+    raw = _run(
+        root,
+        "log",
+        *_LOG_SAFE,
+        "--relative",
+        "--reverse",
+        "-M",
+        "-z",
+        "--name-status",
+        "--date=raw",
+        f"--format={_log_format(mark)}",
+        rev,
+        "--",
+        ".",
+    )
     fields = raw.decode("utf-8", "replace").split(mark)
     commits = []
     # fields: "", then per commit 7 fields and the name-status tail (which starts the next "").
@@ -642,7 +668,9 @@ def history(root: Path, rev: str = "HEAD") -> list[CommitInfo]:
                 committed=committed_at,
                 message=message.strip(),
                 changes=changes,
-                problem=f"{'、'.join(problems)}无效（{(authored if bad_author else committed).strip()}），按 UTC 计" if problems else None,
+                problem=f"{'、'.join(problems)}无效（{(authored if bad_author else committed).strip()}），按 UTC 计"
+                if problems
+                else None,
             )
         )
     return commits
@@ -716,7 +744,15 @@ def start_uncommitted(root: Path, prefix: str):
     # collide with a commit being made at the same moment (git's advice for tools that only look).
     # The one command that reads work-tree files, so the one that could run a clean filter.
     process = _start(
-        root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all", "--", ".", env=_filter_overrides(root)
+        root,
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--ignore-submodules=all",
+        "--",
+        ".",
+        env=_filter_overrides(root),
     )
 
     def answer() -> list[tuple[str, str]]:
@@ -732,7 +768,7 @@ def start_uncommitted(root: Path, prefix: str):
             if status[0] in "RC":
                 i += 1  # the next entry is the old path
             if prefix and path.startswith(prefix):
-                path = path[len(prefix):]
+                path = path[len(prefix) :]
             out.append((status.strip() or status, path))
             i += 1
         return out
@@ -756,7 +792,7 @@ def read_tree(root: Path, rev: str, *, prefix: str | None = None, wanted=None, b
             continue
         meta, path = item.split("\t", 1)
         mode, kind, sha, size = meta.split()
-        path = path[len(prefix):] if prefix and path.startswith(prefix) else path
+        path = path[len(prefix) :] if prefix and path.startswith(prefix) else path
         if kind != "blob" or mode == "120000" or (wanted is not None and not wanted(path)):
             continue
         entries.append((path, sha, int(size)))
@@ -878,7 +914,6 @@ def reset_hard(root: Path, rev: str) -> None:
     _run(root, "reset", "-q", "--hard", rev, own=True)
 
 
-
 # --- commit signatures --------------------------------------------------------------------
 # Verifying a signature runs a program (gpg, gpgsm, ssh-keygen) with a keyring: both are the
 # committee's choice, given in zhibu's environment variables, never the branch's gpg.* settings.
@@ -925,13 +960,21 @@ def signature_verifier() -> Verifier | None:
         return None
     for variable, program in (("ZHIBU_GPG_PROGRAM", gpg), ("ZHIBU_SSH_KEYGEN", keygen if signers else None)):
         if program is not None and shutil.which(program) is None:
-            raise ZhibuError(f"{variable} 指定的签名验证程序 {program} 找不到。", "写程序的完整路径，例如 /usr/bin/gpg；不验证签名时不要设置它。")
+            raise ZhibuError(
+                f"{variable} 指定的签名验证程序 {program} 找不到。",
+                "写程序的完整路径，例如 /usr/bin/gpg；不验证签名时不要设置它。",
+            )
     if signers is not None and not Path(signers).is_file():
-        raise ZhibuError(f"ZHIBU_SSH_ALLOWED_SIGNERS 指定的文件 {signers} 不存在。", "写 allowed_signers 文件的路径（格式见 ssh-keygen(1) 的 ALLOWED SIGNERS）。")
+        raise ZhibuError(
+            f"ZHIBU_SSH_ALLOWED_SIGNERS 指定的文件 {signers} 不存在。",
+            "写 allowed_signers 文件的路径（格式见 ssh-keygen(1) 的 ALLOWED SIGNERS）。",
+        )
     return Verifier(gpg, os.environ.get("ZHIBU_GNUPGHOME") or None, signers, keygen)
 
 
-def signatures(root: Path, rev: str = "HEAD", verifier: Verifier | None | bool = True) -> list[tuple[str, str, str, dt.datetime, str]]:
+def signatures(
+    root: Path, rev: str = "HEAD", verifier: Verifier | None | bool = True
+) -> list[tuple[str, str, str, dt.datetime, str]]:
     """(sha, verdict, author, date, subject) for every commit, newest first.
 
     With a verifier (by default the one :func:`signature_verifier` finds), git verifies and the
@@ -966,7 +1009,9 @@ def _start_with(root: Path, args: tuple[str, ...], config: tuple[str, ...], env:
     import subprocess
 
     try:
-        return subprocess.Popen(_argv(*args, config=config), cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_environment(env))
+        return subprocess.Popen(
+            _argv(*args, config=config), cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_environment(env)
+        )
     except FileNotFoundError:
         raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
 
@@ -1039,7 +1084,13 @@ def _ssh_command() -> tuple[str, ...]:
         return ()  # git prefers the variable to any config
     for scope in ("--global", "--system"):
         try:
-            done = subprocess.run(["git", "config", scope, "--includes", "--get", "core.sshCommand"], cwd="/", capture_output=True, env=_environment(), check=False)
+            done = subprocess.run(
+                ["git", "config", scope, "--includes", "--get", "core.sshCommand"],
+                cwd="/",
+                capture_output=True,
+                env=_environment(),
+                check=False,
+            )
         except FileNotFoundError:
             break
         if done.returncode == 0 and done.stdout.strip():
@@ -1060,7 +1111,9 @@ def _network(*args: str, cwd: Path | None = None, what: str) -> None:
     # registries): a fresh clone has none of its own, and a mirror with any is recreated.
     env = _environment(keep=("GIT_SSH_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS"))
     try:
-        done = subprocess.run(_argv(*args, config=(*_NETWORK, *_ssh_command()), network=True), cwd=cwd, capture_output=True, env=env, check=False)
+        done = subprocess.run(
+            _argv(*args, config=(*_NETWORK, *_ssh_command()), network=True), cwd=cwd, capture_output=True, env=env, check=False
+        )
     except FileNotFoundError:
         raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
     if done.returncode != 0:
@@ -1079,7 +1132,18 @@ def clone_shallow(url: str, target: Path) -> None:
         raise ZhibuError(f"无法获取 {url}：{problem}。")
     hint = "核对地址和网络；私有仓库请先配置好 git 凭据。"
     try:
-        _network("clone", "--depth", "1", "--quiet", "--template=", "--no-recurse-submodules", "--", url, str(target), what=f"无法获取 {url}")
+        _network(
+            "clone",
+            "--depth",
+            "1",
+            "--quiet",
+            "--template=",
+            "--no-recurse-submodules",
+            "--",
+            url,
+            str(target),
+            what=f"无法获取 {url}",
+        )
     except ZhibuError as exc:
         raise ZhibuError(exc.message, exc.hint or hint) from None
 
@@ -1090,7 +1154,9 @@ def mirror_clone(url: str, target: Path) -> None:
     problem = url_problem(url)
     if problem:
         raise ZhibuError(f"无法克隆 {url}：{problem}。")
-    _network("clone", "--mirror", "--quiet", "--template=", "--no-recurse-submodules", "--", url, str(target), what=f"无法克隆 {url}")
+    _network(
+        "clone", "--mirror", "--quiet", "--template=", "--no-recurse-submodules", "--", url, str(target), what=f"无法克隆 {url}"
+    )
 
 
 def mirror_fetch(target: Path, url: str) -> None:
@@ -1098,7 +1164,17 @@ def mirror_fetch(target: Path, url: str) -> None:
     problem = url_problem(url)
     if problem:
         raise ZhibuError(f"无法更新 {target.name}：{problem}。")
-    _network("fetch", "--prune", "--quiet", "--no-recurse-submodules", "--", url, "+refs/*:refs/*", cwd=target, what=f"无法更新 {target.name}")
+    _network(
+        "fetch",
+        "--prune",
+        "--quiet",
+        "--no-recurse-submodules",
+        "--",
+        url,
+        "+refs/*:refs/*",
+        cwd=target,
+        what=f"无法更新 {target.name}",
+    )
 
 
 # What `git clone --mirror` writes into a mirror's config; anything else was put there by
@@ -1120,13 +1196,21 @@ def mirror_config_problem(target: Path, url: str) -> str | None:
         if os.path.lexists(target / extra):
             return f"含有 {extra}"
     hooks = target / "hooks"
-    if os.path.lexists(hooks) and (hooks.is_symlink() or not hooks.is_dir() or any(not p.name.endswith(".sample") for p in hooks.iterdir())):
+    if os.path.lexists(hooks) and (
+        hooks.is_symlink() or not hooks.is_dir() or any(not p.name.endswith(".sample") for p in hooks.iterdir())
+    ):
         return "含有钩子"
     config = target / "config"
     if config.is_symlink() or not config.is_file():
         return "config 不是普通文件"
     try:
-        done = subprocess.run(_argv("config", "--file", str(config), "--list", "-z"), cwd=target, capture_output=True, env=_environment(), check=False)
+        done = subprocess.run(
+            _argv("config", "--file", str(config), "--list", "-z"),
+            cwd=target,
+            capture_output=True,
+            env=_environment(),
+            check=False,
+        )
     except FileNotFoundError:
         raise ZhibuError("找不到 git 程序。", "请先安装 git（例如 apt-get install git）。") from None
     if done.returncode != 0:
@@ -1139,7 +1223,12 @@ def mirror_config_problem(target: Path, url: str) -> str | None:
         if key in seen:
             return f"config 中 {key} 出现了不止一次"
         seen[key] = value
-    expected = {"remote.origin.url": url, "remote.origin.fetch": "+refs/*:refs/*", "remote.origin.mirror": "true", "core.bare": "true"}
+    expected = {
+        "remote.origin.url": url,
+        "remote.origin.fetch": "+refs/*:refs/*",
+        "remote.origin.mirror": "true",
+        "core.bare": "true",
+    }
     for key, value in expected.items():
         if seen.get(key) != value:
             return f"config 中 {key} 不是 zhibu 写入的值"

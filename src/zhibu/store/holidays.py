@@ -219,7 +219,9 @@ def read_holidays_file(root: Path, *, tree=None):
     return HOLIDAYS_FILE, data, doc.lines
 
 
-_FORMAT_HINT = "写成 holidays: [2027-01-01, 2027-02-06]（放假日期）和 workdays: [2027-02-14]（调休上班日期），格式见 docs/plan.md。"
+_FORMAT_HINT = (
+    "写成 holidays: [2027-01-01, 2027-02-06]（放假日期）和 workdays: [2027-02-14]（调休上班日期），格式见 docs/plan.md。"
+)
 
 
 def dates_of(name: str, data: dict, lines: dict) -> tuple[list[dt.date], list[dt.date]]:
@@ -243,12 +245,22 @@ def dates_of(name: str, data: dict, lines: dict) -> tuple[list[dt.date], list[dt
         days = []
         for index, item in enumerate(value):
             if not isinstance(item, dt.date):
-                raise HolidayFileError(name, line(key, index), f"{key} 中的“{item}”不是有效日期。", "日期写成 YYYY-MM-DD，如 2027-02-06（不加引号）。")
+                raise HolidayFileError(
+                    name,
+                    line(key, index),
+                    f"{key} 中的“{item}”不是有效日期。",
+                    "日期写成 YYYY-MM-DD，如 2027-02-06（不加引号）。",
+                )
             days.append(item)
         out[key] = days
     both = sorted(set(out["holidays"]) & set(out["workdays"]))
     if both:
-        raise HolidayFileError(name, line("workdays"), f"{both[0]} 同时列在 holidays 和 workdays 中。", "一个日期只能是放假日或调休上班日之一，删去其中一处。")
+        raise HolidayFileError(
+            name,
+            line("workdays"),
+            f"{both[0]} 同时列在 holidays 和 workdays 中。",
+            "一个日期只能是放假日或调休上班日之一，删去其中一处。",
+        )
     return out["holidays"], out["workdays"]
 
 

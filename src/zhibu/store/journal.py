@@ -49,6 +49,7 @@ def path(root: Path) -> Path:
 
 def save(root: Path, pending: Pending) -> None:
     """Store the record durably (temporary file, fsync, rename) before any branch file is touched."""
+
     def encode(data):
         return None if data is None else base64.b64encode(data).decode("ascii")
 

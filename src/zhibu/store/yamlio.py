@@ -78,6 +78,7 @@ def _iter_next(events):
     iterator = iter(events)
     return lambda: next(iterator, None)
 
+
 # YAML 1.2 core schema, as ruamel resolves plain scalars, plus its timestamps.
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -92,9 +93,7 @@ _DATETIME = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}
 _MAY_RESOLVE = frozenset("0123456789+-.")  # first characters of numbers, dates and .inf/.nan
 _WORDS = _NULL | _TRUE | _FALSE
 
-_RESOLVED_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp")
-)
+_RESOLVED_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
 
 
 MAX_NUMBER_CHARS = 100
@@ -247,7 +246,9 @@ def parse(text: str) -> Parsed:
     except MarkedYAMLError as exc:
         raise YamlProblem(_describe(exc), _error_line(exc, text)) from None
     except YAMLError as exc:
-        raise _unreadable_character(text) or YamlProblem(str(exc).strip().splitlines()[0] if str(exc).strip() else "YAML 语法错误") from None
+        raise _unreadable_character(text) or YamlProblem(
+            str(exc).strip().splitlines()[0] if str(exc).strip() else "YAML 语法错误"
+        ) from None
     return Parsed(root, lines)
 
 
@@ -328,9 +329,7 @@ def _roundtrip_yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096
     # ruamel writes None as an empty value ("full:"); the format spells it null.
-    yaml.representer.add_representer(
-        type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
+    yaml.representer.add_representer(type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
     return yaml
 
 

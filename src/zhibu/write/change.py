@@ -220,7 +220,9 @@ def _put(root: Path, contents: dict[str, bytes | None]) -> None:
 # --- finishing a change whose writer was killed ------------------------------------------
 
 
-def _recover(root: Path, pending: journal.Pending, prepare: Callable[[], Outcome], notes: list[str]) -> tuple[Outcome | None, bool]:
+def _recover(
+    root: Path, pending: journal.Pending, prepare: Callable[[], Outcome], notes: list[str]
+) -> tuple[Outcome | None, bool]:
     """Deal with the change a killed writer left recorded, before this command's own.
 
     - Nothing of it was written: it is dropped (as if the command had never run).
@@ -289,7 +291,8 @@ def _recover(root: Path, pending: journal.Pending, prepare: Callable[[], Outcome
             journal.remove(root)
             raise ZhibuError(
                 f"上次被中断的改动“{pending.message}”无法补完提交：{exc.message}",
-                "那次改动已撤回，仓库回到它之前的样子，本命令没有执行。" + (exc.hint or "").replace("改动已撤回，仓库保持原样。", ""),
+                "那次改动已撤回，仓库回到它之前的样子，本命令没有执行。"
+                + (exc.hint or "").replace("改动已撤回，仓库保持原样。", ""),
             ) from None
     journal.remove(root)
     notes.append(f"已补完上次被中断的改动“{pending.message}”" + (f"（提交 {sha[:8]}）" if sha else "") + "，然后执行本命令。")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..history.trail import CLOSE_TAG_PREFIX
 from ..errors import ZhibuError
+from ..history.trail import CLOSE_TAG_PREFIX
 from ..model.findings import Severity
 from ..model.periods import Period
 from ..store import gitrepo
@@ -35,7 +35,9 @@ def close_period(root: Path, label: str, *, as_of: dt.date, force: bool = False)
     warnings = sum(1 for f in inside if f.severity == Severity.WARNING)
     summary = f"检查（截至 {as_of}）：{errors} 个错误，{warnings} 个警告。"
     if errors and not force:
-        raise ZhibuError(f"{period.chinese}还有 {errors} 个错误，没有关账。", "先改正（zhibu check 查看），或确需关账时加 --force。")
+        raise ZhibuError(
+            f"{period.chinese}还有 {errors} 个错误，没有关账。", "先改正（zhibu check 查看），或确需关账时加 --force。"
+        )
     gitrepo.create_tag(root, tag, f"关账 {period.chinese}\n\n{summary}")
     return tag, summary
 

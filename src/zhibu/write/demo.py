@@ -76,7 +76,9 @@ def create_demo(target: Path) -> int:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(step.text, encoding="utf-8")
             message = batch[0].message  # a batch is the steps of one time and one message
-            gitrepo.commit_as(target, [s.rel for s in batch], message, author=batch[0].author, email=author_email(batch[0].author), when=when)
+            gitrepo.commit_as(
+                target, [s.rel for s in batch], message, author=batch[0].author, email=author_email(batch[0].author), when=when
+            )
             count += 1
         leftovers = [
             rel for rel, text in sample.items() if (target / rel).read_text(encoding="utf-8") != with_modeline(rel, text)
@@ -187,7 +189,15 @@ def _history(sample: dict[str, str]) -> list[Step]:
         lag = LATE_BY_DAYS if rel == LATE_RECORD else 1 + day.toordinal() % 2
         types = data["type"] if isinstance(data["type"], list) else [data["type"]]
         topic = (data.get("topics") or [""])[0]
-        steps.append(Step(_at(day + dt.timedelta(days=lag), 20, 15), rel, sample[rel], f"记录 {'、'.join(types)} {day}：{topic}", data.get("recorder", keeper)))
+        steps.append(
+            Step(
+                _at(day + dt.timedelta(days=lag), 20, 15),
+                rel,
+                sample[rel],
+                f"记录 {'、'.join(types)} {day}：{topic}",
+                data.get("recorder", keeper),
+            )
+        )
     return steps
 
 

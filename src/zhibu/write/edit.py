@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import faults
-from ..format import kinds
-from .change import Change, Outcome, apply
 from ..errors import InvalidChange, ZhibuError
+from ..format import kinds
 from ..format.json_schema import SCHEMA_DIR, branch_schema_files, with_modeline
 from ..format.load import Loaded
 from ..model.branch import Branch, Record
@@ -34,6 +33,7 @@ from ..model.vocabulary import (
 )
 from ..rules.records import record_findings
 from ..store import files, gitrepo, yamlio
+from .change import Change, Outcome, apply
 
 RECORD_KEY_ORDER = tuple(f.name for f in kinds.RECORD.fields)  # the canonical order of format.md
 _FLOW_LISTS = {"attendees", "guests", "counts_as", "attachments", "tags", "groups", "between"}
@@ -54,7 +54,10 @@ def _read_text(loaded: Loaded, rel: str) -> str | None:
     except files.Refused as exc:
         raise ZhibuError(f"{rel}：{exc}") from None
     except UnicodeDecodeError:
-        raise ZhibuError(f"{rel} 不是 UTF-8 编码，无法修改。", f"用编辑器“另存为”UTF-8 编码，或运行：iconv -f GB18030 -t UTF-8 {rel} -o {rel}.new && mv {rel}.new {rel}") from None
+        raise ZhibuError(
+            f"{rel} 不是 UTF-8 编码，无法修改。",
+            f"用编辑器“另存为”UTF-8 编码，或运行：iconv -f GB18030 -t UTF-8 {rel} -o {rel}.new && mv {rel}.new {rel}",
+        ) from None
 
 
 _UNREADABLE = ("format.yaml-syntax", "format.encoding", "format.unsafe-file")
@@ -211,7 +214,9 @@ def add_member(root: Path, member: dict, opts: WriteOptions) -> Outcome:
         groups = loaded.branch.config.groups
         if groups and not member.get("group"):
             # Said here in the words of the command line: the file's finding names the YAML key.
-            _reject(f"缺少必填内容：{name} 所在的党小组（--group）。", f"从 {'、'.join(groups)} 中选一个，如 --group {groups[0]}。")
+            _reject(
+                f"缺少必填内容：{name} 所在的党小组（--group）。", f"从 {'、'.join(groups)} 中选一个，如 --group {groups[0]}。"
+            )
         keys = ("name", "gender", "status", "admitted", "full_since", "joined", "group", "tags", "dues_paid_to")
         ordered = {k: member[k] for k in keys if member.get(k) not in (None, (), [])}
 
@@ -290,7 +295,9 @@ def member_leave(root: Path, name: str, date: dt.date, reason: str | None, opts:
             entry["left"] = yamlio.new_map(left, flow=True)
 
         text = _edit_file(loaded, "members.yaml", dict, mutate)
-        change = Change(f"名册 转出 {name} {date}" + (f"：{reason}" if reason else ""), summary=f"已登记 {name} 于 {date} 离开本支部。")
+        change = Change(
+            f"名册 转出 {name} {date}" + (f"：{reason}" if reason else ""), summary=f"已登记 {name} 于 {date} 离开本支部。"
+        )
         change.put("members.yaml", text)
         return change
 
@@ -344,7 +351,9 @@ def committee_elect(
             doc["terms"].append(yamlio.new_map(term))
 
         text = _edit_file(loaded, "committee.yaml", lambda: yamlio.new_map({"terms": yamlio.new_seq()}), mutate)
-        change = Change(f"支委会 选举 {elected}：{'、'.join(f'{p}（{r}）' for p, r in seats)}", summary=f"已登记 {elected} 选举产生的委员会。")
+        change = Change(
+            f"支委会 选举 {elected}：{'、'.join(f'{p}（{r}）' for p, r in seats)}", summary=f"已登记 {elected} 选举产生的委员会。"
+        )
         change.put("committee.yaml", text)
         return change
 
@@ -396,7 +405,10 @@ def committee_change(
             entry["changes"].append(yamlio.new_map(item, flow=True))
 
         text = _edit_file(loaded, "committee.yaml", dict, mutate)
-        change = Change(f"支委会 {action} {name} {role} {date}" + (f"：{reason}" if reason else ""), summary=f"已登记 {date} {name} {action}（{role}）。")
+        change = Change(
+            f"支委会 {action} {name} {role} {date}" + (f"：{reason}" if reason else ""),
+            summary=f"已登记 {date} {name} {action}（{role}）。",
+        )
         change.put("committee.yaml", text)
         return change
 
@@ -416,13 +428,19 @@ def set_group_leader(root: Path, group: str, name: str, since: dt.date, opts: Wr
             _reject(f"{name} 在 {since} 不在党员名册中。", _names_suggestion(name, [m.name for m in branch.members_on(since)]))
         if member.group != group:
             where = f"属于{member.group}" if member.group else "没有编入党小组"
-            _reject(f"{name} {where}，不是{group}的党员。", f"先在 members.yaml 中把 {name} 的 group 改为 {group}（zhibu member edit {name} --group {group}）。")
+            _reject(
+                f"{name} {where}，不是{group}的党员。",
+                f"先在 members.yaml 中把 {name} 的 group 改为 {group}（zhibu member edit {name} --group {group}）。",
+            )
         turns = dict(branch.committee.leader_history).get(group, ())
         if turns and turns[-1][0] == name:
             _reject(f"{name} 已是{group}组长。")
         last = max((start for _, start in turns if start), default=None)
         if last is not None and since <= last:
-            _reject(f"任职日期 {since} 不晚于现任组长 {turns[-1][0]} 的任职日期 {last}。", "组长的历任按时间先后登记，不改写以前的记录。")
+            _reject(
+                f"任职日期 {since} 不晚于现任组长 {turns[-1][0]} 的任职日期 {last}。",
+                "组长的历任按时间先后登记，不改写以前的记录。",
+            )
 
         def mutate(doc):
             leaders = doc.get("group_leaders")
@@ -440,7 +458,9 @@ def set_group_leader(root: Path, group: str, name: str, since: dt.date, opts: Wr
 
         text = _edit_file(loaded, "committee.yaml", lambda: yamlio.new_map({"terms": yamlio.new_seq()}), mutate)
         before = f"（接替 {turns[-1][0]}）" if turns else ""
-        change = Change(f"党小组组长 {group} {name} 自 {since}{before}", summary=f"已登记 {name} 自 {since} 任{group}组长{before}。")
+        change = Change(
+            f"党小组组长 {group} {name} 自 {since}{before}", summary=f"已登记 {name} 自 {since} 任{group}组长{before}。"
+        )
         change.put("committee.yaml", text)
         return change
 
@@ -571,8 +591,17 @@ def _validate_record_file(rel: str) -> Callable:
 
 # What a missing record field is called for the person at the command line: its Chinese name and
 # the option of ``zhibu meeting add`` that gives it (the YAML key means nothing there).
-_RECORD_WORDS = {"type": "会议类型", "date": "日期", "place": "地点", "host": "主持人", "recorder": "记录人",
-                 "topics": "议题", "group": "党小组", "lecturer": "党课主讲人", "theme": "主题党日的主题"}
+_RECORD_WORDS = {
+    "type": "会议类型",
+    "date": "日期",
+    "place": "地点",
+    "host": "主持人",
+    "recorder": "记录人",
+    "topics": "议题",
+    "group": "党小组",
+    "lecturer": "党课主讲人",
+    "theme": "主题党日的主题",
+}
 _RECORD_OPTIONS = {"topics": "--topic"}
 
 
@@ -647,7 +676,9 @@ def replace_record(root: Path, rel: str, new_text: str, opts: WriteOptions, *, r
         types = data.get("type") if isinstance(data, dict) else None
         changed = _changed_keys(old, data)
         fields = {"type": normalise_types(types) if types else ("记录",), "date": data.get("date", "")}
-        message = record_message(fields, "修改") + (f"（{'、'.join(kinds.label_of(kinds.RECORD, k) for k in changed)}）" if changed else "")
+        message = record_message(fields, "修改") + (
+            f"（{'、'.join(kinds.label_of(kinds.RECORD, k) for k in changed)}）" if changed else ""
+        )
         if reason:
             message += f"\n\n补正原因：{' '.join(reason.split())}"
         change = Change(
@@ -700,7 +731,9 @@ def add_talk(root: Path, date: dt.date, between: tuple[str, str], form: str | No
             doc["talks"].append(yamlio.new_map(item, flow=True))
 
         text = _edit_file(loaded, rel, lambda: yamlio.new_map({"talks": yamlio.new_seq()}), mutate)
-        change = Change(f"谈心谈话 {date} {between[0]}—{between[1]}", summary=f"已登记 {date} {between[0]} 与 {between[1]} 的谈心谈话。")
+        change = Change(
+            f"谈心谈话 {date} {between[0]}—{between[1]}", summary=f"已登记 {date} {between[0]} 与 {between[1]} 的谈心谈话。"
+        )
         change.put(rel, text)
         return change
 

@@ -200,7 +200,9 @@ def new_errors(root: Path, rels: set[str], today: dt.date, *, with_head: bool = 
     staged = _errors(root, files.Snapshot(root, gitrepo.index_files(root, wanted)), today)
     before = set()
     if with_head:
-        before = {_identity(f) for f in _errors(root, files.Snapshot(root, gitrepo.read_tree(root, "HEAD", wanted=wanted)), today)}
+        before = {
+            _identity(f) for f in _errors(root, files.Snapshot(root, gitrepo.read_tree(root, "HEAD", wanted=wanted)), today)
+        }
     return [f for f in staged if _identity(f) not in before and (wide or f.path in rels)]
 
 

@@ -12,13 +12,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .change import Change, Outcome, apply
 from ..errors import ZhibuError
 from ..format.load import Loaded
 from ..model.branch import PackFile
 from ..model.findings import Severity, Source
 from ..standard.layers import Standard, build_standard
 from ..store import gitrepo, yamlio
+from .change import Change, Outcome, apply
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,18 @@ def read_source(source: str, member: str | None = None) -> tuple[str, str]:
     path = Path(source)
     if path.is_file():
         return _decode(path.read_bytes(), source), source
-    is_git = "://" in source or source.endswith(".git") or (path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()))
+    is_git = (
+        "://" in source or source.endswith(".git") or (path.is_dir() and ((path / ".git").exists() or (path / "HEAD").is_file()))
+    )
     if is_git:
         with tempfile.TemporaryDirectory(prefix="zhibu-pack-") as tmp:
             clone = Path(tmp) / "pack"
             gitrepo.clone_shallow(source, clone)
             candidates = [clone / member] if member else _pack_files(clone)
             if not candidates or not candidates[0].is_file():
-                raise ZhibuError(f"{source} 中找不到规则包文件{f' {member}' if member else ''}。", "用 --file 指明仓库中的规则包文件。")
+                raise ZhibuError(
+                    f"{source} 中找不到规则包文件{f' {member}' if member else ''}。", "用 --file 指明仓库中的规则包文件。"
+                )
             if len(candidates) > 1:
                 names = "、".join(str(c.relative_to(clone)) for c in candidates)
                 raise ZhibuError(f"{source} 中有多个规则包：{names}。", "用 --file 指明要使用哪一个。")
@@ -76,7 +80,10 @@ def _parse_pack(text: str, where: str) -> tuple[dict, dict]:
     if not isinstance(data, dict) or not isinstance(data.get("pack"), str):
         raise ZhibuError(f"{where} 不是规则包（缺少 pack）。")
     if data.get("layer") != "T":
-        raise ZhibuError(f"{where} 的层级是 {data.get('layer')}，zhibu standard update 只接收上级发布的 T 规则包。", "本支部的 X 规则包直接放在 standards/ 下编辑。")
+        raise ZhibuError(
+            f"{where} 的层级是 {data.get('layer')}，zhibu standard update 只接收上级发布的 T 规则包。",
+            "本支部的 X 规则包直接放在 standards/ 下编辑。",
+        )
     return data, parsed.lines
 
 
@@ -96,17 +103,27 @@ def compare(old: dict | None, new: dict) -> list[RuleChange]:
             changes.append(RuleChange(code, "删除", before[code].get("title", "")))
         elif before[code] != after[code]:
             keys = sorted(set(before[code]) | set(after[code]), key=str)
-            diffs = [f"{k}: {before[code].get(k)} → {after[code].get(k)}" for k in keys if before[code].get(k) != after[code].get(k)]
+            diffs = [
+                f"{k}: {before[code].get(k)} → {after[code].get(k)}" for k in keys if before[code].get(k) != after[code].get(k)
+            ]
             changes.append(RuleChange(code, "修改", "；".join(diffs)))
     old_topics = (old or {}).get("monthly_topics") or {}
     new_topics = new.get("monthly_topics") or {}
     for month in sorted(set(old_topics) | set(new_topics), key=str):
         if old_topics.get(month) != new_topics.get(month):
-            changes.append(RuleChange(f"monthly_topics {month}", "修改" if month in old_topics else "新增", "、".join(map(str, new_topics.get(month) or []))))
+            changes.append(
+                RuleChange(
+                    f"monthly_topics {month}",
+                    "修改" if month in old_topics else "新增",
+                    "、".join(map(str, new_topics.get(month) or [])),
+                )
+            )
     return changes
 
 
-def update_pack(root: Path, source: str, *, member: str | None = None, commit: bool = True, dry_run: bool = False) -> tuple[Outcome, list[RuleChange], dict]:
+def update_pack(
+    root: Path, source: str, *, member: str | None = None, commit: bool = True, dry_run: bool = False
+) -> tuple[Outcome, list[RuleChange], dict]:
     """Vendor the T pack at ``source`` into the branch at ``root``."""
     text, where = read_source(source, member)
     data, lines = _parse_pack(text, where)
@@ -167,4 +184,3 @@ def _refuse_bad_pack(data: dict, lines: dict, rel: str) -> None:
     if problems:
         detail = "；".join(f"第 {f.line} 行 {f.message}" if f.line else f.message for f in problems[:5])
         raise ZhibuError(f"规则包有 {len(problems)} 处错误，未写入：{detail}", "请上级党组织更正规则包后重新发布。")
-

@@ -17,15 +17,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .change import Change, Outcome, apply
 from ..errors import ZhibuError
-from ..store.holidays import Calendar, theme_day_date, unknown_year_warning
 from ..format import kinds
 from ..format.load import Loaded
 from ..model.branch import Branch, Plan, PlanItem, Record
 from ..model.periods import Period
 from ..model.vocabulary import PLAN_KINDS
 from ..rules.plans import carrying_record
+from ..store.holidays import Calendar, theme_day_date, unknown_year_warning
+from .change import Change, Outcome, apply
 
 STUDY, ACTIVITY = PLAN_KINDS
 LECTURE_MONTHS = (3, 6, 9, 12)
@@ -57,8 +57,25 @@ SEASONAL_ACTIVITY = {
 # A monthly topic is an activity when it names one of these; otherwise it is study.
 # "学习：…" or "活动：…" at the start of a topic in a pack says so explicitly.
 ACTIVITY_WORDS = (
-    "主题党日", "志愿", "服务", "参观", "走访", "慰问", "缅怀", "祭扫", "瞻仰", "誓词",
-    "实践", "活动", "共建", "联学", "调研", "观影", "寻访", "红色教育", "现场教学",
+    "主题党日",
+    "志愿",
+    "服务",
+    "参观",
+    "走访",
+    "慰问",
+    "缅怀",
+    "祭扫",
+    "瞻仰",
+    "誓词",
+    "实践",
+    "活动",
+    "共建",
+    "联学",
+    "调研",
+    "观影",
+    "寻访",
+    "红色教育",
+    "现场教学",
 )
 _KIND_PREFIX = re.compile(r"^\s*(学习|活动)\s*[：:]\s*")
 
@@ -73,7 +90,7 @@ def topic_kind(topic: str) -> tuple[str, str]:
     """(学习 or 活动, the topic without a kind prefix) for a topic from ``monthly_topics``."""
     match = _KIND_PREFIX.match(topic)
     if match:
-        return match[1], topic[match.end():].strip()
+        return match[1], topic[match.end() :].strip()
     text = topic.strip()
     return (ACTIVITY if any(word in text for word in ACTIVITY_WORDS) else STUDY), text
 
@@ -295,7 +312,9 @@ def require_plan(loaded: Loaded, year: int) -> Plan:
     if (loaded.root / rel).exists():
         problems = [f for f in loaded.findings if f.path == rel and f.severity.label == "error"]
         detail = "；".join(f"第 {f.line} 行 {f.message}" if f.line else f.message for f in problems[:3])
-        raise ZhibuError(f"{rel} 无法读取" + (f"：{detail}。" if detail else "。"), "改正这个文件后重试（zhibu check 会列出全部问题）。")
+        raise ZhibuError(
+            f"{rel} 无法读取" + (f"：{detail}。" if detail else "。"), "改正这个文件后重试（zhibu check 会列出全部问题）。"
+        )
     years = [p.year for p in branch.plans]
     have = f"已有：{'、'.join(f'{y} 年' for y in years)}（用 --year 选择）；" if years else ""
     raise ZhibuError(f"没有 {year} 年的年度计划（{rel}）。", f"{have}新建草稿：zhibu plan new --year {year}")

@@ -30,49 +30,109 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .change import Change, Outcome, apply
 from ..errors import ZhibuError
 from ..format.load import _ID_NUMBER, _MOBILE, Loaded
 from ..model.dates import NotADate, read_date
 from ..model.vocabulary import GENDERS, STATUSES
+from .change import Change, Outcome, apply
 
 FIELDS = ("name", "gender", "status", "admitted", "full_since", "joined", "group")
 IGNORE = "ignore"
 SKIP = "skip"
 LABELS = {
-    "name": "姓名", "gender": "性别", "status": "党员身份", "admitted": "入党时间", "full_since": "转正时间",
-    "joined": "转入本支部时间", "group": "党小组",
+    "name": "姓名",
+    "gender": "性别",
+    "status": "党员身份",
+    "admitted": "入党时间",
+    "full_since": "转正时间",
+    "joined": "转入本支部时间",
+    "group": "党小组",
 }
 DATE_FIELDS = ("admitted", "full_since", "joined")
 
 # Headers of the usual exports (全国党员管理信息系统 and the tables committees make from it), after
 # normalise_header. When an export has two columns for one field, the one listed first here is read.
 DEFAULT_MAPPING: dict[str, str] = {
-    "姓名": "name", "党员姓名": "name",
+    "姓名": "name",
+    "党员姓名": "name",
     "性别": "gender",
-    "人员类别": "status", "党员状态": "status", "党员身份": "status", "党员类别": "status", "人员身份": "status",
-    "预/正": "status", "正/预": "status", "预备/正式": "status", "正式/预备": "status",
-    "党籍状态": "status", "政治面貌": "status",
-    "入党时间": "admitted", "入党日期": "admitted", "加入党组织日期": "admitted", "加入党组织时间": "admitted",
-    "加入中国共产党日期": "admitted", "接收为预备党员日期": "admitted", "接收预备党员时间": "admitted",
-    "转正时间": "full_since", "转正日期": "full_since", "转为正式党员日期": "full_since", "转为正式党员时间": "full_since",
+    "人员类别": "status",
+    "党员状态": "status",
+    "党员身份": "status",
+    "党员类别": "status",
+    "人员身份": "status",
+    "预/正": "status",
+    "正/预": "status",
+    "预备/正式": "status",
+    "正式/预备": "status",
+    "党籍状态": "status",
+    "政治面貌": "status",
+    "入党时间": "admitted",
+    "入党日期": "admitted",
+    "加入党组织日期": "admitted",
+    "加入党组织时间": "admitted",
+    "加入中国共产党日期": "admitted",
+    "接收为预备党员日期": "admitted",
+    "接收预备党员时间": "admitted",
+    "转正时间": "full_since",
+    "转正日期": "full_since",
+    "转为正式党员日期": "full_since",
+    "转为正式党员时间": "full_since",
     "成为正式党员日期": "full_since",
-    "转入本支部时间": "joined", "转入本支部日期": "joined", "进入本支部日期": "joined", "进入本支部时间": "joined",
-    "进入支部日期": "joined", "进入支部时间": "joined", "进入当前支部日期": "joined", "转入当前党组织日期": "joined",
-    "转入时间": "joined", "转入日期": "joined", "入册时间": "joined", "入册日期": "joined",
-    "所在党小组": "group", "党小组": "group", "党小组名称": "group",
+    "转入本支部时间": "joined",
+    "转入本支部日期": "joined",
+    "进入本支部日期": "joined",
+    "进入本支部时间": "joined",
+    "进入支部日期": "joined",
+    "进入支部时间": "joined",
+    "进入当前支部日期": "joined",
+    "转入当前党组织日期": "joined",
+    "转入时间": "joined",
+    "转入日期": "joined",
+    "入册时间": "joined",
+    "入册日期": "joined",
+    "所在党小组": "group",
+    "党小组": "group",
+    "党小组名称": "group",
 }
 _PRIORITY = {header: rank for rank, header in enumerate(DEFAULT_MAPPING)}
 
 # A header containing any of these holds personal data the roster deliberately does not keep.
 PERSONAL_WORDS = (
-    "身份证", "证件号", "公民身份号码", "身份号码", "手机", "电话", "联系方式", "住址", "地址", "户籍",
-    "邮箱", "电子邮件", "微信", "QQ", "银行", "出生", "籍贯", "民族", "照片", "婚姻", "健康",
+    "身份证",
+    "证件号",
+    "公民身份号码",
+    "身份号码",
+    "手机",
+    "电话",
+    "联系方式",
+    "住址",
+    "地址",
+    "户籍",
+    "邮箱",
+    "电子邮件",
+    "微信",
+    "QQ",
+    "银行",
+    "出生",
+    "籍贯",
+    "民族",
+    "照片",
+    "婚姻",
+    "健康",
 )
 
 STATUS_WORDS = {
-    "正式党员": "正式党员", "正式": "正式党员", "正": "正式党员", "中共党员": "正式党员", "中国共产党党员": "正式党员",
-    "预备党员": "预备党员", "预备": "预备党员", "预": "预备党员", "中共预备党员": "预备党员", "中国共产党预备党员": "预备党员",
+    "正式党员": "正式党员",
+    "正式": "正式党员",
+    "正": "正式党员",
+    "中共党员": "正式党员",
+    "中国共产党党员": "正式党员",
+    "预备党员": "预备党员",
+    "预备": "预备党员",
+    "预": "预备党员",
+    "中共预备党员": "预备党员",
+    "中国共产党预备党员": "预备党员",
 }
 GENDER_WORDS = {"男": "男", "女": "女", "男性": "男", "女性": "女"}
 
@@ -132,7 +192,9 @@ def read_table(path: Path, columns: dict[str, str] | None = None) -> Table:
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, columns or DEFAULT_MAPPING)
     if suffix == ".xls":
-        raise ZhibuError(f"{path.name} 是旧版 Excel（.xls）文件，zhibu 读取 .xlsx 和 .csv。", "在 Excel 或 WPS 中“另存为” .xlsx 后重试。")
+        raise ZhibuError(
+            f"{path.name} 是旧版 Excel（.xls）文件，zhibu 读取 .xlsx 和 .csv。", "在 Excel 或 WPS 中“另存为” .xlsx 后重试。"
+        )
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path)
     raise ZhibuError(f"无法识别 {path.name} 的格式。", "请提供 .xlsx 或 .csv 文件（在 Excel 或 WPS 中“另存为”）。")
@@ -180,7 +242,9 @@ def _read_csv(path: Path) -> Table:
             rows.append(row)
             numbers.append(reader.line_num)
     except csv.Error as exc:
-        raise ZhibuError(f"{path.name} 第 {reader.line_num} 行不是有效的 CSV：{exc}", "在 Excel 或 WPS 中重新另存为 CSV 后重试。") from None
+        raise ZhibuError(
+            f"{path.name} 第 {reader.line_num} 行不是有效的 CSV：{exc}", "在 Excel 或 WPS 中重新另存为 CSV 后重试。"
+        ) from None
     return Table(rows, numbers, f"{encoding} 编码的 CSV")
 
 
@@ -220,7 +284,9 @@ class Mapping:
 
 
 _FIELD_NAMES = {**{f: f for f in FIELDS}, **{label: f for f, label in LABELS.items()}}
-_MAPPING_EXAMPLE = "例如：\n  columns:\n    党员类别: status\n    入党日期: admitted\n  values:\n    status:\n      在册党员: 正式党员"
+_MAPPING_EXAMPLE = (
+    "例如：\n  columns:\n    党员类别: status\n    入党日期: admitted\n  values:\n    status:\n      在册党员: 正式党员"
+)
 
 
 def read_mapping(path: Path) -> Mapping:
@@ -258,7 +324,9 @@ def read_mapping(path: Path) -> Mapping:
             value = IGNORE
         target = _FIELD_NAMES.get(str(value).strip(), IGNORE if value == IGNORE else None)
         if target is None:
-            raise ZhibuError(f"{where(*prefix, key)}：字段“{value}”无效。", f"可用的字段：{' '.join(FIELDS)}，或 {IGNORE}（不导入该列）。")
+            raise ZhibuError(
+                f"{where(*prefix, key)}：字段“{value}”无效。", f"可用的字段：{' '.join(FIELDS)}，或 {IGNORE}（不导入该列）。"
+            )
         if target != IGNORE and is_personal(header):
             raise ZhibuError(f"{where(*prefix, key)}：列“{key}”是个人信息，名册不保存，不能导入。", "删去这一行，或写 ignore。")
         out.columns[header] = target
@@ -316,6 +384,7 @@ def header_rows(table: Table, at: int, columns: dict[str, str]) -> tuple[list[st
     in their column. A merged cell's value is in its first cell only, so for each column the
     lower row's text wins and the upper row's fills in where the lower is empty.
     """
+
     def texts(index: int) -> list[str]:
         return [normalise_header(cell) for cell in table.rows[index]]
 
@@ -333,7 +402,9 @@ def header_rows(table: Table, at: int, columns: dict[str, str]) -> tuple[list[st
     if upper is None and at + 1 < len(table.rows):
         below = texts(at + 1)
         names = [i for i, h in enumerate(row) if columns.get(h) == "name"]
-        if all(i >= len(below) or not below[i] or columns.get(below[i]) == "name" for i in names) and any(known(h) for h in below):
+        if all(i >= len(below) or not below[i] or columns.get(below[i]) == "name" for i in names) and any(
+            known(h) for h in below
+        ):
             upper, lower, start = row, below, at + 2
     if upper is None:
         return row, at + 1
@@ -616,7 +687,10 @@ def plan_import(loaded: Loaded, imported: Imported, today: dt.date, defaults: De
     groups = branch.config.groups
     known_groups = "、".join(groups) if groups else "（zhibu.yaml 中没有党小组）"
     if defaults.group is not None and defaults.group not in groups:
-        raise ZhibuError(f"--group 指定的党小组“{defaults.group}”不在 zhibu.yaml 的 groups 中：{known_groups}。", "用 zhibu.yaml 中的党小组名称。")
+        raise ZhibuError(
+            f"--group 指定的党小组“{defaults.group}”不在 zhibu.yaml 的 groups 中：{known_groups}。",
+            "用 zhibu.yaml 中的党小组名称。",
+        )
     plan = Plan()
     problems: list[tuple[int, str]] = list(imported.problems)
     wanted: set[str] = set()  # options and columns that would fix a problem
@@ -664,9 +738,19 @@ def plan_import(loaded: Loaded, imported: Imported, today: dt.date, defaults: De
             continue
         if member.status == "正式党员" and row.get("status") == "预备党员":
             since = f"（{member.full_since} 转正）" if member.full_since else ""
-            problems.append((number, f"{where} 在表中是预备党员，名册中是正式党员{since}：表格可能不是最新的，名册确有错时用 zhibu member edit 改正"))
+            problems.append(
+                (
+                    number,
+                    f"{where} 在表中是预备党员，名册中是正式党员{since}：表格可能不是最新的，名册确有错时用 zhibu member edit 改正",
+                )
+            )
             continue
-        if row.get("status") == "正式党员" and member.status == "预备党员" and "full_since" not in row and "full_since" not in unreadable:
+        if (
+            row.get("status") == "正式党员"
+            and member.status == "预备党员"
+            and "full_since" not in row
+            and "full_since" not in unreadable
+        ):
             problems.append((number, f"{where} 在表中是正式党员，名册中是预备党员：表中没有转正时间"))
             wanted.add("full_since")
             continue
@@ -702,9 +786,13 @@ def _problems_hint(problems: list[tuple[int, str]], wanted: set[str], has_status
     texts = [text for _number, text in problems]
     if any("不是党员身份" in t for t in texts):
         hints.append("入党积极分子、发展对象还不是党员，请从表中删去（发展党员记在 development.yaml）")
-    options = [f"{_OPTION_OF[f]} {LABELS[f]}" if f == "group" else f"{_OPTION_OF[f]} 日期" for f in ("joined", "group") if f in wanted]
+    options = [
+        f"{_OPTION_OF[f]} {LABELS[f]}" if f == "group" else f"{_OPTION_OF[f]} 日期" for f in ("joined", "group") if f in wanted
+    ]
     if options:
-        hints.append(f"表中没有{'、'.join(LABELS[f] for f in ('joined', 'group') if f in wanted)}时，用 {'、'.join(options)} 给新党员统一指定（已有党员不受影响）")
+        hints.append(
+            f"表中没有{'、'.join(LABELS[f] for f in ('joined', 'group') if f in wanted)}时，用 {'、'.join(options)} 给新党员统一指定（已有党员不受影响）"
+        )
     if "status" in wanted and not has_status:
         hints.append("表中没有党员身份列（人员类别、政治面貌等）时，用 --mapping 对照表指定，如“党员类别: status”")
     if any("不是" in t and ("完整日期" not in t) for t in texts):
@@ -714,13 +802,19 @@ def _problems_hint(problems: list[tuple[int, str]], wanted: set[str], has_status
 
 
 def apply_import(
-    root: Path, imported: Imported, source_name: str, *, today: dt.date, commit: bool, dry_run: bool,
+    root: Path,
+    imported: Imported,
+    source_name: str,
+    *,
+    today: dt.date,
+    commit: bool,
+    dry_run: bool,
     defaults: Defaults = Defaults(),
 ) -> tuple[Outcome | None, Plan]:
     """Write the import as one change of members.yaml (round-trip: comments, order and every
     untouched entry kept byte for byte)."""
-    from .edit import _edit_file, _require_readable, _yaml_value
     from ..store import yamlio
+    from .edit import _edit_file, _require_readable, _yaml_value
 
     result: dict = {}
 
@@ -735,7 +829,9 @@ def apply_import(
             if doc.get("members") is None:
                 doc["members"] = yamlio.new_seq()
             for row in plan.added:
-                ordered = {k: row[k] for k in ("name", "gender", "status", "admitted", "full_since", "joined", "group") if k in row}
+                ordered = {
+                    k: row[k] for k in ("name", "gender", "status", "admitted", "full_since", "joined", "group") if k in row
+                }
                 doc["members"].append(yamlio.new_map({k: _yaml_value(k, v) for k, v in ordered.items()}, flow=True))
             entries = {}  # one pass over the roster, so an import stays linear in its size
             for item in doc["members"]:
@@ -798,7 +894,9 @@ def preview_rows(plan: Plan) -> list[list[str]]:
         rows.append(["新增", row["name"], "", "", summary])
     for name, diffs in plan.changed:
         for i, (f, old, new) in enumerate(diffs):
-            rows.append(["修改" if i == 0 else "", name if i == 0 else "", f"{LABELS[f]}（{f}）", show(old), show(new) or "（删除）"])
+            rows.append(
+                ["修改" if i == 0 else "", name if i == 0 else "", f"{LABELS[f]}（{f}）", show(old), show(new) or "（删除）"]
+            )
     return rows
 
 
@@ -831,19 +929,47 @@ TEMPLATE_DATE_HINT = "日期，如 2019-07-01、2019/7/1 或 2019年7月1日"
 def template_columns(groups: tuple[str, ...] = ()) -> list[TemplateColumn]:
     """The template's columns, in members.yaml's order; 党小组 offers the branch's groups."""
     group_explain = (
-        "所在党小组，从下拉列表中选择（zhibu.yaml 中的党小组）。" if groups
+        "所在党小组，从下拉列表中选择（zhibu.yaml 中的党小组）。"
+        if groups
         else "所在党小组，须与 zhibu.yaml 中 groups 的写法一致；支部不设党小组的留空。"
     )
     return [
-        TemplateColumn("name", "必填", "党员姓名，与名册中的写法一致。已在名册中的党员按姓名对应，只更新这一行中填写了的内容。", TEMPLATE_EXAMPLE_NAME, width=16),
-        TemplateColumn("gender", "选填", "男 或 女。", "男", GENDERS, width=8),
-        TemplateColumn("status", "新党员必填", "正式党员 或 预备党员（入党积极分子、发展对象不是党员，不填入本表）。", "正式党员", STATUSES, width=12),
-        TemplateColumn("admitted", "新党员必填", f"入党时间，即接收为预备党员的日期。{TEMPLATE_DATE_HINT}。", dt.date(2015, 6, 20)),
-        TemplateColumn("full_since", "正式党员必填", f"转为正式党员的日期，预备党员不填。{TEMPLATE_DATE_HINT}。", dt.date(2016, 6, 20)),
-        TemplateColumn("joined", "新党员必填", f"组织关系转入本支部的日期；不填时可在导入时用 --joined 统一指定。{TEMPLATE_DATE_HINT}。", dt.date(2020, 9, 1), width=16),
         TemplateColumn(
-            "group", "新党员必填" if groups else "设有党小组时新党员必填",
-            group_explain + "不填时可在导入时用 --group 统一指定。", groups[0] if groups else "第一党小组", tuple(groups), width=16,
+            "name",
+            "必填",
+            "党员姓名，与名册中的写法一致。已在名册中的党员按姓名对应，只更新这一行中填写了的内容。",
+            TEMPLATE_EXAMPLE_NAME,
+            width=16,
+        ),
+        TemplateColumn("gender", "选填", "男 或 女。", "男", GENDERS, width=8),
+        TemplateColumn(
+            "status",
+            "新党员必填",
+            "正式党员 或 预备党员（入党积极分子、发展对象不是党员，不填入本表）。",
+            "正式党员",
+            STATUSES,
+            width=12,
+        ),
+        TemplateColumn(
+            "admitted", "新党员必填", f"入党时间，即接收为预备党员的日期。{TEMPLATE_DATE_HINT}。", dt.date(2015, 6, 20)
+        ),
+        TemplateColumn(
+            "full_since", "正式党员必填", f"转为正式党员的日期，预备党员不填。{TEMPLATE_DATE_HINT}。", dt.date(2016, 6, 20)
+        ),
+        TemplateColumn(
+            "joined",
+            "新党员必填",
+            f"组织关系转入本支部的日期；不填时可在导入时用 --joined 统一指定。{TEMPLATE_DATE_HINT}。",
+            dt.date(2020, 9, 1),
+            width=16,
+        ),
+        TemplateColumn(
+            "group",
+            "新党员必填" if groups else "设有党小组时新党员必填",
+            group_explain + "不填时可在导入时用 --group 统一指定。",
+            groups[0] if groups else "第一党小组",
+            tuple(groups),
+            width=16,
         ),
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import __version__
-from ..format.json_schema import SCHEMA_DIR, VSCODE_SETTINGS, vscode_settings, branch_schema_files
+from ..format.json_schema import SCHEMA_DIR, VSCODE_SETTINGS, branch_schema_files, vscode_settings
 from .change import Change, apply
 
 
@@ -31,8 +31,17 @@ def update_branch_schemas(root: Path, *, vscode: bool = False, commit: bool = Tr
         stale = stale_files()
         if not stale:
             raise _Current
-        what = [w for w, here in (("JSON Schema", any(r.startswith(SCHEMA_DIR) for r in stale)), ("VS Code 设置", VSCODE_SETTINGS in stale)) if here]
-        change = Change(f"编辑器支持：写入{'和'.join(what)}（zhibu {__version__}）", summary=f"已写入 {'、'.join(sorted(stale))}。")
+        what = [
+            w
+            for w, here in (
+                ("JSON Schema", any(r.startswith(SCHEMA_DIR) for r in stale)),
+                ("VS Code 设置", VSCODE_SETTINGS in stale),
+            )
+            if here
+        ]
+        change = Change(
+            f"编辑器支持：写入{'和'.join(what)}（zhibu {__version__}）", summary=f"已写入 {'、'.join(sorted(stale))}。"
+        )
         change.writes.update(stale)
         return change
 
